@@ -1,0 +1,217 @@
+//! The per-observation log-density, written once and evaluated at any number type.
+
+use nalgebra::{Const, SMatrix, U1};
+use num_dual::{Dual2SVec64, DualNum, DualSVec64};
+
+use crate::transform::Parameter;
+
+/// What an observation must tell the engine about itself: whether its numbers are finite.
+///
+/// Implemented for `f64`, integers, `bool`, arrays, tuples, `Vec<f64>` and slices-of-numbers
+/// wrappers; implement it for your own record types.
+///
+/// ```
+/// use mle_core::Observation;
+/// assert!(1.5f64.is_finite_observation());
+/// assert!(!f64::NAN.is_finite_observation());
+/// assert!(![1.0, f64::INFINITY].is_finite_observation());
+/// ```
+pub trait Observation {
+    /// `true` when no component is NaN or infinite.
+    fn is_finite_observation(&self) -> bool;
+}
+
+impl Observation for f64 {
+    fn is_finite_observation(&self) -> bool {
+        self.is_finite()
+    }
+}
+impl Observation for f32 {
+    fn is_finite_observation(&self) -> bool {
+        self.is_finite()
+    }
+}
+macro_rules! always_finite {
+    ($($t:ty),*) => {$(
+        impl Observation for $t {
+            fn is_finite_observation(&self) -> bool { true }
+        }
+    )*};
+}
+always_finite!(bool, u8, u16, u32, u64, usize, i8, i16, i32, i64, isize);
+
+impl<T: Observation, const N: usize> Observation for [T; N] {
+    fn is_finite_observation(&self) -> bool {
+        self.iter().all(Observation::is_finite_observation)
+    }
+}
+impl<T: Observation> Observation for Vec<T> {
+    fn is_finite_observation(&self) -> bool {
+        self.iter().all(Observation::is_finite_observation)
+    }
+}
+impl<A: Observation, B: Observation> Observation for (A, B) {
+    fn is_finite_observation(&self) -> bool {
+        self.0.is_finite_observation() && self.1.is_finite_observation()
+    }
+}
+impl<A: Observation, B: Observation, C: Observation> Observation for (A, B, C) {
+    fn is_finite_observation(&self) -> bool {
+        self.0.is_finite_observation() && self.1.is_finite_observation() && self.2.is_finite_observation()
+    }
+}
+
+/// A family of distributions with `P` parameters (known at compile time): the log-density of
+/// one observation, written **once**, generic over the number type.
+///
+/// The engine evaluates the same body at `f64` (values), first-order duals (gradients,
+/// per-observation scores) and second-order duals (Hessians), all with static sizes, so the
+/// derivatives are exact and no finite differences are used.
+///
+/// ```
+/// use mle_core::{LogDensity, Parameter};
+/// use num_dual::DualNum;
+///
+/// /// Exponential distribution with rate λ = exp(θ₀).
+/// struct Exponential;
+/// impl LogDensity<1> for Exponential {
+///     type Obs = f64;
+///     fn name(&self) -> String { "Exponential".into() }
+///     fn parameters(&self) -> Vec<Parameter> { vec![Parameter::log_scale("rate")] }
+///     fn ln_density<D: DualNum<f64> + Copy>(&self, theta: &[D], x: &f64) -> D {
+///         theta[0] - theta[0].exp() * *x
+///     }
+///     fn check_observation(&self, x: &f64) -> Result<(), String> {
+///         if *x >= 0.0 { Ok(()) } else { Err(format!("{x} is negative")) }
+///     }
+/// }
+/// assert_eq!(Exponential.ln_density(&[0.0], &2.0), -2.0);
+/// ```
+pub trait LogDensity<const P: usize>: Sync {
+    /// One observation.
+    type Obs: Observation + Sync;
+
+    /// Name of the family, used in messages and summaries.
+    fn name(&self) -> String;
+
+    /// The `P` parameters on the working scale, with their transforms to the natural scale.
+    fn parameters(&self) -> Vec<Parameter>;
+
+    /// log p(x | θ) for one observation, θ on the working scale.
+    fn ln_density<D: DualNum<f64> + Copy>(&self, theta: &[D], x: &Self::Obs) -> D;
+
+    /// Whether `x` lies in the support of the family (checked once for every observation
+    /// before any fit). The message says what is wrong.
+    fn check_observation(&self, _x: &Self::Obs) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// Expected (Fisher) information of **one** observation at θ, in closed form, when the
+    /// family has one.
+    fn expected_information(&self, _theta: &[f64; P]) -> Option<SMatrix<f64, P, P>> {
+        None
+    }
+}
+
+/// The per-observation log-density at the three number types the engine needs.
+///
+/// Every [`LogDensity`] is one (blanket implementation); a closure written against
+/// second-order duals is one through [`crate::ClosureDensity`]. The objective only needs
+/// this trait.
+///
+/// ```
+/// use mle_core::{DensityKernel, LogDensity, Parameter};
+/// use num_dual::DualNum;
+/// struct Unit;
+/// impl LogDensity<1> for Unit {
+///     type Obs = f64;
+///     fn name(&self) -> String { "Unit".into() }
+///     fn parameters(&self) -> Vec<Parameter> { vec![Parameter::identity("a")] }
+///     fn ln_density<D: DualNum<f64> + Copy>(&self, t: &[D], x: &f64) -> D { t[0] * t[0] * *x }
+/// }
+/// let (v, g, h) = Unit.value_gradient_hessian(&[3.0], &2.0);
+/// assert_eq!((v, g[0], h[(0, 0)]), (18.0, 12.0, 4.0));
+/// ```
+pub trait DensityKernel<const P: usize>: Sync {
+    /// One observation.
+    type Obs: Observation + Sync;
+
+    /// Name of the family.
+    fn kernel_name(&self) -> String;
+
+    /// The parameters on the working scale.
+    fn kernel_parameters(&self) -> Vec<Parameter>;
+
+    /// log p(x | θ).
+    fn value(&self, theta: &[f64; P], x: &Self::Obs) -> f64;
+
+    /// log p(x | θ) and its gradient.
+    fn value_gradient(&self, theta: &[f64; P], x: &Self::Obs) -> (f64, [f64; P]);
+
+    /// log p(x | θ), its gradient and its Hessian.
+    fn value_gradient_hessian(&self, theta: &[f64; P], x: &Self::Obs) -> (f64, [f64; P], SMatrix<f64, P, P>);
+
+    /// Support check for one observation.
+    fn kernel_check_observation(&self, x: &Self::Obs) -> Result<(), String>;
+
+    /// Closed-form expected information of one observation, if known.
+    fn kernel_expected_information(&self, theta: &[f64; P]) -> Option<SMatrix<f64, P, P>>;
+}
+
+/// Seeds first-order duals: θᵢ with unit derivative in direction i.
+pub(crate) fn seed_first<const P: usize>(theta: &[f64; P]) -> [DualSVec64<P>; P] {
+    std::array::from_fn(|i| DualSVec64::<P>::from_re(theta[i]).derivative(i))
+}
+
+/// Seeds second-order duals: θᵢ with unit first derivative in direction i.
+pub(crate) fn seed_second<const P: usize>(theta: &[f64; P]) -> [Dual2SVec64<P>; P] {
+    std::array::from_fn(|i| Dual2SVec64::<P>::from_re(theta[i]).derivative(i))
+}
+
+/// Reads value and gradient out of a first-order dual.
+pub(crate) fn unpack_first<const P: usize>(d: DualSVec64<P>) -> (f64, [f64; P]) {
+    let eps = d.eps.unwrap_generic(Const::<P>, U1);
+    (d.re, eps.into())
+}
+
+/// Reads value, gradient and Hessian out of a second-order dual.
+pub(crate) fn unpack_second<const P: usize>(d: Dual2SVec64<P>) -> (f64, [f64; P], SMatrix<f64, P, P>) {
+    let g = d.v1.unwrap_generic(U1, Const::<P>);
+    let h = d.v2.unwrap_generic(Const::<P>, Const::<P>);
+    (d.re, g.transpose().into(), h)
+}
+
+impl<T: LogDensity<P>, const P: usize> DensityKernel<P> for T {
+    type Obs = T::Obs;
+
+    fn kernel_name(&self) -> String {
+        self.name()
+    }
+
+    fn kernel_parameters(&self) -> Vec<Parameter> {
+        self.parameters()
+    }
+
+    #[inline]
+    fn value(&self, theta: &[f64; P], x: &Self::Obs) -> f64 {
+        self.ln_density(theta, x)
+    }
+
+    #[inline]
+    fn value_gradient(&self, theta: &[f64; P], x: &Self::Obs) -> (f64, [f64; P]) {
+        unpack_first(self.ln_density(&seed_first(theta), x))
+    }
+
+    #[inline]
+    fn value_gradient_hessian(&self, theta: &[f64; P], x: &Self::Obs) -> (f64, [f64; P], SMatrix<f64, P, P>) {
+        unpack_second(self.ln_density(&seed_second(theta), x))
+    }
+
+    fn kernel_check_observation(&self, x: &Self::Obs) -> Result<(), String> {
+        self.check_observation(x)
+    }
+
+    fn kernel_expected_information(&self, theta: &[f64; P]) -> Option<SMatrix<f64, P, P>> {
+        self.expected_information(theta)
+    }
+}

@@ -1,0 +1,40 @@
+//! # mle-core
+//!
+//! The engine of `mle`: a per-observation log-density written once over dual numbers
+//! ([`LogDensity`]) or as a closure ([`ClosureDensity`]), summed over data with exact
+//! derivatives ([`DataObjective`]), and the fitted-model type with inference ([`Fit`]).
+//!
+//! ```
+//! use mle_core::{ClosureDensity, Convergence, DataObjective, Fit, Objective, Parameter};
+//! use num_dual::{Dual2SVec64, DualNum};
+//!
+//! // Gaussian with known σ = 1: the MLE of μ is the sample mean.
+//! let model = ClosureDensity::new(vec![Parameter::identity("mu")],
+//!     |t: &[Dual2SVec64<1>], x: &f64| -(t[0] - *x).powi(2) * 0.5);
+//! let data = [1.0, 2.0, 6.0];
+//! let objective = DataObjective::new(&model, &data).unwrap();
+//! let fit = Fit::at_estimate(&objective, &[3.0], Convergence::closed_form("mean")).unwrap();
+//! assert_eq!(fit.gradient()[0], 0.0);
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod closure;
+pub mod density;
+pub mod error;
+pub mod fit;
+pub mod inference;
+pub mod numerics;
+pub mod objective;
+pub mod summation;
+pub mod transform;
+
+pub use closure::ClosureDensity;
+pub use density::{DensityKernel, LogDensity, Observation};
+pub use error::{MleError, Result};
+pub use fit::{Convergence, Diagnostic, Fit, InformationKind};
+pub use objective::{DataObjective, Evaluation, Objective};
+pub use transform::{Parameter, Transform};
+
+pub use nalgebra;
+pub use num_dual;

@@ -1,0 +1,419 @@
+//! The log-likelihood over a data set: ℓ(θ) = Σᵢ wᵢ log p(xᵢ | θ), its gradient, Hessian and
+//! per-observation scores.
+
+use nalgebra::{DMatrix, DVector, SMatrix};
+
+use crate::density::{DensityKernel, Observation};
+use crate::error::{MleError, Result};
+use crate::summation::sum_blocks;
+use crate::transform::Parameter;
+
+/// ℓ, ∇ℓ and ∇²ℓ at one parameter value (working scale), from one pass over the data.
+///
+/// ```
+/// use mle_core::Evaluation;
+/// use nalgebra::{dmatrix, dvector};
+/// let e = Evaluation { value: -1.0, gradient: dvector![0.0], hessian: dmatrix![-2.0] };
+/// assert_eq!(e.gradient_norm(), 0.0);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    /// ℓ(θ).
+    pub value: f64,
+    /// ∇ℓ(θ).
+    pub gradient: DVector<f64>,
+    /// ∇²ℓ(θ).
+    pub hessian: DMatrix<f64>,
+}
+
+impl Evaluation {
+    /// Euclidean norm of the gradient.
+    ///
+    /// ```
+    /// use mle_core::Evaluation;
+    /// use nalgebra::{dmatrix, dvector};
+    /// let e = Evaluation { value: 0.0, gradient: dvector![3.0, 4.0], hessian: dmatrix![1.0, 0.0; 0.0, 1.0] };
+    /// assert_eq!(e.gradient_norm(), 5.0);
+    /// ```
+    pub fn gradient_norm(&self) -> f64 {
+        self.gradient.norm()
+    }
+}
+
+/// A log-likelihood the optimisers and the inference code can work with: any model, any data.
+///
+/// Implemented by [`DataObjective`] (a family or closure over i.i.d. observations); other
+/// model forms (linear predictors, penalised or masked objectives) implement it too.
+///
+/// ```
+/// use mle_core::{ClosureDensity, DataObjective, Objective, Parameter};
+/// use num_dual::{Dual2SVec64, DualNum};
+/// let d = ClosureDensity::new(vec![Parameter::identity("mu")],
+///     |t: &[Dual2SVec64<1>], x: &f64| -(t[0] - *x).powi(2) * 0.5);
+/// let data = [1.0, 2.0, 3.0];
+/// let obj = DataObjective::new(&d, &data).unwrap();
+/// let e = obj.evaluate(&[2.0]).unwrap();
+/// assert_eq!((e.value, e.gradient[0], e.hessian[(0, 0)]), (-1.0, 0.0, -3.0));
+/// ```
+pub trait Objective: Sync {
+    /// Name of the model (for summaries).
+    fn model_name(&self) -> String;
+    /// The parameters on the working scale.
+    fn parameters(&self) -> Vec<Parameter>;
+    /// Number of parameters.
+    fn dimension(&self) -> usize {
+        self.parameters().len()
+    }
+    /// Number of observations (with non-zero weight), used by BIC.
+    fn n_obs(&self) -> usize;
+    /// ℓ(θ); may be −∞ or NaN where the model is undefined (never an error for that).
+    fn log_likelihood(&self, theta: &[f64]) -> Result<f64>;
+    /// ℓ(θ) and ∇ℓ(θ).
+    fn value_gradient(&self, theta: &[f64]) -> Result<(f64, DVector<f64>)>;
+    /// ℓ, ∇ℓ and ∇²ℓ in one fused pass.
+    fn evaluate(&self, theta: &[f64]) -> Result<Evaluation>;
+    /// Per-observation (weighted) scores wᵢ ∇ log p(xᵢ | θ): one row per observation.
+    fn scores(&self, theta: &[f64]) -> Result<DMatrix<f64>>;
+    /// Expected (Fisher) information Σ wᵢ I₁(θ), where the model knows it in closed form.
+    fn expected_information(&self, _theta: &[f64]) -> Option<Result<DMatrix<f64>>> {
+        None
+    }
+    /// The first observation whose log-density is not finite at θ, with its value.
+    fn locate_non_finite(&self, _theta: &[f64]) -> Option<(usize, f64)> {
+        None
+    }
+}
+
+/// Checks a parameter vector: right length, every entry finite.
+///
+/// ```
+/// use mle_core::{objective::check_parameters, Parameter};
+/// let ps = vec![Parameter::identity("mu")];
+/// assert!(check_parameters(&ps, &[1.0]).is_ok());
+/// assert!(check_parameters(&ps, &[f64::NAN]).is_err());
+/// assert!(check_parameters(&ps, &[1.0, 2.0]).is_err());
+/// ```
+pub fn check_parameters(parameters: &[Parameter], theta: &[f64]) -> Result<()> {
+    if theta.len() != parameters.len() {
+        return Err(MleError::ParameterCount {
+            expected: parameters.len(),
+            got: theta.len(),
+        });
+    }
+    for (p, &v) in parameters.iter().zip(theta) {
+        if !v.is_finite() {
+            return Err(MleError::InvalidParameter {
+                name: p.name.clone(),
+                value: v,
+                reason: "must be finite".into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// i.i.d. observations under a [`DensityKernel`] with `P` parameters, optionally weighted.
+///
+/// Construction checks every observation once (finite, in the support) and the weights; the
+/// data are borrowed, never modified.
+///
+/// ```
+/// use mle_core::{ClosureDensity, DataObjective, MleError, Parameter};
+/// use num_dual::{Dual2SVec64, DualNum};
+/// let d = ClosureDensity::new(vec![Parameter::identity("mu")],
+///     |t: &[Dual2SVec64<1>], x: &f64| -(t[0] - *x).powi(2) * 0.5);
+/// assert!(matches!(DataObjective::new(&d, &[]), Err(MleError::EmptyData)));
+/// assert!(matches!(DataObjective::new(&d, &[1.0, f64::NAN]),
+///     Err(MleError::NonFiniteObservation { index: 1 })));
+/// ```
+pub struct DataObjective<'a, K: DensityKernel<P>, const P: usize> {
+    kernel: &'a K,
+    data: &'a [K::Obs],
+    weights: Option<&'a [f64]>,
+    parameters: Vec<Parameter>,
+    n_positive: usize,
+}
+
+impl<'a, K: DensityKernel<P>, const P: usize> DataObjective<'a, K, P> {
+    /// Builds the objective, checking the data.
+    ///
+    /// ```
+    /// use mle_core::{ClosureDensity, DataObjective, Objective, Parameter};
+    /// use num_dual::{Dual2SVec64, DualNum};
+    /// let d = ClosureDensity::new(vec![Parameter::identity("mu")],
+    ///     |t: &[Dual2SVec64<1>], x: &f64| -(t[0] - *x).powi(2) * 0.5);
+    /// assert_eq!(DataObjective::new(&d, &[1.0, 2.0]).unwrap().n_obs(), 2);
+    /// ```
+    pub fn new(kernel: &'a K, data: &'a [K::Obs]) -> Result<Self> {
+        let parameters = kernel.kernel_parameters();
+        if parameters.len() != P {
+            return Err(MleError::DimensionMismatch {
+                what: format!("parameter names of {}", kernel.kernel_name()),
+                expected: P,
+                got: parameters.len(),
+            });
+        }
+        if data.is_empty() {
+            return Err(MleError::EmptyData);
+        }
+        for (index, x) in data.iter().enumerate() {
+            if !x.is_finite_observation() {
+                return Err(MleError::NonFiniteObservation { index });
+            }
+            if let Err(reason) = kernel.kernel_check_observation(x) {
+                return Err(MleError::OutsideSupport {
+                    index,
+                    family: kernel.kernel_name(),
+                    reason,
+                });
+            }
+        }
+        Ok(DataObjective {
+            kernel,
+            data,
+            weights: None,
+            parameters,
+            n_positive: data.len(),
+        })
+    }
+
+    /// Attaches case weights (finite, non-negative, one per observation).
+    ///
+    /// ```
+    /// use mle_core::{ClosureDensity, DataObjective, Objective, Parameter};
+    /// use num_dual::{Dual2SVec64, DualNum};
+    /// let d = ClosureDensity::new(vec![Parameter::identity("mu")],
+    ///     |t: &[Dual2SVec64<1>], x: &f64| -(t[0] - *x).powi(2) * 0.5);
+    /// let data = [1.0, 3.0];
+    /// let w = [1.0, 0.0];
+    /// let obj = DataObjective::new(&d, &data).unwrap().with_weights(&w).unwrap();
+    /// assert_eq!(obj.n_obs(), 1);
+    /// assert_eq!(obj.log_likelihood(&[1.0]).unwrap(), 0.0);
+    /// ```
+    pub fn with_weights(mut self, weights: &'a [f64]) -> Result<Self> {
+        if weights.len() != self.data.len() {
+            return Err(MleError::DimensionMismatch {
+                what: "case weights".into(),
+                expected: self.data.len(),
+                got: weights.len(),
+            });
+        }
+        for (index, &value) in weights.iter().enumerate() {
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(MleError::InvalidWeight { index, value });
+            }
+        }
+        self.n_positive = weights.iter().filter(|&&w| w > 0.0).count();
+        if self.n_positive == 0 {
+            return Err(MleError::EmptyData);
+        }
+        self.weights = Some(weights);
+        Ok(self)
+    }
+
+    /// The observations.
+    ///
+    /// ```
+    /// use mle_core::{ClosureDensity, DataObjective, Parameter};
+    /// use num_dual::{Dual2SVec64, DualNum};
+    /// let d = ClosureDensity::new(vec![Parameter::identity("mu")],
+    ///     |t: &[Dual2SVec64<1>], x: &f64| -(t[0] - *x).powi(2) * 0.5);
+    /// assert_eq!(DataObjective::new(&d, &[4.0]).unwrap().data(), &[4.0]);
+    /// ```
+    pub fn data(&self) -> &'a [K::Obs] {
+        self.data
+    }
+
+    /// The case weights, if any.
+    ///
+    /// ```
+    /// use mle_core::{ClosureDensity, DataObjective, Parameter};
+    /// use num_dual::{Dual2SVec64, DualNum};
+    /// let d = ClosureDensity::new(vec![Parameter::identity("mu")],
+    ///     |t: &[Dual2SVec64<1>], x: &f64| -(t[0] - *x).powi(2) * 0.5);
+    /// assert!(DataObjective::new(&d, &[4.0]).unwrap().weights().is_none());
+    /// ```
+    pub fn weights(&self) -> Option<&'a [f64]> {
+        self.weights
+    }
+
+    /// The density.
+    ///
+    /// ```
+    /// use mle_core::{ClosureDensity, DataObjective, DensityKernel, Parameter};
+    /// use num_dual::{Dual2SVec64, DualNum};
+    /// let d = ClosureDensity::new(vec![Parameter::identity("mu")],
+    ///     |t: &[Dual2SVec64<1>], x: &f64| -(t[0] - *x).powi(2) * 0.5);
+    /// assert_eq!(DataObjective::new(&d, &[4.0]).unwrap().kernel().kernel_name(), "closure");
+    /// ```
+    pub fn kernel(&self) -> &'a K {
+        self.kernel
+    }
+
+    fn theta(&self, theta: &[f64]) -> Result<[f64; P]> {
+        check_parameters(&self.parameters, theta)?;
+        let mut t = [0.0; P];
+        t.copy_from_slice(theta);
+        Ok(t)
+    }
+
+    #[inline]
+    fn weight(&self, i: usize) -> f64 {
+        match self.weights {
+            Some(w) => w[i],
+            None => 1.0,
+        }
+    }
+
+    /// Weighted term, with a zero weight annihilating even a non-finite density (as R does
+    /// for zero prior weights).
+    #[inline]
+    fn weighted(&self, i: usize, v: f64) -> f64 {
+        match self.weights {
+            Some(w) if w[i] == 0.0 => 0.0,
+            Some(w) => w[i] * v,
+            None => v,
+        }
+    }
+}
+
+impl<K: DensityKernel<P>, const P: usize> Objective for DataObjective<'_, K, P> {
+    fn model_name(&self) -> String {
+        self.kernel.kernel_name()
+    }
+
+    fn parameters(&self) -> Vec<Parameter> {
+        self.parameters.clone()
+    }
+
+    fn dimension(&self) -> usize {
+        P
+    }
+
+    fn n_obs(&self) -> usize {
+        self.n_positive
+    }
+
+    fn log_likelihood(&self, theta: &[f64]) -> Result<f64> {
+        let t = self.theta(theta)?;
+        let s = sum_blocks(self.data.len(), 1, |range, out| {
+            let mut acc = 0.0;
+            for i in range {
+                acc += self.weighted(i, self.kernel.value(&t, &self.data[i]));
+            }
+            out[0] += acc;
+        });
+        Ok(s[0])
+    }
+
+    fn value_gradient(&self, theta: &[f64]) -> Result<(f64, DVector<f64>)> {
+        let t = self.theta(theta)?;
+        let s = sum_blocks(self.data.len(), 1 + P, |range, out| {
+            let mut value = 0.0;
+            let mut grad = [0.0; P];
+            for i in range {
+                let w = self.weight(i);
+                if w == 0.0 {
+                    continue;
+                }
+                let (v, g) = self.kernel.value_gradient(&t, &self.data[i]);
+                value += w * v;
+                for k in 0..P {
+                    grad[k] += w * g[k];
+                }
+            }
+            out[0] += value;
+            for k in 0..P {
+                out[1 + k] += grad[k];
+            }
+        });
+        Ok((s[0], DVector::from_column_slice(&s[1..])))
+    }
+
+    fn evaluate(&self, theta: &[f64]) -> Result<Evaluation> {
+        let t = self.theta(theta)?;
+        let s = sum_blocks(self.data.len(), 1 + P + P * P, |range, out| {
+            let mut value = 0.0;
+            let mut grad = [0.0; P];
+            let mut hess = SMatrix::<f64, P, P>::zeros();
+            match self.weights {
+                None => {
+                    for i in range {
+                        let (v, g, h) = self.kernel.value_gradient_hessian(&t, &self.data[i]);
+                        value += v;
+                        for k in 0..P {
+                            grad[k] += g[k];
+                        }
+                        hess += h;
+                    }
+                }
+                Some(w) => {
+                    for i in range {
+                        if w[i] == 0.0 {
+                            continue;
+                        }
+                        let (v, g, h) = self.kernel.value_gradient_hessian(&t, &self.data[i]);
+                        value += w[i] * v;
+                        for k in 0..P {
+                            grad[k] += w[i] * g[k];
+                        }
+                        hess += h * w[i];
+                    }
+                }
+            }
+            out[0] += value;
+            for k in 0..P {
+                out[1 + k] += grad[k];
+            }
+            for (o, h) in out[1 + P..].iter_mut().zip(hess.iter()) {
+                *o += h;
+            }
+        });
+        let gradient = DVector::from_column_slice(&s[1..1 + P]);
+        let mut hessian = DMatrix::from_column_slice(P, P, &s[1 + P..]);
+        // Exact symmetry (the dual Hessian is symmetric up to round-off).
+        hessian = (&hessian + hessian.transpose()) * 0.5;
+        Ok(Evaluation {
+            value: s[0],
+            gradient,
+            hessian,
+        })
+    }
+
+    fn scores(&self, theta: &[f64]) -> Result<DMatrix<f64>> {
+        let t = self.theta(theta)?;
+        let mut scores = DMatrix::zeros(self.data.len(), P);
+        for (i, x) in self.data.iter().enumerate() {
+            let w = self.weight(i);
+            if w == 0.0 {
+                continue;
+            }
+            let (_, g) = self.kernel.value_gradient(&t, x);
+            for k in 0..P {
+                scores[(i, k)] = w * g[k];
+            }
+        }
+        Ok(scores)
+    }
+
+    fn expected_information(&self, theta: &[f64]) -> Option<Result<DMatrix<f64>>> {
+        let t = match self.theta(theta) {
+            Ok(t) => t,
+            Err(e) => return Some(Err(e)),
+        };
+        let one = self.kernel.kernel_expected_information(&t)?;
+        let total_weight: f64 = match self.weights {
+            Some(w) => w.iter().sum(),
+            None => self.data.len() as f64,
+        };
+        Some(Ok(DMatrix::from_fn(P, P, |r, c| one[(r, c)] * total_weight)))
+    }
+
+    fn locate_non_finite(&self, theta: &[f64]) -> Option<(usize, f64)> {
+        let t = self.theta(theta).ok()?;
+        self.data.iter().enumerate().find_map(|(i, x)| {
+            let v = self.kernel.value(&t, x);
+            (self.weight(i) != 0.0 && !v.is_finite()).then_some((i, v))
+        })
+    }
+}

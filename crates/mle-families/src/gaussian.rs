@@ -1,0 +1,152 @@
+//! Gaussian(μ, σ) with σ on the log scale.
+
+use mle_core::{Convergence, DataObjective, Fit, LogDensity, MleError, Parameter, Result};
+use nalgebra::SMatrix;
+use num_dual::DualNum;
+
+const HALF_LN_2PI: f64 = 0.918_938_533_204_672_8;
+
+/// The Gaussian family, parameters (μ, log σ).
+/// log p(x | μ, log σ) = −½ log 2π − log σ − ½ ((x − μ)/σ)².
+///
+/// ```
+/// use mle_families::Gaussian;
+/// let fit = Gaussian.fit(&[1.0, 2.0, 3.0, 4.0]).unwrap();
+/// let nat = fit.natural_estimates();
+/// assert!((nat[0] - 2.5).abs() < 1e-15);
+/// assert!((nat[1] - 1.25f64.sqrt()).abs() < 1e-15); // divisor n, not n − 1
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Gaussian;
+
+impl LogDensity<2> for Gaussian {
+    type Obs = f64;
+
+    fn name(&self) -> String {
+        "Gaussian".into()
+    }
+
+    fn parameters(&self) -> Vec<Parameter> {
+        vec![Parameter::identity("mu"), Parameter::log_scale("sigma")]
+    }
+
+    #[inline]
+    fn ln_density<D: DualNum<f64> + Copy>(&self, theta: &[D], x: &f64) -> D {
+        let z = (D::from(*x) - theta[0]) * (-theta[1]).exp();
+        -(z * z * 0.5) - theta[1] - HALF_LN_2PI
+    }
+
+    /// Per observation: diag(1/σ², 2) in (μ, log σ).
+    fn expected_information(&self, theta: &[f64; 2]) -> Option<SMatrix<f64, 2, 2>> {
+        let inv_var = (-2.0 * theta[1]).exp();
+        Some(SMatrix::<f64, 2, 2>::new(inv_var, 0.0, 0.0, 2.0))
+    }
+}
+
+/// One-pass (Welford) sufficient statistics of a weighted Gaussian sample.
+///
+/// ```
+/// use mle_families::gaussian::GaussianSufficientStatistics;
+/// let s = GaussianSufficientStatistics::from_data(&[1.0, 2.0, 3.0], None);
+/// assert_eq!((s.total_weight, s.mean), (3.0, 2.0));
+/// assert!((s.variance_mle() - 2.0 / 3.0).abs() < 1e-15);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GaussianSufficientStatistics {
+    /// Σ wᵢ.
+    pub total_weight: f64,
+    /// Weighted mean.
+    pub mean: f64,
+    /// Σ wᵢ (xᵢ − mean)².
+    pub sum_sq: f64,
+}
+
+impl GaussianSufficientStatistics {
+    /// One pass over the data (weighted Welford update).
+    ///
+    /// ```
+    /// use mle_families::gaussian::GaussianSufficientStatistics;
+    /// let s = GaussianSufficientStatistics::from_data(&[1.0, 5.0], Some(&[3.0, 1.0]));
+    /// assert_eq!(s.mean, 2.0);
+    /// ```
+    pub fn from_data(data: &[f64], weights: Option<&[f64]>) -> Self {
+        let mut s = GaussianSufficientStatistics {
+            total_weight: 0.0,
+            mean: 0.0,
+            sum_sq: 0.0,
+        };
+        for (i, &x) in data.iter().enumerate() {
+            let w = weights.map_or(1.0, |w| w[i]);
+            if w == 0.0 {
+                continue;
+            }
+            s.total_weight += w;
+            let delta = x - s.mean;
+            s.mean += delta * w / s.total_weight;
+            s.sum_sq += w * delta * (x - s.mean);
+        }
+        s
+    }
+
+    /// σ̂² with divisor Σw (the MLE).
+    ///
+    /// ```
+    /// use mle_families::gaussian::GaussianSufficientStatistics;
+    /// assert_eq!(GaussianSufficientStatistics::from_data(&[0.0, 2.0], None).variance_mle(), 1.0);
+    /// ```
+    pub fn variance_mle(&self) -> f64 {
+        self.sum_sq / self.total_weight
+    }
+
+    /// The Bessel-corrected variance (divisor Σw − 1), a different estimator shown for
+    /// comparison.
+    ///
+    /// ```
+    /// use mle_families::gaussian::GaussianSufficientStatistics;
+    /// assert_eq!(GaussianSufficientStatistics::from_data(&[0.0, 2.0], None).variance_unbiased(), 2.0);
+    /// ```
+    pub fn variance_unbiased(&self) -> f64 {
+        self.sum_sq / (self.total_weight - 1.0)
+    }
+}
+
+impl Gaussian {
+    /// Closed-form MLE from one pass of sufficient statistics: μ̂ = mean, σ̂² = Σ(x−μ̂)²/n.
+    /// Needs at least two distinct values (otherwise σ̂ = 0 is on the boundary: an error).
+    ///
+    /// ```
+    /// use mle_families::Gaussian;
+    /// assert!(Gaussian.fit(&[3.0, 3.0]).is_err());
+    /// ```
+    pub fn fit(&self, data: &[f64]) -> Result<Fit> {
+        self.fit_objective(&DataObjective::new(self, data)?)
+    }
+
+    /// Closed-form MLE with case weights.
+    ///
+    /// ```
+    /// use mle_families::Gaussian;
+    /// let fit = Gaussian.fit_weighted(&[1.0, 5.0], &[3.0, 1.0]).unwrap();
+    /// assert!((fit.natural_estimates()[0] - 2.0).abs() < 1e-15);
+    /// ```
+    pub fn fit_weighted(&self, data: &[f64], weights: &[f64]) -> Result<Fit> {
+        self.fit_objective(&DataObjective::new(self, data)?.with_weights(weights)?)
+    }
+
+    fn fit_objective(&self, objective: &DataObjective<'_, Self, 2>) -> Result<Fit> {
+        let s = GaussianSufficientStatistics::from_data(objective.data(), objective.weights());
+        let var = s.variance_mle();
+        if var.is_nan() || var <= 0.0 {
+            return Err(MleError::InvalidParameter {
+                name: "sigma".into(),
+                value: var.sqrt(),
+                reason: "all observations are equal: σ̂ = 0 is on the boundary and ℓ is unbounded".into(),
+            });
+        }
+        Fit::at_estimate(
+            objective,
+            &[s.mean, 0.5 * var.ln()],
+            Convergence::closed_form("μ̂ = mean, σ̂² = Σ(x−μ̂)²/n (one pass)"),
+        )
+    }
+}

@@ -1,0 +1,21 @@
+//! # mle-families
+//!
+//! Built-in likelihood families, each log-density written once over dual numbers, each with a
+//! closed-form fit where one exists (through the same [`mle_core::Fit`] type as the
+//! optimiser).
+//!
+//! ```
+//! use mle_families::{Bernoulli, Gaussian};
+//! let coin = Bernoulli.fit(&[1.0, 0.0, 0.0, 1.0, 1.0]).unwrap();
+//! assert!((coin.natural_estimates()[0] - 0.6).abs() < 1e-15);
+//! let g = Gaussian.fit(&[1.0, 3.0]).unwrap();
+//! assert_eq!(g.natural_estimates()[1], 1.0);
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod bernoulli;
+pub mod gaussian;
+
+pub use bernoulli::Bernoulli;
+pub use gaussian::Gaussian;
