@@ -10,7 +10,9 @@ use mle::prelude::*;
 
 /// Path of a file under tests/reference/.
 pub fn reference_path(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/reference").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/reference")
+        .join(rel)
 }
 
 /// A `.ref` file: `key,value` lines, `#` comments.
@@ -28,7 +30,9 @@ impl Reference {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let (k, v) = line.rsplit_once(',').unwrap_or_else(|| panic!("{rel}: bad line {line}"));
+            let (k, v) = line
+                .rsplit_once(',')
+                .unwrap_or_else(|| panic!("{rel}: bad line {line}"));
             let v: f64 = match v.trim() {
                 "Inf" => f64::INFINITY,
                 "-Inf" => f64::NEG_INFINITY,
@@ -38,11 +42,17 @@ impl Reference {
             };
             values.insert(k.trim().to_string(), v);
         }
-        Reference { values, name: rel.to_string() }
+        Reference {
+            values,
+            name: rel.to_string(),
+        }
     }
 
     pub fn get(&self, key: &str) -> f64 {
-        *self.values.get(key).unwrap_or_else(|| panic!("{}: no key {key}", self.name))
+        *self
+            .values
+            .get(key)
+            .unwrap_or_else(|| panic!("{}: no key {key}", self.name))
     }
 
     pub fn try_get(&self, key: &str) -> Option<f64> {
@@ -50,7 +60,11 @@ impl Reference {
     }
 
     pub fn keys_with_prefix(&self, prefix: &str) -> Vec<String> {
-        self.values.keys().filter(|k| k.starts_with(prefix)).cloned().collect()
+        self.values
+            .keys()
+            .filter(|k| k.starts_with(prefix))
+            .cloned()
+            .collect()
     }
 }
 
@@ -65,15 +79,26 @@ impl Table {
         let text = std::fs::read_to_string(reference_path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
         let mut lines = text.lines().filter(|l| !l.trim().is_empty());
         let header = lines.next().expect("header");
-        let columns = header.split(',').map(|s| s.trim().trim_matches('"').to_string()).collect();
+        let columns = header
+            .split(',')
+            .map(|s| s.trim().trim_matches('"').to_string())
+            .collect();
         let rows = lines
-            .map(|l| l.split(',').map(|s| s.trim().trim_matches('"').parse::<f64>().expect("number")).collect())
+            .map(|l| {
+                l.split(',')
+                    .map(|s| s.trim().trim_matches('"').parse::<f64>().expect("number"))
+                    .collect()
+            })
             .collect();
         Table { columns, rows }
     }
 
     pub fn column(&self, name: &str) -> Vec<f64> {
-        let j = self.columns.iter().position(|c| c == name).unwrap_or_else(|| panic!("no column {name}"));
+        let j = self
+            .columns
+            .iter()
+            .position(|c| c == name)
+            .unwrap_or_else(|| panic!("no column {name}"));
         self.rows.iter().map(|r| r[j]).collect()
     }
 }
@@ -91,7 +116,10 @@ pub fn rel_diff(a: f64, b: f64) -> f64 {
 #[track_caller]
 pub fn assert_rel(what: &str, got: f64, expected: f64, tol: f64) -> f64 {
     let d = rel_diff(got, expected);
-    assert!(d <= tol, "{what}: got {got:.17e}, expected {expected:.17e}, rel diff {d:.3e} > {tol:.0e}");
+    assert!(
+        d <= tol,
+        "{what}: got {got:.17e}, expected {expected:.17e}, rel diff {d:.3e} > {tol:.0e}"
+    );
     d
 }
 
@@ -106,20 +134,29 @@ pub fn finite_difference_gradient_hessian(f: impl Fn(&[f64]) -> f64, x: &[f64]) 
         }
         f(&y)
     };
-    let grad = (0..k).map(|i| (at(&[(i, h[i])]) - at(&[(i, -h[i])])) / (2.0 * h[i])).collect();
+    // Fourth-order central differences for the gradient.
+    let grad = (0..k)
+        .map(|i| {
+            (-at(&[(i, 2.0 * h[i])]) + 8.0 * at(&[(i, h[i])]) - 8.0 * at(&[(i, -h[i])])
+                + at(&[(i, -2.0 * h[i])]))
+                / (12.0 * h[i])
+        })
+        .collect();
     let mut hess = vec![vec![0.0; k]; k];
     for i in 0..k {
         for j in 0..k {
-            hess[i][j] = (at(&[(i, h[i]), (j, h[j])]) - at(&[(i, h[i]), (j, -h[j])]) - at(&[(i, -h[i]), (j, h[j])])
-                + at(&[(i, -h[i]), (j, -h[j])]))
-                / (4.0 * h[i] * h[j]);
+            hess[i][j] =
+                (at(&[(i, h[i]), (j, h[j])]) - at(&[(i, h[i]), (j, -h[j])]) - at(&[(i, -h[i]), (j, h[j])])
+                    + at(&[(i, -h[i]), (j, -h[j])]))
+                    / (4.0 * h[i] * h[j]);
         }
     }
     (grad, hess)
 }
 
 /// Weibull(shape k, scale λ) on (log k, log λ), as a user closure.
-pub fn weibull_closure() -> ClosureDensity<impl Fn(&[Dual2SVec64<2>], &f64) -> Dual2SVec64<2> + Sync, f64, 2> {
+pub fn weibull_closure() -> ClosureDensity<impl Fn(&[Dual2SVec64<2>], &f64) -> Dual2SVec64<2> + Sync, f64, 2>
+{
     ClosureDensity::new(
         vec![Parameter::log_scale("shape"), Parameter::log_scale("scale")],
         |t: &[Dual2SVec64<2>], x: &f64| {
@@ -129,5 +166,11 @@ pub fn weibull_closure() -> ClosureDensity<impl Fn(&[Dual2SVec64<2>], &f64) -> D
         },
     )
     .with_name("Weibull")
-    .with_support(|x: &f64| if *x > 0.0 { Ok(()) } else { Err(format!("{x} is not positive")) })
+    .with_support(|x: &f64| {
+        if *x > 0.0 {
+            Ok(())
+        } else {
+            Err(format!("{x} is not positive"))
+        }
+    })
 }

@@ -1,9 +1,9 @@
 //! Closures as log-densities.
 //!
 //! A Rust closure cannot be generic over the number type, so a closure density is written
-//! against the static second-order dual `Dual2SVec64<P>`; the engine evaluates values and
-//! gradients with the same closure (derivative parts left empty cost little), and Hessians
-//! exactly.
+//! against the static second-order dual `Dual2SVec64<P>`; the engine evaluates values,
+//! gradients and Hessians with the same closure (seeded duals: leaving derivative parts empty
+//! was measured slower, not faster).
 
 use std::marker::PhantomData;
 
@@ -108,6 +108,32 @@ where
     }
 }
 
+impl<F, Obs, const P: usize> ClosureDensity<F, Obs, P>
+where
+    F: Fn(&[Dual2SVec64<P>], &Obs) -> Dual2SVec64<P> + Sync,
+    Obs: Observation + Sync,
+{
+    #[inline]
+    fn block_sum(&self, t: &[Dual2SVec64<P>; P], xs: &[Obs], weights: Option<&[f64]>) -> Dual2SVec64<P> {
+        let mut total = Dual2SVec64::from_re(0.0);
+        match weights {
+            None => {
+                for x in xs {
+                    total += (self.closure)(t, x);
+                }
+            }
+            Some(w) => {
+                for (x, &wi) in xs.iter().zip(w) {
+                    if wi != 0.0 {
+                        total += (self.closure)(t, x) * wi;
+                    }
+                }
+            }
+        }
+        total
+    }
+}
+
 impl<F, Obs, const P: usize> DensityKernel<P> for ClosureDensity<F, Obs, P>
 where
     F: Fn(&[Dual2SVec64<P>], &Obs) -> Dual2SVec64<P> + Sync,
@@ -125,9 +151,7 @@ where
 
     #[inline]
     fn value(&self, theta: &[f64; P], x: &Obs) -> f64 {
-        // Derivative parts left empty (`None`): the dual arithmetic skips them.
-        let t: [Dual2SVec64<P>; P] = std::array::from_fn(|i| Dual2SVec64::from_re(theta[i]));
-        (self.closure)(&t, x).re
+        (self.closure)(&seed_second(theta), x).re
     }
 
     #[inline]
@@ -145,6 +169,30 @@ where
     #[inline]
     fn value_gradient_hessian(&self, theta: &[f64; P], x: &Obs) -> (f64, [f64; P], SMatrix<f64, P, P>) {
         unpack_second((self.closure)(&seed_second(theta), x))
+    }
+
+    fn block_value(&self, theta: &[f64; P], xs: &[Obs], weights: Option<&[f64]>) -> f64 {
+        // Seeded duals: measured faster than empty derivative parts (`None` branches).
+        self.block_sum(&seed_second(theta), xs, weights).re
+    }
+
+    fn block_value_gradient(&self, theta: &[f64; P], xs: &[Obs], weights: Option<&[f64]>) -> (f64, [f64; P]) {
+        let t: [Dual2SVec64<P>; P] = std::array::from_fn(|i| {
+            let mut d = Dual2SVec64::from_re(theta[i]);
+            d.v1 = Derivative::derivative_generic(U1, Const::<P>, i);
+            d
+        });
+        let r = self.block_sum(&t, xs, weights);
+        (r.re, r.v1.unwrap_generic(U1, Const::<P>).transpose().into())
+    }
+
+    fn block_value_gradient_hessian(
+        &self,
+        theta: &[f64; P],
+        xs: &[Obs],
+        weights: Option<&[f64]>,
+    ) -> (f64, [f64; P], SMatrix<f64, P, P>) {
+        unpack_second(self.block_sum(&seed_second(theta), xs, weights))
     }
 
     fn kernel_check_observation(&self, x: &Obs) -> Result<(), String> {

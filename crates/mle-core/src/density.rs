@@ -100,6 +100,36 @@ pub trait LogDensity<const P: usize>: Sync {
     /// log p(x | θ) for one observation, θ on the working scale.
     fn ln_density<D: DualNum<f64> + Copy>(&self, theta: &[D], x: &Self::Obs) -> D;
 
+    /// Σᵢ wᵢ log p(xᵢ | θ) over a block of observations (at most a few hundred), as one number
+    /// of type `D` — so its derivative parts are the block's gradient and Hessian.
+    ///
+    /// The default sums [`LogDensity::ln_density`]; a family may override it to hoist work
+    /// that depends on θ only (e.g. exp(−log σ)) out of the loop. An override must be the same
+    /// function (tests compare the two). Zero weights drop their observation entirely.
+    fn ln_density_block<D: DualNum<f64> + Copy>(
+        &self,
+        theta: &[D],
+        xs: &[Self::Obs],
+        weights: Option<&[f64]>,
+    ) -> D {
+        let mut total = D::from(0.0);
+        match weights {
+            None => {
+                for x in xs {
+                    total += self.ln_density(theta, x);
+                }
+            }
+            Some(w) => {
+                for (x, &wi) in xs.iter().zip(w) {
+                    if wi != 0.0 {
+                        total += self.ln_density(theta, x) * wi;
+                    }
+                }
+            }
+        }
+        total
+    }
+
     /// Whether `x` lies in the support of the family (checked once for every observation
     /// before any fit). The message says what is wrong.
     fn check_observation(&self, _x: &Self::Obs) -> Result<(), String> {
@@ -150,6 +180,25 @@ pub trait DensityKernel<const P: usize>: Sync {
 
     /// log p(x | θ), its gradient and its Hessian.
     fn value_gradient_hessian(&self, theta: &[f64; P], x: &Self::Obs) -> (f64, [f64; P], SMatrix<f64, P, P>);
+
+    /// Σ wᵢ log p(xᵢ | θ) over a block.
+    fn block_value(&self, theta: &[f64; P], xs: &[Self::Obs], weights: Option<&[f64]>) -> f64;
+
+    /// Block sum of log-densities and of their gradients.
+    fn block_value_gradient(
+        &self,
+        theta: &[f64; P],
+        xs: &[Self::Obs],
+        weights: Option<&[f64]>,
+    ) -> (f64, [f64; P]);
+
+    /// Block sum of log-densities, gradients and Hessians.
+    fn block_value_gradient_hessian(
+        &self,
+        theta: &[f64; P],
+        xs: &[Self::Obs],
+        weights: Option<&[f64]>,
+    ) -> (f64, [f64; P], SMatrix<f64, P, P>);
 
     /// Support check for one observation.
     fn kernel_check_observation(&self, x: &Self::Obs) -> Result<(), String>;
@@ -205,6 +254,31 @@ impl<T: LogDensity<P>, const P: usize> DensityKernel<P> for T {
     #[inline]
     fn value_gradient_hessian(&self, theta: &[f64; P], x: &Self::Obs) -> (f64, [f64; P], SMatrix<f64, P, P>) {
         unpack_second(self.ln_density(&seed_second(theta), x))
+    }
+
+    #[inline]
+    fn block_value(&self, theta: &[f64; P], xs: &[Self::Obs], weights: Option<&[f64]>) -> f64 {
+        self.ln_density_block(theta, xs, weights)
+    }
+
+    #[inline]
+    fn block_value_gradient(
+        &self,
+        theta: &[f64; P],
+        xs: &[Self::Obs],
+        weights: Option<&[f64]>,
+    ) -> (f64, [f64; P]) {
+        unpack_first(self.ln_density_block(&seed_first(theta), xs, weights))
+    }
+
+    #[inline]
+    fn block_value_gradient_hessian(
+        &self,
+        theta: &[f64; P],
+        xs: &[Self::Obs],
+        weights: Option<&[f64]>,
+    ) -> (f64, [f64; P], SMatrix<f64, P, P>) {
+        unpack_second(self.ln_density_block(&seed_second(theta), xs, weights))
     }
 
     fn kernel_check_observation(&self, x: &Self::Obs) -> Result<(), String> {

@@ -120,27 +120,24 @@ impl SymmetricInverse {
             });
         }
         let sym = (m + m.transpose()) * 0.5;
-        // Positive definite and not numerically singular: relative to the largest eigenvalue.
-        let eig = sym.clone().symmetric_eigen();
+        // Fast path: Cholesky succeeds with pivots that are not negligible relative to each
+        // other (a cheap proxy for the eigenvalue ratio).
+        if let Some(ch) = sym.clone().cholesky() {
+            let d = ch.l_dirty().diagonal().map(|v| v * v);
+            if k > 0 && d.min() > d.max() * 1e-14 {
+                return Ok(ch.inverse());
+            }
+        }
+        let eig = sym.symmetric_eigen();
         let (imin, &min) = eig
             .eigenvalues
             .iter()
             .enumerate()
             .min_by(|a, b| a.1.total_cmp(b.1))
             .unwrap_or((0, &f64::NAN));
-        let max = eig.eigenvalues.amax();
-        if k == 0 || min.is_nan() || min <= max * 1e-14 {
-            return Err(FlatDirection {
-                eigenvalue: min,
-                vector: eig.eigenvectors.column(imin).into_owned(),
-            });
-        }
-        match sym.cholesky() {
-            Some(ch) => Ok(ch.inverse()),
-            None => Err(FlatDirection {
-                eigenvalue: min,
-                vector: eig.eigenvectors.column(imin).into_owned(),
-            }),
-        }
+        Err(FlatDirection {
+            eigenvalue: min,
+            vector: eig.eigenvectors.column(imin).into_owned(),
+        })
     }
 }

@@ -26,6 +26,7 @@ pub mod fit;
 pub mod inference;
 pub mod numerics;
 pub mod objective;
+pub mod special;
 pub mod summation;
 pub mod transform;
 

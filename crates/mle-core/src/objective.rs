@@ -1,7 +1,7 @@
 //! The log-likelihood over a data set: ℓ(θ) = Σᵢ wᵢ log p(xᵢ | θ), its gradient, Hessian and
 //! per-observation scores.
 
-use nalgebra::{DMatrix, DVector, SMatrix};
+use nalgebra::{DMatrix, DVector};
 
 use crate::density::{DensityKernel, Observation};
 use crate::error::{MleError, Result};
@@ -264,17 +264,6 @@ impl<'a, K: DensityKernel<P>, const P: usize> DataObjective<'a, K, P> {
             None => 1.0,
         }
     }
-
-    /// Weighted term, with a zero weight annihilating even a non-finite density (as R does
-    /// for zero prior weights).
-    #[inline]
-    fn weighted(&self, i: usize, v: f64) -> f64 {
-        match self.weights {
-            Some(w) if w[i] == 0.0 => 0.0,
-            Some(w) => w[i] * v,
-            None => v,
-        }
-    }
 }
 
 impl<K: DensityKernel<P>, const P: usize> Objective for DataObjective<'_, K, P> {
@@ -297,11 +286,8 @@ impl<K: DensityKernel<P>, const P: usize> Objective for DataObjective<'_, K, P> 
     fn log_likelihood(&self, theta: &[f64]) -> Result<f64> {
         let t = self.theta(theta)?;
         let s = sum_blocks(self.data.len(), 1, |range, out| {
-            let mut acc = 0.0;
-            for i in range {
-                acc += self.weighted(i, self.kernel.value(&t, &self.data[i]));
-            }
-            out[0] += acc;
+            let w = self.weights.map(|w| &w[range.clone()]);
+            out[0] += self.kernel.block_value(&t, &self.data[range], w);
         });
         Ok(s[0])
     }
@@ -309,22 +295,11 @@ impl<K: DensityKernel<P>, const P: usize> Objective for DataObjective<'_, K, P> 
     fn value_gradient(&self, theta: &[f64]) -> Result<(f64, DVector<f64>)> {
         let t = self.theta(theta)?;
         let s = sum_blocks(self.data.len(), 1 + P, |range, out| {
-            let mut value = 0.0;
-            let mut grad = [0.0; P];
-            for i in range {
-                let w = self.weight(i);
-                if w == 0.0 {
-                    continue;
-                }
-                let (v, g) = self.kernel.value_gradient(&t, &self.data[i]);
-                value += w * v;
-                for k in 0..P {
-                    grad[k] += w * g[k];
-                }
-            }
-            out[0] += value;
+            let w = self.weights.map(|w| &w[range.clone()]);
+            let (v, g) = self.kernel.block_value_gradient(&t, &self.data[range], w);
+            out[0] += v;
             for k in 0..P {
-                out[1 + k] += grad[k];
+                out[1 + k] += g[k];
             }
         });
         Ok((s[0], DVector::from_column_slice(&s[1..])))
@@ -333,39 +308,13 @@ impl<K: DensityKernel<P>, const P: usize> Objective for DataObjective<'_, K, P> 
     fn evaluate(&self, theta: &[f64]) -> Result<Evaluation> {
         let t = self.theta(theta)?;
         let s = sum_blocks(self.data.len(), 1 + P + P * P, |range, out| {
-            let mut value = 0.0;
-            let mut grad = [0.0; P];
-            let mut hess = SMatrix::<f64, P, P>::zeros();
-            match self.weights {
-                None => {
-                    for i in range {
-                        let (v, g, h) = self.kernel.value_gradient_hessian(&t, &self.data[i]);
-                        value += v;
-                        for k in 0..P {
-                            grad[k] += g[k];
-                        }
-                        hess += h;
-                    }
-                }
-                Some(w) => {
-                    for i in range {
-                        if w[i] == 0.0 {
-                            continue;
-                        }
-                        let (v, g, h) = self.kernel.value_gradient_hessian(&t, &self.data[i]);
-                        value += w[i] * v;
-                        for k in 0..P {
-                            grad[k] += w[i] * g[k];
-                        }
-                        hess += h * w[i];
-                    }
-                }
-            }
-            out[0] += value;
+            let w = self.weights.map(|w| &w[range.clone()]);
+            let (v, g, h) = self.kernel.block_value_gradient_hessian(&t, &self.data[range], w);
+            out[0] += v;
             for k in 0..P {
-                out[1 + k] += grad[k];
+                out[1 + k] += g[k];
             }
-            for (o, h) in out[1 + P..].iter_mut().zip(hess.iter()) {
+            for (o, h) in out[1 + P..].iter_mut().zip(h.iter()) {
                 *o += h;
             }
         });
