@@ -202,7 +202,7 @@ where
         }
     }
 
-    fn kernel_expected_information(&self, _theta: &[f64; P]) -> Option<SMatrix<f64, P, P>> {
+    fn kernel_expected_information(&self, _theta: &[f64; P], _x: &Obs) -> Option<SMatrix<f64, P, P>> {
         None
     }
 }

@@ -136,9 +136,10 @@ pub trait LogDensity<const P: usize>: Sync {
         Ok(())
     }
 
-    /// Expected (Fisher) information of **one** observation at θ, in closed form, when the
-    /// family has one.
-    fn expected_information(&self, _theta: &[f64; P]) -> Option<SMatrix<f64, P, P>> {
+    /// Expected (Fisher) information of observation `x` at θ, in closed form, when the family
+    /// has one: E[−∇²log p(X | θ)] over the response, holding covariates in `x` fixed (for
+    /// an i.i.d. family it does not depend on `x`).
+    fn expected_information(&self, _theta: &[f64; P], _x: &Self::Obs) -> Option<SMatrix<f64, P, P>> {
         None
     }
 }
@@ -203,8 +204,8 @@ pub trait DensityKernel<const P: usize>: Sync {
     /// Support check for one observation.
     fn kernel_check_observation(&self, x: &Self::Obs) -> Result<(), String>;
 
-    /// Closed-form expected information of one observation, if known.
-    fn kernel_expected_information(&self, theta: &[f64; P]) -> Option<SMatrix<f64, P, P>>;
+    /// Closed-form expected information of observation `x`, if known.
+    fn kernel_expected_information(&self, theta: &[f64; P], x: &Self::Obs) -> Option<SMatrix<f64, P, P>>;
 }
 
 /// Seeds first-order duals: θᵢ with unit derivative in direction i.
@@ -285,7 +286,7 @@ impl<T: LogDensity<P>, const P: usize> DensityKernel<P> for T {
         self.check_observation(x)
     }
 
-    fn kernel_expected_information(&self, theta: &[f64; P]) -> Option<SMatrix<f64, P, P>> {
-        self.expected_information(theta)
+    fn kernel_expected_information(&self, theta: &[f64; P], x: &Self::Obs) -> Option<SMatrix<f64, P, P>> {
+        self.expected_information(theta, x)
     }
 }

@@ -120,24 +120,43 @@ impl SymmetricInverse {
             });
         }
         let sym = (m + m.transpose()) * 0.5;
-        // Fast path: Cholesky succeeds with pivots that are not negligible relative to each
-        // other (a cheap proxy for the eigenvalue ratio).
-        if let Some(ch) = sym.clone().cholesky() {
-            let d = ch.l_dirty().diagonal().map(|v| v * v);
-            if k > 0 && d.min() > d.max() * 1e-14 {
-                return Ok(ch.inverse());
-            }
+        // Judge definiteness and conditioning on the correlation-scaled matrix D^-½ M D^-½, so
+        // that badly scaled but well-determined parameters (NIST Nelson: b2 ≈ 6e-9) pass.
+        let diag = sym.diagonal();
+        if diag.iter().any(|d| d.is_nan() || *d <= 0.0) {
+            let (imin, &min) = diag
+                .iter()
+                .enumerate()
+                .min_by(|a, b| a.1.total_cmp(b.1))
+                .unwrap_or((0, &f64::NAN));
+            let mut vector = DVector::zeros(k);
+            vector[imin] = 1.0;
+            return Err(FlatDirection {
+                eigenvalue: min,
+                vector,
+            });
         }
-        let eig = sym.symmetric_eigen();
+        let scale = diag.map(|d| 1.0 / d.sqrt());
+        let scaled = DMatrix::from_fn(k, k, |r, c| sym[(r, c)] * scale[r] * scale[c]);
+        let eig = scaled.clone().symmetric_eigen();
         let (imin, &min) = eig
             .eigenvalues
             .iter()
             .enumerate()
             .min_by(|a, b| a.1.total_cmp(b.1))
             .unwrap_or((0, &f64::NAN));
+        if min > 1e-14 * eig.eigenvalues.amax() {
+            if let Some(ch) = scaled.cholesky() {
+                let inv = ch.inverse();
+                return Ok(DMatrix::from_fn(k, k, |r, c| inv[(r, c)] * scale[r] * scale[c]));
+            }
+        }
+        // Report the flat direction in the original parameters (unscaled, normalised).
+        let v = eig.eigenvectors.column(imin).component_mul(&scale);
+        let norm = v.norm();
         Err(FlatDirection {
-            eigenvalue: min,
-            vector: eig.eigenvectors.column(imin).into_owned(),
+            eigenvalue: min * diag.max(),
+            vector: if norm > 0.0 { v / norm } else { v },
         })
     }
 }

@@ -1,7 +1,7 @@
 //! The log-likelihood over a data set: ℓ(θ) = Σᵢ wᵢ log p(xᵢ | θ), its gradient, Hessian and
 //! per-observation scores.
 
-use nalgebra::{DMatrix, DVector};
+use nalgebra::{DMatrix, DVector, SMatrix};
 
 use crate::density::{DensityKernel, Observation};
 use crate::error::{MleError, Result};
@@ -350,12 +350,14 @@ impl<K: DensityKernel<P>, const P: usize> Objective for DataObjective<'_, K, P> 
             Ok(t) => t,
             Err(e) => return Some(Err(e)),
         };
-        let one = self.kernel.kernel_expected_information(&t)?;
-        let total_weight: f64 = match self.weights {
-            Some(w) => w.iter().sum(),
-            None => self.data.len() as f64,
-        };
-        Some(Ok(DMatrix::from_fn(P, P, |r, c| one[(r, c)] * total_weight)))
+        let mut total = SMatrix::<f64, P, P>::zeros();
+        for (i, x) in self.data.iter().enumerate() {
+            let w = self.weight(i);
+            if w != 0.0 {
+                total += self.kernel.kernel_expected_information(&t, x)? * w;
+            }
+        }
+        Some(Ok(DMatrix::from_fn(P, P, |r, c| total[(r, c)])))
     }
 
     fn locate_non_finite(&self, theta: &[f64]) -> Option<(usize, f64)> {

@@ -47,7 +47,7 @@ impl LogDensity<1> for Bernoulli {
     }
 
     /// I(θ) = p(1−p) per observation on the logit scale (= 1/(p(1−p)) on the p scale).
-    fn expected_information(&self, theta: &[f64; 1]) -> Option<SMatrix<f64, 1, 1>> {
+    fn expected_information(&self, theta: &[f64; 1], _y: &f64) -> Option<SMatrix<f64, 1, 1>> {
         let p = sigmoid(theta[0]);
         Some(SMatrix::<f64, 1, 1>::new(p * (1.0 - p)))
     }

@@ -71,7 +71,7 @@ impl LogDensity<2> for Gaussian {
     }
 
     /// Per observation: diag(1/σ², 2) in (μ, log σ).
-    fn expected_information(&self, theta: &[f64; 2]) -> Option<SMatrix<f64, 2, 2>> {
+    fn expected_information(&self, theta: &[f64; 2], _x: &f64) -> Option<SMatrix<f64, 2, 2>> {
         let inv_var = (-2.0 * theta[1]).exp();
         Some(SMatrix::<f64, 2, 2>::new(inv_var, 0.0, 0.0, 2.0))
     }

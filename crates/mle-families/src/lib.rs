@@ -16,6 +16,7 @@
 
 pub mod bernoulli;
 pub mod gaussian;
+pub mod nonlinear;
 
 pub use bernoulli::Bernoulli;
 pub use gaussian::Gaussian;

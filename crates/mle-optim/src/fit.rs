@@ -5,6 +5,7 @@ use mle_core::objective::check_parameters;
 use mle_core::{Convergence, Fit, MleError, Objective, Result};
 
 use crate::adapter::{into_mle_error, NegativeLogLikelihood};
+use crate::levenberg_marquardt::LevenbergMarquardt;
 use crate::newton::{descent_direction, Curvature, SafeguardedNewton};
 use crate::quasi_newton::{run_bfgs, run_lbfgs};
 
@@ -23,6 +24,9 @@ pub enum Method {
     FisherScoring,
     /// argmin BFGS (More–Thuente line search), started with the exact inverse Hessian.
     Bfgs,
+    /// Levenberg–Marquardt-damped Fisher scoring, then a safeguarded Newton polish on the
+    /// exact Hessian (for hard nonlinear problems far from the optimum).
+    LevenbergMarquardt,
     /// argmin L-BFGS with `memory` correction pairs.
     Lbfgs {
         /// Number of stored correction pairs.
@@ -83,6 +87,19 @@ impl FitOptions {
     pub fn fisher_scoring() -> Self {
         FitOptions {
             method: Method::FisherScoring,
+            ..Self::newton()
+        }
+    }
+
+    /// Levenberg–Marquardt then Newton (1000 iterations by default).
+    ///
+    /// ```
+    /// assert_eq!(mle_optim::FitOptions::levenberg_marquardt().method(), mle_optim::Method::LevenbergMarquardt);
+    /// ```
+    pub fn levenberg_marquardt() -> Self {
+        FitOptions {
+            method: Method::LevenbergMarquardt,
+            max_iterations: 1000,
             ..Self::newton()
         }
     }
@@ -215,6 +232,7 @@ impl FitOptions {
         check_parameters(&objective.parameters(), start)?;
         let (param, convergence) = match self.method {
             Method::Newton | Method::FisherScoring => self.run_newton(objective, start)?,
+            Method::LevenbergMarquardt => self.run_levenberg_marquardt(objective, start)?,
             Method::Bfgs | Method::Lbfgs { .. } => self.run_quasi_newton(objective, start)?,
         };
         if !convergence.converged && self.require_convergence {
@@ -273,6 +291,16 @@ impl FitOptions {
                     "Newton decrement λ²/2 = {half:.2e} at round-off level (line search cannot improve ℓ)"
                 ),
             )
+        } else if solver.stalled() && half <= 5e-3 {
+            // ℓ itself is noise-limited here (e.g. σ̂ ≈ 1e-13 in NIST Lanczos1): say how far
+            // the remaining Newton step is, in standard-error units.
+            (
+                true,
+                format!(
+                    "ℓ cannot be improved beyond round-off; remaining Newton step {:.1e} standard errors (λ²/2 = {half:.2e})",
+                    (2.0 * half).sqrt()
+                ),
+            )
         } else {
             let why = match state.get_termination_reason() {
                 Some(TerminationReason::MaxItersReached) => {
@@ -307,6 +335,95 @@ impl FitOptions {
                 evaluations,
             },
         ))
+    }
+
+    /// Levenberg–Marquardt from each initial damping in turn (default τ = 1e-3, then the
+    /// cautious τ = 1), each polished by Newton; the highest log-likelihood among the
+    /// converged runs is kept, and the reason names every run.
+    fn run_levenberg_marquardt(
+        &self,
+        objective: &dyn Objective,
+        start: &[f64],
+    ) -> Result<(Vec<f64>, Convergence)> {
+        let mut best: Option<(f64, Vec<f64>, Convergence)> = None;
+        let mut reasons = Vec::new();
+        let mut last_error = None;
+        for tau in [1e-3, 1.0] {
+            match self.run_levenberg_marquardt_once(objective, start, tau) {
+                Ok((param, convergence)) => {
+                    let value = objective.log_likelihood(&param)?;
+                    reasons.push(format!("τ = {tau:.0e}: ℓ = {value:.10e}, {}", convergence.reason));
+                    let better = match &best {
+                        None => true,
+                        Some((v, _, c)) => {
+                            (convergence.converged && !c.converged)
+                                || (convergence.converged == c.converged && value > *v)
+                        }
+                    };
+                    if better {
+                        best = Some((value, param, convergence));
+                    }
+                }
+                Err(e) => {
+                    reasons.push(format!("τ = {tau:.0e}: {e}"));
+                    last_error = Some(e);
+                }
+            }
+        }
+        match best {
+            Some((_, param, mut convergence)) => {
+                convergence.reason = format!("{} [runs: {}]", convergence.reason, reasons.join("; "));
+                Ok((param, convergence))
+            }
+            None => {
+                Err(last_error
+                    .unwrap_or_else(|| MleError::Optimiser("Levenberg–Marquardt did not run".into())))
+            }
+        }
+    }
+
+    fn run_levenberg_marquardt_once(
+        &self,
+        objective: &dyn Objective,
+        start: &[f64],
+        tau: f64,
+    ) -> Result<(Vec<f64>, Convergence)> {
+        let solver = LevenbergMarquardt::new().with_initial_damping(tau)?;
+        let res = Executor::new(NegativeLogLikelihood::new(objective), solver)
+            .configure(|s| {
+                s.param(start.to_vec())
+                    .max_iters(self.max_iterations)
+                    .counting(true)
+            })
+            .run()
+            .map_err(into_mle_error)?;
+        let state = res.state();
+        let lm_param = state
+            .get_param()
+            .cloned()
+            .ok_or_else(|| MleError::Optimiser("LM returned no parameter".into()))?;
+        let lm_iterations = state.get_iter();
+        let lm_counts = state.get_func_counts().clone();
+        let lm_reason = match state.get_termination_reason() {
+            Some(TerminationReason::MaxItersReached) => {
+                format!("maximum of {} iterations reached", self.max_iterations)
+            }
+            Some(r) => r.to_string(),
+            None => "stopped".into(),
+        };
+        // Polish with Newton on the exact Hessian (quadratic final convergence).
+        let (param, mut convergence) = self.run_newton(objective, &lm_param)?;
+        convergence.method = "Levenberg–Marquardt + Newton".into();
+        convergence.reason = format!(
+            "LM: {lm_reason} after {lm_iterations} iterations; Newton: {}",
+            convergence.reason
+        );
+        convergence.iterations += lm_iterations;
+        for (k, n) in lm_counts {
+            let k = format!("lm_{}", k.trim_end_matches("_count"));
+            convergence.evaluations.push((k, n));
+        }
+        Ok((param, convergence))
     }
 
     fn run_quasi_newton(&self, objective: &dyn Objective, start: &[f64]) -> Result<(Vec<f64>, Convergence)> {

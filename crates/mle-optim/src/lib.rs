@@ -20,9 +20,11 @@
 
 pub mod adapter;
 pub mod fit;
+pub mod levenberg_marquardt;
 pub mod newton;
 mod quasi_newton;
 
 pub use adapter::NegativeLogLikelihood;
 pub use fit::{FitOptions, Method};
+pub use levenberg_marquardt::LevenbergMarquardt;
 pub use newton::{Curvature, SafeguardedNewton};

@@ -59,6 +59,10 @@ pub struct SafeguardedNewton {
     half_decrement: f64,
     modified: bool,
     stalled: bool,
+    best_value: f64,
+    no_progress: usize,
+    best_decrement: f64,
+    since_best_decrement: usize,
 }
 
 impl Default for SafeguardedNewton {
@@ -86,6 +90,10 @@ impl SafeguardedNewton {
             half_decrement: f64::INFINITY,
             modified: false,
             stalled: false,
+            best_value: f64::NEG_INFINITY,
+            no_progress: 0,
+            best_decrement: f64::INFINITY,
+            since_best_decrement: 0,
         }
     }
 
@@ -269,6 +277,10 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
         let cost = -eval.value;
         let grad: Vec<f64> = eval.gradient.iter().map(|v| -v).collect();
         self.stalled = false;
+        self.best_value = eval.value;
+        self.no_progress = 0;
+        self.best_decrement = f64::INFINITY;
+        self.since_best_decrement = 0;
         self.prepare(problem, &x, eval)?;
         Ok((state.param(x).cost(cost).gradient(grad), None))
     }
@@ -337,8 +349,24 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
             Some((x_new, e_new)) => {
                 let cost = -e_new.value;
                 let grad: Vec<f64> = e_new.gradient.iter().map(|v| -v).collect();
-                self.stalled = false;
+                // Progress below round-off for several accepted steps in a row: the
+                // log-likelihood cannot be improved numerically any more.
+                if e_new.value > self.best_value + roundoff {
+                    self.best_value = e_new.value;
+                    self.no_progress = 0;
+                } else {
+                    self.no_progress += 1;
+                }
                 self.prepare(problem, &x_new, e_new)?;
+                // The decrement no longer shrinks (noise-limited ℓ: it wanders instead).
+                if self.half_decrement < 0.5 * self.best_decrement {
+                    self.best_decrement = self.half_decrement;
+                    self.since_best_decrement = 0;
+                } else {
+                    self.since_best_decrement += 1;
+                }
+                self.stalled =
+                    (self.no_progress >= 5 || self.since_best_decrement >= 20) && self.half_decrement <= 5e-3;
                 Ok((state.param(x_new).cost(cost).gradient(grad), None))
             }
             None => {
@@ -354,7 +382,7 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
         }
         if self.stalled {
             return TerminationStatus::Terminated(TerminationReason::SolverExit(
-                "line search found no increase of the log-likelihood".into(),
+                "no increase of the log-likelihood beyond round-off".into(),
             ));
         }
         TerminationStatus::NotTerminated
