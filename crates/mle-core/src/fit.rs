@@ -153,6 +153,7 @@ pub struct Fit {
     information_kind: InformationKind,
     information: DMatrix<f64>,
     covariance: Option<DMatrix<f64>>,
+    covariance_source: String,
     convergence: Convergence,
     diagnostics: Vec<Diagnostic>,
     confidence_level: f64,
@@ -218,6 +219,11 @@ impl Fit {
             hessian: eval.hessian,
             information_kind: InformationKind::Observed,
             information,
+            covariance_source: if covariance.is_some() {
+                format!("the inverse {}", InformationKind::Observed)
+            } else {
+                "the observed information is not positive definite (see diagnostics)".into()
+            },
             covariance,
             convergence,
             diagnostics,
@@ -266,6 +272,7 @@ impl Fit {
             information_kind: InformationKind::Observed,
             information: DMatrix::from_element(k, k, f64::NAN),
             covariance: None,
+            covariance_source: "none (estimate on the boundary)".into(),
             convergence,
             diagnostics,
             confidence_level: 0.95,
@@ -310,7 +317,66 @@ impl Fit {
         };
         self.information = information;
         self.information_kind = kind;
+        self.covariance_source = format!("the inverse {kind}");
         Ok(self)
+    }
+
+    /// Replaces the covariance by one computed elsewhere (a sandwich, a QR factorisation, a
+    /// bootstrap…), with a label saying how it was obtained; the summary prints the label.
+    ///
+    /// ```
+    /// use mle_core::{ClosureDensity, Convergence, DataObjective, Fit, Parameter};
+    /// use num_dual::{Dual2SVec64, DualNum};
+    /// use nalgebra::dmatrix;
+    /// let d = ClosureDensity::new(vec![Parameter::identity("mu")],
+    ///     |t: &[Dual2SVec64<1>], x: &f64| -(t[0] - *x).powi(2) * 0.5);
+    /// let data = [1.0, 2.0, 3.0];
+    /// let obj = DataObjective::new(&d, &data).unwrap();
+    /// let fit = Fit::at_estimate(&obj, &[2.0], Convergence::closed_form("mean")).unwrap()
+    ///     .with_covariance("a sandwich", dmatrix![0.25]).unwrap();
+    /// assert_eq!(fit.std_errors().unwrap()[0], 0.5);
+    /// assert_eq!(fit.covariance_source(), "a sandwich");
+    /// ```
+    pub fn with_covariance(mut self, source: impl Into<String>, covariance: DMatrix<f64>) -> Result<Fit> {
+        let k = self.parameters.len();
+        if covariance.nrows() != k || covariance.ncols() != k {
+            return Err(MleError::DimensionMismatch {
+                what: "covariance matrix".into(),
+                expected: k,
+                got: covariance.nrows(),
+            });
+        }
+        self.diagnostics.retain(|d| !matches!(d, Diagnostic::InformationNotPositiveDefinite { .. }));
+        self.covariance = Some(covariance);
+        self.covariance_source = source.into();
+        Ok(self)
+    }
+
+    /// Removes the covariance, with the reason (e.g. "observed information does not exist
+    /// for the Laplace location: the log-density has a kink").
+    ///
+    /// ```
+    /// use mle_core::{Convergence, Fit, Parameter};
+    /// let fit = Fit::on_boundary("B", vec![Parameter::logit_scale("p")], &[f64::INFINITY],
+    ///     0.0, 3, Convergence::closed_form("k/n")).without_covariance("not available");
+    /// assert_eq!(fit.covariance_source(), "not available");
+    /// ```
+    pub fn without_covariance(mut self, reason: impl Into<String>) -> Fit {
+        self.covariance = None;
+        self.covariance_source = reason.into();
+        self
+    }
+
+    /// How the covariance (and so the standard errors) was obtained.
+    ///
+    /// ```
+    /// use mle_core::{Convergence, Fit, Parameter};
+    /// let fit = Fit::on_boundary("B", vec![Parameter::logit_scale("p")], &[f64::INFINITY],
+    ///     0.0, 3, Convergence::closed_form("k/n"));
+    /// assert!(fit.covariance_source().contains("boundary"));
+    /// ```
+    pub fn covariance_source(&self) -> &str {
+        &self.covariance_source
     }
 
     /// Sets the confidence level used by `Display` (default 0.95).
@@ -673,8 +739,8 @@ impl fmt::Display for Fit {
             .unwrap_or(4)
             .max(9);
         match &self.covariance {
-            Some(_) => writeln!(f, "Standard errors from the inverse {}", self.information_kind)?,
-            None => writeln!(f, "No standard errors: see diagnostics")?,
+            Some(_) => writeln!(f, "Standard errors from {}", self.covariance_source)?,
+            None => writeln!(f, "No standard errors: {}", self.covariance_source)?,
         }
         writeln!(
             f,
