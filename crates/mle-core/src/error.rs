@@ -79,6 +79,20 @@ pub enum MleError {
         /// The log-density value there.
         value: f64,
     },
+    /// A design matrix entry is not usable.
+    #[error("invalid design: {reason}")]
+    InvalidDesign {
+        /// Which row and column, and what is wrong.
+        reason: String,
+    },
+    /// The design does not have full column rank: coefficients are not identified.
+    #[error("the design is rank deficient: columns {columns:?} depend linearly on earlier ones ({relation}); drop one of them")]
+    RankDeficient {
+        /// The columns that are linear combinations of earlier columns.
+        columns: Vec<String>,
+        /// The linear relation found for the first of them.
+        relation: String,
+    },
     /// An option has an invalid value.
     #[error("invalid option `{name}`: {reason}")]
     InvalidOption {

@@ -21,20 +21,24 @@
 
 pub mod closure;
 pub mod density;
+pub mod design;
 pub mod error;
 pub mod fit;
 pub mod inference;
 pub mod numerics;
 pub mod objective;
+pub mod predictor;
 pub mod special;
 pub mod summation;
 pub mod transform;
 
 pub use closure::ClosureDensity;
 pub use density::{DensityKernel, LogDensity, Observation};
+pub use design::Design;
 pub use error::{MleError, Result};
 pub use fit::{Convergence, Diagnostic, Fit, InformationKind};
 pub use objective::{DataObjective, Evaluation, Objective};
+pub use predictor::{LinearPredictorObjective, PredictorDensity};
 pub use transform::{Parameter, Transform};
 
 pub use nalgebra;

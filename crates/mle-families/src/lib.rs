@@ -16,7 +16,10 @@
 
 pub mod bernoulli;
 pub mod gaussian;
+pub mod logistic;
 pub mod nonlinear;
+pub mod regression;
 
 pub use bernoulli::Bernoulli;
 pub use gaussian::Gaussian;
+pub use logistic::Logistic;

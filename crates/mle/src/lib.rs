@@ -34,7 +34,8 @@ pub mod prelude {
         ClosureDensity, Convergence, DataObjective, DensityKernel, Diagnostic, Evaluation, Fit,
         InformationKind, LogDensity, MleError, Objective, Observation, Parameter, Transform,
     };
-    pub use mle_families::{Bernoulli, Gaussian};
+    pub use mle_core::{Design, LinearPredictorObjective, PredictorDensity};
+    pub use mle_families::{Bernoulli, Gaussian, Logistic};
     pub use mle_optim::{Curvature, FitOptions, Method};
     pub use nalgebra::{DMatrix, DVector};
     pub use num_dual::{Dual2SVec64, DualNum, DualSVec64};

@@ -1,0 +1,126 @@
+//! What every regression needs besides its family: response, design, offset, case weights.
+
+use mle_core::predictor::PredictorDensity;
+use mle_core::{Design, LinearPredictorObjective, Result};
+
+/// Response and mean design of a regression, with an optional offset on the first linear
+/// predictor and optional case weights.
+///
+/// ```
+/// use mle_core::Design;
+/// use mle_families::regression::RegressionInput;
+/// let x = Design::intercept(2);
+/// let off = [0.0, 1.0];
+/// let input = RegressionInput::new(&x, &[1.0, 2.0]).offset(&off);
+/// assert_eq!(input.response(), &[1.0, 2.0]);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct RegressionInput<'a> {
+    design: &'a Design,
+    y: &'a [f64],
+    offset: Option<&'a [f64]>,
+    weights: Option<&'a [f64]>,
+}
+
+impl<'a> RegressionInput<'a> {
+    /// Response `y` with design `x` for the first (mean) predictor.
+    ///
+    /// ```
+    /// let x = mle_core::Design::intercept(1);
+    /// let i = mle_families::regression::RegressionInput::new(&x, &[3.0]);
+    /// assert_eq!(i.design().ncols(), 1);
+    /// ```
+    pub fn new(x: &'a Design, y: &'a [f64]) -> Self {
+        RegressionInput { design: x, y, offset: None, weights: None }
+    }
+
+    /// An offset added to the first linear predictor (e.g. log exposure).
+    ///
+    /// ```
+    /// let x = mle_core::Design::intercept(1);
+    /// let i = mle_families::regression::RegressionInput::new(&x, &[3.0]).offset(&[0.5]);
+    /// assert_eq!(i.offset_values(), Some(&[0.5][..]));
+    /// ```
+    pub fn offset(mut self, offset: &'a [f64]) -> Self {
+        self.offset = Some(offset);
+        self
+    }
+
+    /// Case weights.
+    ///
+    /// ```
+    /// let x = mle_core::Design::intercept(1);
+    /// let i = mle_families::regression::RegressionInput::new(&x, &[3.0]).weights(&[2.0]);
+    /// assert_eq!(i.weight_values(), Some(&[2.0][..]));
+    /// ```
+    pub fn weights(mut self, weights: &'a [f64]) -> Self {
+        self.weights = Some(weights);
+        self
+    }
+
+    /// The design of the first predictor.
+    ///
+    /// ```
+    /// let x = mle_core::Design::intercept(1);
+    /// assert_eq!(mle_families::regression::RegressionInput::new(&x, &[3.0]).design().nrows(), 1);
+    /// ```
+    pub fn design(&self) -> &'a Design {
+        self.design
+    }
+
+    /// The response.
+    ///
+    /// ```
+    /// let x = mle_core::Design::intercept(1);
+    /// assert_eq!(mle_families::regression::RegressionInput::new(&x, &[3.0]).response(), &[3.0]);
+    /// ```
+    pub fn response(&self) -> &'a [f64] {
+        self.y
+    }
+
+    /// The offset, if any.
+    ///
+    /// ```
+    /// let x = mle_core::Design::intercept(1);
+    /// assert!(mle_families::regression::RegressionInput::new(&x, &[3.0]).offset_values().is_none());
+    /// ```
+    pub fn offset_values(&self) -> Option<&'a [f64]> {
+        self.offset
+    }
+
+    /// The weights, if any.
+    ///
+    /// ```
+    /// let x = mle_core::Design::intercept(1);
+    /// assert!(mle_families::regression::RegressionInput::new(&x, &[3.0]).weight_values().is_none());
+    /// ```
+    pub fn weight_values(&self) -> Option<&'a [f64]> {
+        self.weights
+    }
+
+    /// The objective of `family` with the given designs (the first one is this input's).
+    ///
+    /// ```
+    /// use mle_core::{Design, Objective};
+    /// use mle_families::{regression::RegressionInput, Logistic};
+    /// let x = Design::intercept(2);
+    /// let y = [0.0, 1.0];
+    /// let input = RegressionInput::new(&x, &y);
+    /// let obj = input.objective(&Logistic, [&x]).unwrap();
+    /// assert_eq!(obj.dimension(), 1);
+    /// ```
+    pub fn objective<F: PredictorDensity<K>, const K: usize>(
+        &self,
+        family: &'a F,
+        designs: [&'a Design; K],
+    ) -> Result<LinearPredictorObjective<'a, F, K>> {
+        let mut obj = LinearPredictorObjective::new(family, designs, self.y)?;
+        if let Some(off) = self.offset {
+            obj = obj.with_offset(0, off)?;
+        }
+        if let Some(w) = self.weights {
+            obj = obj.with_weights(w)?;
+        }
+        Ok(obj)
+    }
+}
