@@ -179,26 +179,48 @@ pub fn weibull_closure() -> ClosureDensity<impl Fn(&[Dual2SVec64<2>], &f64) -> D
 pub fn regression_data(rel: &str, response: &str, non_design: &[&str]) -> (Vec<f64>, mle::core::Design) {
     let t = Table::load(rel);
     let y = t.column(response);
-    let cols: Vec<&String> =
-        t.columns.iter().filter(|c| c.as_str() != response && !non_design.contains(&c.as_str())).collect();
+    let cols: Vec<&String> = t
+        .columns
+        .iter()
+        .filter(|c| c.as_str() != response && !non_design.contains(&c.as_str()))
+        .collect();
     let n = y.len();
     let mut data = Vec::with_capacity(n * cols.len());
     for c in &cols {
         data.extend(t.column(c));
     }
     let x = nalgebra::DMatrix::from_vec(n, cols.len(), data);
-    (y, mle::core::Design::new(x, cols.iter().map(|c| c.to_string())).unwrap())
+    (
+        y,
+        mle::core::Design::new(x, cols.iter().map(|c| c.to_string())).unwrap(),
+    )
 }
 
 /// Compares a fit's coefficients and SEs with `coef:PREFIXTERM` / `se:PREFIXTERM` keys.
 #[track_caller]
-pub fn assert_coefficients(fit: &Fit, r: &Reference, names: &[(String, String)], tol_coef: f64, tol_se: f64) -> (f64, f64) {
+pub fn assert_coefficients(
+    fit: &Fit,
+    r: &Reference,
+    names: &[(String, String)],
+    tol_coef: f64,
+    tol_se: f64,
+) -> (f64, f64) {
     let se = fit.std_errors().expect("standard errors");
     let (mut worst_c, mut worst_s) = (0.0f64, 0.0f64);
     for (i, (ours, key)) in names.iter().enumerate() {
         assert_eq!(&fit.parameters()[i].name, ours, "parameter order");
-        worst_c = worst_c.max(assert_rel(&format!("coef {key}"), fit.estimates()[i], r.get(&format!("coef:{key}")), tol_coef));
-        worst_s = worst_s.max(assert_rel(&format!("se {key}"), se[i], r.get(&format!("se:{key}")), tol_se));
+        worst_c = worst_c.max(assert_rel(
+            &format!("coef {key}"),
+            fit.estimates()[i],
+            r.get(&format!("coef:{key}")),
+            tol_coef,
+        ));
+        worst_s = worst_s.max(assert_rel(
+            &format!("se {key}"),
+            se[i],
+            r.get(&format!("se:{key}")),
+            tol_se,
+        ));
     }
     (worst_c, worst_s)
 }

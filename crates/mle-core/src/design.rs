@@ -37,7 +37,10 @@ impl Design {
         for part in &parts {
             g += part;
         }
-        let scale: Vec<f64> = norms.iter().map(|v| if *v > 0.0 { 1.0 / v } else { 0.0 }).collect();
+        let scale: Vec<f64> = norms
+            .iter()
+            .map(|v| if *v > 0.0 { 1.0 / v } else { 0.0 })
+            .collect();
         let g = DMatrix::from_fn(p, p, |r, c| g[(r, c)] * scale[r] * scale[c]);
         let mut l = DMatrix::<f64>::zeros(p, p);
         let mut out = nalgebra::DVector::zeros(p);
@@ -101,7 +104,10 @@ impl Design {
     /// assert_eq!(z.matrix().sum(), 4.0);
     /// ```
     pub fn intercept(n: usize) -> Self {
-        Design { matrix: DMatrix::from_element(n, 1, 1.0), names: vec!["(Intercept)".into()] }
+        Design {
+            matrix: DMatrix::from_element(n, 1, 1.0),
+            names: vec!["(Intercept)".into()],
+        }
     }
 
     /// Builds a design from named columns, with an intercept column first if asked.
@@ -120,7 +126,11 @@ impl Design {
         }
         for (name, col) in columns {
             if col.len() != n {
-                return Err(MleError::DimensionMismatch { what: format!("column `{name}`"), expected: n, got: col.len() });
+                return Err(MleError::DimensionMismatch {
+                    what: format!("column `{name}`"),
+                    expected: n,
+                    got: col.len(),
+                });
             }
             names.push(name.to_string());
             data.extend_from_slice(col);
@@ -213,7 +223,8 @@ impl Design {
             // Large designs: the Gram matrix (one pass of gemm) and a Cholesky in column
             // order. Its round-off limits the test to ~1e-7 relative in norm, so the
             // tolerance is raised to that (as R's lm.fit default tol = 1e-7).
-            self.gram_residual_norms(&norms).map(|r| if r < 1e-7 { 0.0 } else { r })
+            self.gram_residual_norms(&norms)
+                .map(|r| if r < 1e-7 { 0.0 } else { r })
         };
         let mut dependent = Vec::new();
         let mut independent = Vec::new();
@@ -237,15 +248,30 @@ impl Design {
         } else {
             let a = DMatrix::from_fn(n, before.len(), |r, c| self.matrix[(r, before[c])]);
             let b = self.matrix.column(j).into_owned();
-            let coef = a.clone().svd(true, true).solve(&b, 1e-12).unwrap_or_else(|_| nalgebra::DVector::zeros(before.len()));
+            let coef = a
+                .clone()
+                .svd(true, true)
+                .solve(&b, 1e-12)
+                .unwrap_or_else(|_| nalgebra::DVector::zeros(before.len()));
             let terms: Vec<String> = before
                 .iter()
                 .zip(coef.iter())
                 .filter(|(_, c)| c.abs() > 1e-10)
                 .map(|(&i, c)| format!("{c:.3}·`{}`", self.names[i]))
                 .collect();
-            format!("`{}` = {}", self.names[j], if terms.is_empty() { "0".into() } else { terms.join(" + ") })
+            format!(
+                "`{}` = {}",
+                self.names[j],
+                if terms.is_empty() {
+                    "0".into()
+                } else {
+                    terms.join(" + ")
+                }
+            )
         };
-        Err(MleError::RankDeficient { columns: dependent.iter().map(|&j| self.names[j].clone()).collect(), relation })
+        Err(MleError::RankDeficient {
+            columns: dependent.iter().map(|&j| self.names[j].clone()).collect(),
+            relation,
+        })
     }
 }

@@ -346,7 +346,8 @@ impl Fit {
                 got: covariance.nrows(),
             });
         }
-        self.diagnostics.retain(|d| !matches!(d, Diagnostic::InformationNotPositiveDefinite { .. }));
+        self.diagnostics
+            .retain(|d| !matches!(d, Diagnostic::InformationNotPositiveDefinite { .. }));
         self.covariance = Some(covariance);
         self.covariance_source = source.into();
         Ok(self)

@@ -18,6 +18,8 @@
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// Index loops over parameter and predictor dimensions read like the formulas they implement.
+#![allow(clippy::needless_range_loop)]
 
 pub mod closure;
 pub mod density;

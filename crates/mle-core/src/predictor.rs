@@ -126,8 +126,15 @@ impl<'a, F: PredictorDensity<K>, const K: usize> LinearPredictorObjective<'a, F,
             let (pname, transform) = predictors[k];
             if K > 1 && d.is_intercept_only() {
                 // A scalar parameter (e.g. log σ): reported on its natural scale too.
-                let natural = pname.strip_prefix("log_").or_else(|| pname.strip_prefix("logit_")).unwrap_or(pname);
-                parameters.push(Parameter { name: pname.to_string(), transform, natural_name: natural.to_string() });
+                let natural = pname
+                    .strip_prefix("log_")
+                    .or_else(|| pname.strip_prefix("logit_"))
+                    .unwrap_or(pname);
+                parameters.push(Parameter {
+                    name: pname.to_string(),
+                    transform,
+                    natural_name: natural.to_string(),
+                });
             } else {
                 for c in d.names() {
                     let name = if K == 1 { c.clone() } else { format!("{pname}:{c}") };
@@ -140,7 +147,11 @@ impl<'a, F: PredictorDensity<K>, const K: usize> LinearPredictorObjective<'a, F,
                 return Err(MleError::NonFiniteObservation { index });
             }
             if let Err(reason) = family.check_response(v) {
-                return Err(MleError::OutsideSupport { index, family: family.name(), reason });
+                return Err(MleError::OutsideSupport {
+                    index,
+                    family: family.name(),
+                    reason,
+                });
             }
         }
         Ok(LinearPredictorObjective {
@@ -175,13 +186,22 @@ impl<'a, F: PredictorDensity<K>, const K: usize> LinearPredictorObjective<'a, F,
     /// ```
     pub fn with_offset(mut self, k: usize, offset: &'a [f64]) -> Result<Self> {
         if k >= K {
-            return Err(MleError::InvalidOption { name: "offset".into(), reason: format!("no predictor {k}") });
+            return Err(MleError::InvalidOption {
+                name: "offset".into(),
+                reason: format!("no predictor {k}"),
+            });
         }
         if offset.len() != self.y.len() {
-            return Err(MleError::DimensionMismatch { what: "offset".into(), expected: self.y.len(), got: offset.len() });
+            return Err(MleError::DimensionMismatch {
+                what: "offset".into(),
+                expected: self.y.len(),
+                got: offset.len(),
+            });
         }
         if let Some(index) = offset.iter().position(|v| !v.is_finite()) {
-            return Err(MleError::InvalidDesign { reason: format!("offset at row {index} is {}", offset[index]) });
+            return Err(MleError::InvalidDesign {
+                reason: format!("offset at row {index} is {}", offset[index]),
+            });
         }
         self.offsets[k] = Some(offset);
         Ok(self)
@@ -206,7 +226,11 @@ impl<'a, F: PredictorDensity<K>, const K: usize> LinearPredictorObjective<'a, F,
     /// ```
     pub fn with_weights(mut self, weights: &'a [f64]) -> Result<Self> {
         if weights.len() != self.y.len() {
-            return Err(MleError::DimensionMismatch { what: "case weights".into(), expected: self.y.len(), got: weights.len() });
+            return Err(MleError::DimensionMismatch {
+                what: "case weights".into(),
+                expected: self.y.len(),
+                got: weights.len(),
+            });
         }
         for (index, &value) in weights.iter().enumerate() {
             if !(value.is_finite() && value >= 0.0) {
@@ -339,10 +363,13 @@ impl<'a, F: PredictorDensity<K>, const K: usize> LinearPredictorObjective<'a, F,
             let (r0, m) = self.chunk_rows(0);
             vec![f(r0, m)]
         } else {
-            (0..n_chunks).into_par_iter().map(|c| {
-                let (r0, m) = self.chunk_rows(c);
-                f(r0, m)
-            }).collect()
+            (0..n_chunks)
+                .into_par_iter()
+                .map(|c| {
+                    let (r0, m) = self.chunk_rows(c);
+                    f(r0, m)
+                })
+                .collect()
         }
     }
 
@@ -361,9 +388,11 @@ impl<'a, F: PredictorDensity<K>, const K: usize> LinearPredictorObjective<'a, F,
                 }
                 let block = xk.tr_mul(&scaled);
                 let (sk, sl) = (self.starts[k], self.starts[l]);
-                out.view_mut((sk, sl), (block.nrows(), block.ncols())).copy_from(&block);
+                out.view_mut((sk, sl), (block.nrows(), block.ncols()))
+                    .copy_from(&block);
                 if k != l {
-                    out.view_mut((sl, sk), (block.ncols(), block.nrows())).copy_from(&block.transpose());
+                    out.view_mut((sl, sk), (block.ncols(), block.nrows()))
+                        .copy_from(&block.transpose());
                 }
             }
         }
@@ -455,7 +484,8 @@ impl<F: PredictorDensity<K>, const K: usize> Objective for LinearPredictorObject
         let parts = self.map_chunks(|r0, m| {
             let eta: [DVector<f64>; K] = std::array::from_fn(|k| self.eta_rows(k, theta, r0, m));
             let mut g: [DVector<f64>; K] = std::array::from_fn(|_| DVector::zeros(m));
-            let mut h: [[DVector<f64>; K]; K] = std::array::from_fn(|_| std::array::from_fn(|_| DVector::zeros(m)));
+            let mut h: [[DVector<f64>; K]; K] =
+                std::array::from_fn(|_| std::array::from_fn(|_| DVector::zeros(m)));
             let mut v = 0.0;
             for i in 0..m {
                 let w = self.weight(r0 + i);
@@ -491,7 +521,11 @@ impl<F: PredictorDensity<K>, const K: usize> Objective for LinearPredictorObject
             hessian += hh;
         }
         let t = total.total();
-        Ok(Evaluation { value: t[0], gradient: DVector::from_column_slice(&t[1..]), hessian })
+        Ok(Evaluation {
+            value: t[0],
+            gradient: DVector::from_column_slice(&t[1..]),
+            hessian,
+        })
     }
 
     fn scores(&self, theta: &[f64]) -> Result<DMatrix<f64>> {
@@ -526,7 +560,8 @@ impl<F: PredictorDensity<K>, const K: usize> Objective for LinearPredictorObject
         let p = self.parameters.len();
         let parts = self.map_chunks(|r0, m| {
             let eta: [DVector<f64>; K] = std::array::from_fn(|k| self.eta_rows(k, theta, r0, m));
-            let mut h: [[DVector<f64>; K]; K] = std::array::from_fn(|_| std::array::from_fn(|_| DVector::zeros(m)));
+            let mut h: [[DVector<f64>; K]; K] =
+                std::array::from_fn(|_| std::array::from_fn(|_| DVector::zeros(m)));
             for i in 0..m {
                 let w = self.weight(r0 + i);
                 if w == 0.0 {

@@ -13,13 +13,23 @@
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// Index loops over parameter and predictor dimensions read like the formulas they implement.
+#![allow(clippy::needless_range_loop)]
 
 pub mod bernoulli;
 pub mod gaussian;
+pub mod linear;
 pub mod logistic;
+pub mod multinomial;
 pub mod nonlinear;
+pub mod poisson;
 pub mod regression;
+pub mod student_t;
 
 pub use bernoulli::Bernoulli;
 pub use gaussian::Gaussian;
+pub use linear::{HeteroscedasticGaussian, LinearRegression, LinearRegressionFit};
 pub use logistic::Logistic;
+pub use multinomial::MultinomialLogit;
+pub use poisson::Poisson;
+pub use student_t::{StudentT, StudentTFixedDf};

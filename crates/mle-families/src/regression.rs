@@ -31,7 +31,12 @@ impl<'a> RegressionInput<'a> {
     /// assert_eq!(i.design().ncols(), 1);
     /// ```
     pub fn new(x: &'a Design, y: &'a [f64]) -> Self {
-        RegressionInput { design: x, y, offset: None, weights: None }
+        RegressionInput {
+            design: x,
+            y,
+            offset: None,
+            weights: None,
+        }
     }
 
     /// An offset added to the first linear predictor (e.g. log exposure).

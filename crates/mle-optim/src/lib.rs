@@ -17,6 +17,8 @@
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// Index loops over parameter and predictor dimensions read like the formulas they implement.
+#![allow(clippy::needless_range_loop)]
 
 pub mod adapter;
 pub mod fit;

@@ -35,7 +35,11 @@ pub mod prelude {
         InformationKind, LogDensity, MleError, Objective, Observation, Parameter, Transform,
     };
     pub use mle_core::{Design, LinearPredictorObjective, PredictorDensity};
-    pub use mle_families::{Bernoulli, Gaussian, Logistic};
+    pub use mle_families::regression::RegressionInput;
+    pub use mle_families::{
+        Bernoulli, Gaussian, HeteroscedasticGaussian, LinearRegression, Logistic, MultinomialLogit, Poisson,
+        StudentT, StudentTFixedDf,
+    };
     pub use mle_optim::{Curvature, FitOptions, Method};
     pub use nalgebra::{DMatrix, DVector};
     pub use num_dual::{Dual2SVec64, DualNum, DualSVec64};
