@@ -286,32 +286,20 @@ impl LinearRegression {
                 .map(|(&i, s)| s * (y[i] - offset.map_or(0.0, |o| o[i]))),
         );
         let mut xw = DMatrix::from_fn(n, p, |r, c| sqrt_w[r] * x.matrix()[(rows[r], c)]);
-        let norms: Vec<f64> = xw.column_iter().map(|c| c.norm()).collect();
+        // Column scaling by powers of two (exact in floating point).
+        let norms: Vec<f64> = xw.column_iter().map(|c| c.norm().log2().round().exp2()).collect();
         for (j, mut c) in xw.column_iter_mut().enumerate() {
             c /= norms[j];
         }
         let qr = xw.clone().qr();
         let r = qr.r();
-        let solve = |rhs: &DVector<f64>| -> Result<DVector<f64>> {
-            let mut qty = rhs.clone();
-            qr.q_tr_mul(&mut qty);
-            r.solve_upper_triangular(&qty.rows(0, p).into_owned())
-                .ok_or_else(|| MleError::SingularInformation {
-                    detail: "R of the QR factorisation is singular".into(),
-                })
-        };
-        let mut b_scaled = solve(&target)?;
-        // One step of iterative refinement on the residual.
-        let resid = &target - &xw * &b_scaled;
-        b_scaled += solve(&resid)?;
+        let b_scaled = refined_least_squares(&xw, &target, &qr, &r)?;
         let beta = DVector::from_iterator(p, b_scaled.iter().zip(&norms).map(|(b, s)| b / s));
-        let resid = &target - &xw * &b_scaled;
+        let resid = residual_extended(&xw, &target, &b_scaled);
         let rss = resid.iter().map(|v| v * v).sum::<f64>();
-        if rss.is_nan() || rss <= 0.0 {
-            return Err(MleError::InvalidParameter {
-                name: "sigma".into(),
-                value: 0.0,
-                reason: "the fit is exact (RSS = 0): σ̂ = 0 is on the boundary and ℓ is unbounded".into(),
+        if rss.is_nan() {
+            return Err(MleError::SingularInformation {
+                detail: "least-squares residuals are not finite".into(),
             });
         }
         let sigma2 = rss / n as f64;
@@ -342,6 +330,26 @@ impl LinearRegression {
         }
         let mut theta: Vec<f64> = beta.iter().copied().collect();
         theta.push(0.5 * sigma2.ln());
+        let s2 = rss / (n - p) as f64;
+        if rss == 0.0 {
+            // An exact fit (e.g. NIST Wampler1): β is exact, σ̂ = 0 is on the boundary and ℓ is
+            // unbounded; the fit says so instead of failing.
+            let fit = Fit::on_boundary(
+                &objective.model_name(),
+                objective.parameters(),
+                &theta,
+                f64::INFINITY,
+                n,
+                Convergence::closed_form("least squares by Householder QR (exact fit, RSS = 0)"),
+            );
+            return Ok(LinearRegressionFit {
+                fit,
+                rss,
+                n,
+                p,
+                classical_covariance: xtx_inv * s2,
+            });
+        }
         let mut covariance = DMatrix::zeros(p + 1, p + 1);
         covariance
             .view_mut((0, 0), (p, p))
@@ -357,7 +365,6 @@ impl LinearRegression {
             covariance,
         )?;
         debug_assert_eq!(objective.n_obs(), n);
-        let s2 = rss / (n - p) as f64;
         Ok(LinearRegressionFit {
             fit,
             rss,
@@ -366,4 +373,81 @@ impl LinearRegression {
             classical_covariance: xtx_inv * s2,
         })
     }
+}
+
+/// Error-free transformations for double-double accumulation.
+#[inline]
+fn two_sum(a: f64, b: f64) -> (f64, f64) {
+    let s = a + b;
+    let bb = s - a;
+    (s, (a - (s - bb)) + (b - bb))
+}
+
+/// Σ products accumulated in double-double (Ogita–Rump–Oishi `Dot2`).
+fn dot2(terms: impl Iterator<Item = (f64, f64)>) -> f64 {
+    let (mut s, mut c) = (0.0, 0.0);
+    for (a, b) in terms {
+        let p = a * b;
+        let pe = a.mul_add(b, -p);
+        let (t, e) = two_sum(s, p);
+        s = t;
+        c += e + pe;
+    }
+    s + c
+}
+
+/// y − A x with each entry computed in double-double.
+fn residual_extended(a: &DMatrix<f64>, y: &DVector<f64>, x: &DVector<f64>) -> DVector<f64> {
+    DVector::from_fn(a.nrows(), |i, _| {
+        dot2(std::iter::once((y[i], 1.0)).chain((0..a.ncols()).map(|j| (a[(i, j)], -x[j]))))
+    })
+}
+
+/// Least squares min ‖y − A x‖ by Householder QR with Björck's iterative refinement of the
+/// augmented system (residuals in double-double): the large-residual term cond(A)²·ε of
+/// plain QR is removed, which NIST Wampler4/5 need for 12+ digits.
+fn refined_least_squares(
+    a: &DMatrix<f64>,
+    y: &DVector<f64>,
+    qr: &nalgebra::linalg::QR<f64, nalgebra::Dyn, nalgebra::Dyn>,
+    r_factor: &DMatrix<f64>,
+) -> Result<DVector<f64>> {
+    let p = a.ncols();
+    let singular = || MleError::SingularInformation {
+        detail: "R of the QR factorisation is singular".into(),
+    };
+    let mut qty = y.clone();
+    qr.q_tr_mul(&mut qty);
+    let mut x = r_factor
+        .solve_upper_triangular(&qty.rows(0, p).into_owned())
+        .ok_or_else(singular)?;
+    let mut r = residual_extended(a, y, &x);
+    for _ in 0..3 {
+        // f = y − r − A x, g = −Aᵀ r, both in double-double.
+        let f = DVector::from_fn(a.nrows(), |i, _| {
+            dot2(
+                [(y[i], 1.0), (r[i], -1.0)]
+                    .into_iter()
+                    .chain((0..p).map(|j| (a[(i, j)], -x[j]))),
+            )
+        });
+        let g = DVector::from_fn(p, |j, _| -dot2((0..a.nrows()).map(|i| (a[(i, j)], r[i]))));
+        // h = R⁻ᵀ g;  d = Qᵀ f;  δx = R⁻¹(d₁ − h);  δr = f − A δx.
+        let h = r_factor
+            .transpose()
+            .solve_lower_triangular(&g)
+            .ok_or_else(singular)?;
+        let mut d = f.clone();
+        qr.q_tr_mul(&mut d);
+        let dx = r_factor
+            .solve_upper_triangular(&(d.rows(0, p) - &h))
+            .ok_or_else(singular)?;
+        let dr = &f - a * &dx;
+        x += &dx;
+        r += &dr;
+        if dx.amax() <= 1e-17 * x.amax() {
+            break;
+        }
+    }
+    Ok(x)
 }
