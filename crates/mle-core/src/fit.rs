@@ -174,8 +174,37 @@ impl Fit {
     /// assert!((fit.std_errors().unwrap()[0] - (1.0f64 / 3.0).sqrt()).abs() < 1e-15);
     /// ```
     pub fn at_estimate(objective: &dyn Objective, estimate: &[f64], convergence: Convergence) -> Result<Fit> {
-        let parameters = objective.parameters();
         let eval = objective.evaluate(estimate)?;
+        Fit::from_evaluation(objective, estimate, eval, convergence)
+    }
+
+    /// As [`Fit::at_estimate`], re-using an evaluation (ℓ, ∇ℓ, ∇²ℓ) at `estimate` that the
+    /// optimiser already has, so the fit costs no extra pass over the data.
+    ///
+    /// ```
+    /// use mle_core::{ClosureDensity, Convergence, DataObjective, Fit, Objective, Parameter};
+    /// use num_dual::{Dual2SVec64, DualNum};
+    /// let d = ClosureDensity::new(vec![Parameter::identity("mu")],
+    ///     |t: &[Dual2SVec64<1>], x: &f64| -(t[0] - *x).powi(2) * 0.5);
+    /// let data = [1.0, 3.0];
+    /// let obj = DataObjective::new(&d, &data).unwrap();
+    /// let e = obj.evaluate(&[2.0]).unwrap();
+    /// let fit = Fit::from_evaluation(&obj, &[2.0], e, Convergence::closed_form("mean")).unwrap();
+    /// assert_eq!(fit.log_likelihood(), -1.0);
+    /// ```
+    pub fn from_evaluation(
+        objective: &dyn Objective,
+        estimate: &[f64],
+        eval: crate::objective::Evaluation,
+        convergence: Convergence,
+    ) -> Result<Fit> {
+        let parameters = objective.parameters();
+        if eval.gradient.len() != parameters.len() || estimate.len() != parameters.len() {
+            return Err(MleError::ParameterCount {
+                expected: parameters.len(),
+                got: estimate.len(),
+            });
+        }
         if !eval.value.is_finite() {
             let (index, value) = objective.locate_non_finite(estimate).unwrap_or((0, eval.value));
             return Err(MleError::NonFiniteLogLikelihood {

@@ -9,6 +9,14 @@ use crate::levenberg_marquardt::LevenbergMarquardt;
 use crate::newton::{descent_direction, Curvature, SafeguardedNewton};
 use crate::quasi_newton::{run_bfgs, run_lbfgs};
 
+/// What a solver run leaves: the last iterate, why it stopped, and the evaluation there (so
+/// the fit needs no extra pass over the data).
+struct Outcome {
+    param: Vec<f64>,
+    convergence: Convergence,
+    last: Option<mle_core::Evaluation>,
+}
+
 /// The optimisation method.
 ///
 /// ```
@@ -230,7 +238,11 @@ impl FitOptions {
     pub fn fit(&self, objective: &dyn Objective, start: &[f64]) -> Result<Fit> {
         self.check()?;
         check_parameters(&objective.parameters(), start)?;
-        let (param, convergence) = match self.method {
+        let Outcome {
+            param,
+            convergence,
+            last,
+        } = match self.method {
             Method::Newton | Method::FisherScoring => self.run_newton(objective, start)?,
             Method::LevenbergMarquardt => self.run_levenberg_marquardt(objective, start)?,
             Method::Bfgs | Method::Lbfgs { .. } => self.run_quasi_newton(objective, start)?,
@@ -247,10 +259,13 @@ impl FitOptions {
                 last: param,
             });
         }
-        Fit::at_estimate(objective, &param, convergence)
+        match last {
+            Some(eval) => Fit::from_evaluation(objective, &param, eval, convergence),
+            None => Fit::at_estimate(objective, &param, convergence),
+        }
     }
 
-    fn run_newton(&self, objective: &dyn Objective, start: &[f64]) -> Result<(Vec<f64>, Convergence)> {
+    fn run_newton(&self, objective: &dyn Objective, start: &[f64]) -> Result<Outcome> {
         let curvature = if self.method == Method::FisherScoring {
             Curvature::Expected
         } else {
@@ -325,43 +340,44 @@ impl FitOptions {
             .map(|(k, n)| (k.trim_end_matches("_count").to_string(), *n))
             .collect();
         evaluations.sort();
-        Ok((
+        Ok(Outcome {
             param,
-            Convergence {
+            convergence: Convergence {
                 method: method.into(),
                 converged,
                 reason,
                 iterations: state.get_iter(),
                 evaluations,
             },
-        ))
+            last: solver.current().cloned(),
+        })
     }
 
     /// Levenberg–Marquardt from each initial damping in turn (default τ = 1e-3, then the
     /// cautious τ = 1), each polished by Newton; the highest log-likelihood among the
     /// converged runs is kept, and the reason names every run.
-    fn run_levenberg_marquardt(
-        &self,
-        objective: &dyn Objective,
-        start: &[f64],
-    ) -> Result<(Vec<f64>, Convergence)> {
-        let mut best: Option<(f64, Vec<f64>, Convergence)> = None;
+    fn run_levenberg_marquardt(&self, objective: &dyn Objective, start: &[f64]) -> Result<Outcome> {
+        let mut best: Option<(f64, Vec<f64>, Convergence, Option<mle_core::Evaluation>)> = None;
         let mut reasons = Vec::new();
         let mut last_error = None;
         for tau in [1e-3, 1.0] {
             match self.run_levenberg_marquardt_once(objective, start, tau) {
-                Ok((param, convergence)) => {
+                Ok(Outcome {
+                    param,
+                    convergence,
+                    last,
+                }) => {
                     let value = objective.log_likelihood(&param)?;
                     reasons.push(format!("τ = {tau:.0e}: ℓ = {value:.10e}, {}", convergence.reason));
                     let better = match &best {
                         None => true,
-                        Some((v, _, c)) => {
+                        Some((v, _, c, _)) => {
                             (convergence.converged && !c.converged)
                                 || (convergence.converged == c.converged && value > *v)
                         }
                     };
                     if better {
-                        best = Some((value, param, convergence));
+                        best = Some((value, param, convergence, last));
                     }
                 }
                 Err(e) => {
@@ -371,9 +387,13 @@ impl FitOptions {
             }
         }
         match best {
-            Some((_, param, mut convergence)) => {
+            Some((_, param, mut convergence, last)) => {
                 convergence.reason = format!("{} [runs: {}]", convergence.reason, reasons.join("; "));
-                Ok((param, convergence))
+                Ok(Outcome {
+                    param,
+                    convergence,
+                    last,
+                })
             }
             None => {
                 Err(last_error
@@ -387,7 +407,7 @@ impl FitOptions {
         objective: &dyn Objective,
         start: &[f64],
         tau: f64,
-    ) -> Result<(Vec<f64>, Convergence)> {
+    ) -> Result<Outcome> {
         let solver = LevenbergMarquardt::new().with_initial_damping(tau)?;
         let res = Executor::new(NegativeLogLikelihood::new(objective), solver)
             .configure(|s| {
@@ -412,7 +432,11 @@ impl FitOptions {
             None => "stopped".into(),
         };
         // Polish with Newton on the exact Hessian (quadratic final convergence).
-        let (param, mut convergence) = self.run_newton(objective, &lm_param)?;
+        let Outcome {
+            param,
+            mut convergence,
+            last,
+        } = self.run_newton(objective, &lm_param)?;
         convergence.method = "Levenberg–Marquardt + Newton".into();
         convergence.reason = format!(
             "LM: {lm_reason} after {lm_iterations} iterations; Newton: {}",
@@ -423,10 +447,14 @@ impl FitOptions {
             let k = format!("lm_{}", k.trim_end_matches("_count"));
             convergence.evaluations.push((k, n));
         }
-        Ok((param, convergence))
+        Ok(Outcome {
+            param,
+            convergence,
+            last,
+        })
     }
 
-    fn run_quasi_newton(&self, objective: &dyn Objective, start: &[f64]) -> Result<(Vec<f64>, Convergence)> {
+    fn run_quasi_newton(&self, objective: &dyn Objective, start: &[f64]) -> Result<Outcome> {
         let scale = objective.n_obs().max(1) as f64;
         let gtol = self.gradient_tolerance * scale;
         let (run, method) = match self.method {
@@ -447,15 +475,16 @@ impl FitOptions {
             if converged { "≤" } else { ">" },
             self.gradient_tolerance
         );
-        Ok((
-            run.param,
-            Convergence {
+        Ok(Outcome {
+            param: run.param,
+            convergence: Convergence {
                 method: method.into(),
                 converged,
                 reason,
                 iterations: run.iterations,
                 evaluations: run.evaluations,
             },
-        ))
+            last: Some(e),
+        })
     }
 }

@@ -1,0 +1,91 @@
+//! Synthetic data shared by the benches and `examples/write_bench_data.rs` (so the peer
+//! timing scripts in benches/compare/ fit exactly the same numbers).
+#![allow(dead_code)]
+
+/// SplitMix64 → uniform(0,1) → Box–Muller normals, fixed seed.
+pub struct Normals {
+    state: u64,
+    spare: Option<f64>,
+}
+
+impl Normals {
+    pub fn new(seed: u64) -> Self {
+        Normals {
+            state: seed,
+            spare: None,
+        }
+    }
+
+    fn uniform(&mut self) -> f64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        ((z >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+
+    pub fn next(&mut self) -> f64 {
+        if let Some(s) = self.spare.take() {
+            return s;
+        }
+        let (u1, u2) = (self.uniform(), self.uniform());
+        let r = (-2.0 * u1.ln()).sqrt();
+        let t = 2.0 * std::f64::consts::PI * u2;
+        self.spare = Some(r * t.sin());
+        r * t.cos()
+    }
+
+    pub fn next_uniform(&mut self) -> f64 {
+        self.uniform()
+    }
+}
+
+/// Logistic regression data: X = [1, N(0,1) × (p − 1)] (column-major), β_j = 0.5·(−1)^j / √p·j%3,
+/// y ~ Bernoulli(σ(Xβ)).
+pub fn logistic(n: usize, p: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
+    let mut g = Normals::new(seed);
+    let mut x = vec![1.0; n * p];
+    for v in x[n..].iter_mut() {
+        *v = g.next();
+    }
+    let beta: Vec<f64> = (0..p)
+        .map(|j| 0.5 * if j % 2 == 0 { 1.0 } else { -1.0 } * ((j % 3) as f64) / (p as f64).sqrt())
+        .collect();
+    let y = (0..n)
+        .map(|i| {
+            let eta: f64 = (0..p).map(|j| x[j * n + i] * beta[j]).sum();
+            let prob = 1.0 / (1.0 + (-eta).exp());
+            if g.next_uniform() < prob {
+                1.0
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    (x, y)
+}
+
+/// Heteroscedastic Gaussian data: X = [1, N(0,1) × (p − 1)], Z = [1, N(0,1) × (q − 1)],
+/// y = Xβ + exp(Zγ)·ε.
+pub fn heteroscedastic(n: usize, p: usize, q: usize, seed: u64) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let mut g = Normals::new(seed);
+    let mut x = vec![1.0; n * p];
+    for v in x[n..].iter_mut() {
+        *v = g.next();
+    }
+    let mut z = vec![1.0; n * q];
+    for v in z[n..].iter_mut() {
+        *v = g.next();
+    }
+    let y = (0..n)
+        .map(|i| {
+            let mean: f64 = (0..p).map(|j| x[j * n + i] * (1.0 + j as f64 * 0.1)).sum();
+            let log_sigma: f64 = (0..q)
+                .map(|j| z[j * n + i] * if j == 0 { 0.2 } else { 0.15 })
+                .sum();
+            mean + log_sigma.exp() * g.next()
+        })
+        .collect();
+    (x, z, y)
+}
