@@ -24,7 +24,7 @@ fn hand_written_logistic(x: &DMatrix<f64>, y: &[f64]) -> DVector<f64> {
                 let r0 = c * chunk;
                 let m = chunk.min(n - r0);
                 let xc = x.rows(r0, m);
-                let eta = &xc * &beta;
+                let eta = xc * &beta;
                 let mut resid = DVector::zeros(m);
                 let mut w = DVector::zeros(m);
                 for i in 0..m {
