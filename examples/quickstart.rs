@@ -2,6 +2,7 @@
 //!
 //! `cargo run --release --example quickstart`
 
+use mle::core::table::NumericTable;
 use mle::prelude::*;
 
 /// Lieblein & Zelen (1956): millions of revolutions to failure of 23 ball bearings.
@@ -43,5 +44,15 @@ fn main() -> Result<(), MleError> {
     let objective = DataObjective::new(&weibull, &BALL_BEARINGS)?;
     let fit = FitOptions::newton().fit(&objective, &[0.0, 4.0])?;
     println!("{fit}");
+
+    // 4. Logistic regression on linear predictors (MASS::birthwt): exact X'WX Newton = IRLS.
+    let t = NumericTable::parse(include_str!("../tests/reference/regression/logistic_data.csv"))?;
+    println!("{}", Logistic.fit(&t.design_except(&["y"])?, &t.column("y")?)?);
+
+    // 5. Linear regression by QR, and robust regression with Student-t errors (stackloss).
+    let t = NumericTable::parse(include_str!("../tests/reference/regression/student_t_data.csv"))?;
+    let (x, y) = (t.design_except(&["y"])?, t.column("y")?);
+    println!("{}", LinearRegression.fit(&x, &y)?);
+    println!("{}", StudentT.fit(&x, &y)?);
     Ok(())
 }

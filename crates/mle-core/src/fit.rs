@@ -816,6 +816,9 @@ impl fmt::Display for Fit {
                 .natural_confidence_intervals(level)
                 .unwrap_or_else(|_| vec![None; self.parameters.len()]);
             for (i, p) in self.parameters.iter().enumerate() {
+                if p.transform == crate::Transform::Identity {
+                    continue;
+                }
                 let s = if self.is_on_boundary(i) {
                     None
                 } else {

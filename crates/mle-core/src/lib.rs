@@ -32,6 +32,7 @@ pub mod objective;
 pub mod predictor;
 pub mod special;
 pub mod summation;
+pub mod table;
 pub mod transform;
 
 pub use closure::ClosureDensity;
