@@ -22,11 +22,16 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod closure;
+pub mod comparison;
+pub mod covariance;
+pub mod delta;
 pub mod density;
 pub mod design;
 pub mod error;
 pub mod fit;
+pub mod hypothesis;
 pub mod inference;
+pub mod masked;
 pub mod numerics;
 pub mod objective;
 pub mod predictor;
