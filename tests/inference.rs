@@ -376,3 +376,81 @@ fn model_comparison_table() {
     assert_rel("weights", weights, 1.0, 1e-15);
     println!("{table}");
 }
+
+#[test]
+fn expected_information_by_support_summation_and_monte_carlo() {
+    use mle::core::information::{expected_information_by_summation, expected_information_monte_carlo};
+    // Discrete user densities: Poisson (truncated where the tail < 1e-15) and Bernoulli
+    // (finite support); closed forms λ and p(1−p) on the log / logit scale.
+    let poisson = ClosureDensity::new(
+        vec![Parameter::log_scale("rate")],
+        |t: &[Dual2SVec64<1>], y: &f64| t[0] * *y - t[0].exp() - statrs_ln_factorial(*y),
+    );
+    for lambda in [0.3, 4.0, 60.0] {
+        let info = expected_information_by_summation(&poisson, &[f64::ln(lambda)], 100_000).unwrap();
+        assert_rel("Poisson I(log λ)", info.matrix[(0, 0)], lambda, 1e-12);
+    }
+    let info = expected_information_by_summation(&Bernoulli, &[0.4], 1).unwrap();
+    let p = 1.0 / (1.0 + (-0.4f64).exp());
+    assert_rel("Bernoulli I(logit p)", info.matrix[(0, 0)], p * (1.0 - p), 1e-14);
+    // Monte Carlo for the Gaussian (μ, log σ): diag(1/σ², 2), within 5 Monte Carlo SEs.
+    use rand::Rng;
+    let info = expected_information_monte_carlo(
+        &Gaussian,
+        &[1.0, 0.5f64.ln()],
+        |rng| {
+            let (u1, u2): (f64, f64) = (rng.random(), rng.random());
+            1.0 + 0.5 * (-2.0 * (1.0 - u1).ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+        },
+        50_000,
+        11,
+    )
+    .unwrap();
+    let err = info.error.clone().unwrap();
+    assert!((info.matrix[(0, 0)] - 4.0).abs() <= 5.0 * err[(0, 0)] + 1e-12);
+    assert!((info.matrix[(1, 1)] - 2.0).abs() <= 5.0 * err[(1, 1)]);
+    assert!(info.method.contains("Monte Carlo"));
+}
+
+fn statrs_ln_factorial(y: f64) -> f64 {
+    mle::core::special::ln_gamma(y + 1.0)
+}
+
+#[test]
+fn parametric_bootstrap_is_reproducible_and_agrees_with_theory() {
+    use mle::optim::bootstrap::parametric_bootstrap;
+    use rand::Rng;
+    let data: Vec<f64> = (0..40).map(|i| ((i * 37) % 17) as f64 * 0.3).collect();
+    let fit = Gaussian.fit(&data).unwrap();
+    let run = || {
+        parametric_bootstrap(
+            &fit,
+            |t, rng| {
+                (0..40)
+                    .map(|_| {
+                        let (u1, u2): (f64, f64) = (rng.random(), rng.random());
+                        t[0] + t[1].exp()
+                            * (-2.0 * (1.0 - u1).ln()).sqrt()
+                            * (2.0 * std::f64::consts::PI * u2).cos()
+                    })
+                    .collect::<Vec<f64>>()
+            },
+            |d: &Vec<f64>, _| Gaussian.fit(d),
+            400,
+            2024,
+            0.95,
+        )
+        .unwrap()
+    };
+    let (a, b) = (run(), run());
+    assert_eq!(a.estimates, b.estimates, "same seed, same replicates");
+    assert_eq!(a.failures, 0);
+    // The bootstrap SE of μ̂ ≈ σ̂/√n (within Monte Carlo error of 400 replicates, ~4%).
+    let se = fit.std_errors().unwrap()[0];
+    assert!(
+        (a.std_errors[0] / se - 1.0).abs() < 0.15,
+        "{} vs {se}",
+        a.std_errors[0]
+    );
+    assert!(a.intervals[0].0 < fit.estimates()[0] && fit.estimates()[0] < a.intervals[0].1);
+}

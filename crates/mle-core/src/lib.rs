@@ -31,6 +31,7 @@ pub mod error;
 pub mod fit;
 pub mod hypothesis;
 pub mod inference;
+pub mod information;
 pub mod masked;
 pub mod numerics;
 pub mod objective;

@@ -21,6 +21,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod adapter;
+pub mod bootstrap;
 pub mod fit;
 pub mod levenberg_marquardt;
 pub mod newton;
