@@ -106,6 +106,13 @@ pub enum Diagnostic {
         /// The direction (parameter combination) of that eigenvalue.
         direction: String,
     },
+    /// Separation in a binary or categorical regression: these coefficients are ±∞.
+    Separation {
+        /// The coefficients whose MLE is infinite.
+        coefficients: Vec<String>,
+        /// Complete (rather than quasi-complete) separation.
+        complete: bool,
+    },
     /// The optimiser did not meet its convergence test.
     NotConverged {
         /// Why.
@@ -133,6 +140,20 @@ impl fmt::Display for Diagnostic {
                  {smallest_eigenvalue:.3e}, direction {direction}): no standard errors"
             ),
             Diagnostic::NotConverged { reason } => write!(f, "not converged: {reason}"),
+            Diagnostic::Separation {
+                coefficients,
+                complete,
+            } => write!(
+                f,
+                "{} separation: the MLE of {} is infinite (the likelihood increases without bound); \
+                 consider the Firth penalty",
+                if *complete { "complete" } else { "quasi-complete" },
+                coefficients
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         }
     }
 }
@@ -394,6 +415,19 @@ impl Fit {
     pub fn without_covariance(mut self, reason: impl Into<String>) -> Fit {
         self.covariance = None;
         self.covariance_source = reason.into();
+        self
+    }
+
+    /// Adds a diagnostic.
+    ///
+    /// ```
+    /// use mle_core::{Convergence, Diagnostic, Fit, Parameter};
+    /// let fit = Fit::on_boundary("B", vec![Parameter::identity("b")], &[f64::INFINITY], 0.0, 3,
+    ///     Convergence::closed_form("x")).with_diagnostic(Diagnostic::Separation { coefficients: vec!["b".into()], complete: true });
+    /// assert_eq!(fit.diagnostics().len(), 2);
+    /// ```
+    pub fn with_diagnostic(mut self, diagnostic: Diagnostic) -> Fit {
+        self.diagnostics.push(diagnostic);
         self
     }
 

@@ -35,6 +35,7 @@ pub mod information;
 pub mod masked;
 pub mod numerics;
 pub mod objective;
+pub mod penalty;
 pub mod predictor;
 pub mod special;
 pub mod summation;

@@ -17,6 +17,8 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod bernoulli;
+pub mod categorical;
+pub mod firth;
 pub mod gaussian;
 pub mod linear;
 pub mod logistic;
@@ -24,9 +26,11 @@ pub mod multinomial;
 pub mod nonlinear;
 pub mod poisson;
 pub mod regression;
+pub mod separation;
 pub mod student_t;
 
 pub use bernoulli::Bernoulli;
+pub use categorical::Categorical;
 pub use gaussian::Gaussian;
 pub use linear::{HeteroscedasticGaussian, LinearRegression, LinearRegressionFit};
 pub use logistic::Logistic;

@@ -24,6 +24,7 @@ pub mod adapter;
 pub mod bootstrap;
 pub mod fit;
 pub mod levenberg_marquardt;
+pub mod multistart;
 pub mod newton;
 pub mod profile;
 mod quasi_newton;

@@ -365,8 +365,12 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
                 } else {
                     self.since_best_decrement += 1;
                 }
-                self.stalled =
-                    (self.no_progress >= 5 || self.since_best_decrement >= 20) && self.half_decrement <= 5e-3;
+                // Stalled: neither ℓ nor the decrement improves any more (ℓ alone resolves the
+                // parameters only to √ε, so a value stall while the decrement still shrinks
+                // is not a stall).
+                self.stalled = ((self.no_progress >= 5 && self.since_best_decrement >= 5)
+                    || self.since_best_decrement >= 20)
+                    && self.half_decrement <= 5e-3;
                 Ok((state.param(x_new).cost(cost).gradient(grad), None))
             }
             None => {

@@ -36,6 +36,7 @@ pub mod prelude {
     };
     pub use mle_core::{Design, LinearPredictorObjective, PredictorDensity};
     pub use mle_families::regression::RegressionInput;
+    pub use mle_families::Categorical;
     pub use mle_families::{
         Bernoulli, Gaussian, HeteroscedasticGaussian, LinearRegression, Logistic, MultinomialLogit, Poisson,
         StudentT, StudentTFixedDf,
