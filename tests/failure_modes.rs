@@ -252,3 +252,24 @@ fn mixture_multistart_finds_the_global_maximum() {
     assert_rel("sigma2", s2, r.get("sigma2"), 1e-6);
     println!("{m}");
 }
+
+#[test]
+fn jeffreys_penalty_for_any_log_density_type_matches_closed_forms() {
+    use mle::core::jeffreys::JeffreysObjective;
+    // Bernoulli (logit): the Firth/Jeffreys estimate is (k + ½)/(n + 1), finite even at k = 0.
+    for (k, n) in [(0usize, 10usize), (3, 15), (7, 7)] {
+        let data: Vec<f64> = (0..n).map(|i| if i < k { 1.0 } else { 0.0 }).collect();
+        let obj = DataObjective::new(&Bernoulli, &data).unwrap();
+        let firth = JeffreysObjective::new(&obj);
+        let fit = FitOptions::newton()
+            .decrement_tolerance(1e-26)
+            .fit(&firth, &[0.0])
+            .unwrap();
+        assert_rel(
+            "Jeffreys Bernoulli",
+            fit.natural_estimates()[0],
+            (k as f64 + 0.5) / (n as f64 + 1.0),
+            1e-10,
+        );
+    }
+}

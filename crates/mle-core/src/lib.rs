@@ -32,6 +32,7 @@ pub mod fit;
 pub mod hypothesis;
 pub mod inference;
 pub mod information;
+pub mod jeffreys;
 pub mod masked;
 pub mod numerics;
 pub mod objective;

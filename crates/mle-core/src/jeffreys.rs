@@ -1,0 +1,146 @@
+//! Firth's penalty (Jeffreys prior) for any [`LogDensity`] type: maximise
+//! ℓ(θ) + ½ log det J(θ), J = −∇²ℓ the observed information (equal to the expected one for
+//! canonical exponential families such as Bernoulli-logit or Poisson-log). Its gradient needs
+//! third derivatives, taken exactly by evaluating the family's log-density at nested dual
+//! numbers (second-order duals whose entries are first-order duals).
+
+use nalgebra::{Const, DMatrix, DVector, U1};
+use num_dual::{Derivative, Dual2Vec, DualSVec64};
+
+use crate::density::LogDensity;
+use crate::error::{MleError, Result};
+use crate::objective::{check_parameters, DataObjective, Evaluation, Objective};
+use crate::transform::Parameter;
+
+type Nested<const P: usize> = Dual2Vec<DualSVec64<P>, f64, Const<P>>;
+
+/// ℓ(θ) + ½ log det(−∇²ℓ(θ)) for i.i.d. data under a [`LogDensity`] type.
+///
+/// ```
+/// use mle_core::jeffreys::JeffreysObjective;
+/// use mle_core::{DataObjective, Objective};
+/// # use mle_core::{LogDensity, Parameter};
+/// # use num_dual::DualNum;
+/// # struct BernoulliLogit;
+/// # impl LogDensity<1> for BernoulliLogit {
+/// #     type Obs = f64;
+/// #     fn name(&self) -> String { "Bernoulli".into() }
+/// #     fn parameters(&self) -> Vec<Parameter> { vec![Parameter::logit_scale("p")] }
+/// #     fn ln_density<D: DualNum<f64> + Copy>(&self, t: &[D], y: &f64) -> D {
+/// #         t[0] * *y - (t[0].exp() + 1.0).ln()
+/// #     }
+/// # }
+/// // Bernoulli, k = 0 of 10: the MLE is on the boundary, the Jeffreys/Firth estimate is
+/// // (k + ½)/(n + 1).
+/// let data = [0.0; 10];
+/// let obj = DataObjective::new(&BernoulliLogit, &data).unwrap();
+/// let firth = JeffreysObjective::new(&obj);
+/// let theta = ((0.5f64 / 11.0) / (1.0 - 0.5 / 11.0)).ln();
+/// assert!(firth.evaluate(&[theta]).unwrap().gradient[0].abs() < 1e-12);
+/// ```
+pub struct JeffreysObjective<'a, L: LogDensity<P>, const P: usize> {
+    inner: &'a DataObjective<'a, L, P>,
+}
+
+impl<'a, L: LogDensity<P>, const P: usize> JeffreysObjective<'a, L, P> {
+    /// Wraps the unpenalised objective.
+    ///
+    /// ```
+    /// # use mle_core::jeffreys::JeffreysObjective;
+    /// # use mle_core::{DataObjective, LogDensity, Objective, Parameter};
+    /// # use num_dual::DualNum;
+    /// # struct E;
+    /// # impl LogDensity<1> for E {
+    /// #     type Obs = f64;
+    /// #     fn name(&self) -> String { "E".into() }
+    /// #     fn parameters(&self) -> Vec<Parameter> { vec![Parameter::log_scale("rate")] }
+    /// #     fn ln_density<D: DualNum<f64> + Copy>(&self, t: &[D], x: &f64) -> D { t[0] - t[0].exp() * *x }
+    /// # }
+    /// # let data = [1.0];
+    /// # let obj = DataObjective::new(&E, &data).unwrap();
+    /// assert!(JeffreysObjective::new(&obj).model_name().contains("Jeffreys"));
+    /// ```
+    pub fn new(inner: &'a DataObjective<'a, L, P>) -> Self {
+        JeffreysObjective { inner }
+    }
+
+    /// Σᵢ wᵢ ∂³ log p(xᵢ | θ) as T[k] = ∂(∇²ℓ)/∂θ_k.
+    fn third_derivatives(&self, theta: &[f64; P]) -> Vec<DMatrix<f64>> {
+        let seeded: [Nested<P>; P] = std::array::from_fn(|i| {
+            let inner = DualSVec64::<P>::from_re(theta[i]).derivative(i);
+            let mut d = Nested::<P>::from_re(inner);
+            d.v1 = Derivative::derivative_generic(U1, Const::<P>, i);
+            d
+        });
+        let mut t = vec![DMatrix::zeros(P, P); P];
+        let data = self.inner.data();
+        let weights = self.inner.weights();
+        for (i, x) in data.iter().enumerate() {
+            let w = weights.map_or(1.0, |w| w[i]);
+            if w == 0.0 {
+                continue;
+            }
+            let r = self.inner.kernel().ln_density(&seeded, x);
+            let h = r.v2.unwrap_generic(Const::<P>, Const::<P>);
+            for a in 0..P {
+                for b in 0..P {
+                    let eps = h[(a, b)].eps.unwrap_generic(Const::<P>, U1);
+                    for k in 0..P {
+                        t[k][(a, b)] += w * eps[k];
+                    }
+                }
+            }
+        }
+        t
+    }
+}
+
+impl<L: LogDensity<P>, const P: usize> Objective for JeffreysObjective<'_, L, P> {
+    fn model_name(&self) -> String {
+        format!(
+            "{} + Jeffreys/Firth penalty ½ log det J(θ)",
+            self.inner.model_name()
+        )
+    }
+    fn parameters(&self) -> Vec<Parameter> {
+        self.inner.parameters()
+    }
+    fn n_obs(&self) -> usize {
+        self.inner.n_obs()
+    }
+    fn log_likelihood(&self, theta: &[f64]) -> Result<f64> {
+        let e = self.inner.evaluate(theta)?;
+        Ok(match (-&e.hessian).cholesky() {
+            Some(ch) => e.value + ch.l_dirty().diagonal().iter().map(|v| v.ln()).sum::<f64>(),
+            None => f64::NEG_INFINITY,
+        })
+    }
+    fn value_gradient(&self, theta: &[f64]) -> Result<(f64, DVector<f64>)> {
+        let e = self.evaluate(theta)?;
+        Ok((e.value, e.gradient))
+    }
+    /// Exact value and gradient; the curvature returned is the unpenalised Hessian.
+    fn evaluate(&self, theta: &[f64]) -> Result<Evaluation> {
+        check_parameters(&self.inner.parameters(), theta)?;
+        let mut e = self.inner.evaluate(theta)?;
+        let info = -&e.hessian;
+        let ch = info.cholesky().ok_or_else(|| MleError::SingularInformation {
+            detail:
+                "the observed information is not positive definite: the Jeffreys penalty is undefined here"
+                    .into(),
+        })?;
+        let inv = ch.inverse();
+        let mut t = [0.0; P];
+        t.copy_from_slice(theta);
+        let third = self.third_derivatives(&t);
+        // ∂/∂θ_k ½ log det(−H) = −½ tr((−H)⁻¹ ∂H/∂θ_k).
+        for k in 0..P {
+            e.gradient[k] -= 0.5 * (&inv * &third[k]).trace();
+        }
+        e.value += ch.l_dirty().diagonal().iter().map(|v| v.ln()).sum::<f64>();
+        Ok(e)
+    }
+    fn scores(&self, theta: &[f64]) -> Result<DMatrix<f64>> {
+        self.inner.scores(theta)
+    }
+}
