@@ -454,3 +454,39 @@ fn parametric_bootstrap_is_reproducible_and_agrees_with_theory() {
     );
     assert!(a.intervals[0].0 < fit.estimates()[0] && fit.estimates()[0] < a.intervals[0].1);
 }
+
+#[test]
+fn profile_intervals_for_derived_quantities() {
+    use mle::optim::profile::profile_interval_derived;
+    // p = σ(θ) for the Bernoulli (k = 3 of 15): the exact LR interval on the natural scale.
+    let r = Reference::load("inference/binom_profile_ci.ref");
+    let data = Table::load("inference/binom.csv").column("y");
+    let obj = DataObjective::new(&Bernoulli, &data).unwrap();
+    let fit = Bernoulli.fit(&data).unwrap();
+    let ci = profile_interval_derived(
+        &obj,
+        &fit,
+        |t: &[Dual2SVec64<1>]| ((-t[0]).exp() + 1.0).recip(),
+        0.95,
+        &FitOptions::newton(),
+    )
+    .unwrap();
+    assert_rel("p lower", ci.lower.unwrap(), r.get("ci_lower:p"), 1e-8);
+    assert_rel("p upper", ci.upper.unwrap(), r.get("ci_upper:p"), 1e-8);
+    // The odds ratio exp(β_smoke) in the logistic model: exp of the exact profile limits.
+    let r = Reference::load("inference/logistic_profile_ci.ref");
+    let (y, x) = regression_data("inference/logistic.csv", "low", &["id"]);
+    let fit = Logistic.fit(&x, &y).unwrap();
+    let objective = RegressionInput::new(&x, &y).objective(&Logistic, [&x]).unwrap();
+    let ci = profile_interval_derived(
+        &objective,
+        &fit,
+        |t: &[Dual2SVec64<6>]| t[3].exp(),
+        0.95,
+        &FitOptions::newton(),
+    )
+    .unwrap();
+    assert_rel("OR lower", ci.lower.unwrap(), r.get("ci_lower:smoke").exp(), 1e-7);
+    assert_rel("OR upper", ci.upper.unwrap(), r.get("ci_upper:smoke").exp(), 1e-7);
+    println!("odds ratio for smoking: {ci}");
+}
