@@ -278,7 +278,7 @@ impl FitOptions {
             .configure(|s| {
                 s.param(start.to_vec())
                     .max_iters(self.max_iterations)
-                    .counting(true)
+                    .counting(false)
             })
             .run()
             .map_err(into_mle_error)?;
@@ -334,8 +334,11 @@ impl FitOptions {
         } else {
             "Newton"
         };
-        let mut evaluations: Vec<(String, u64)> = state
-            .get_func_counts()
+        // argmin's per-iteration count copying is off (it allocated every iteration); the
+        // problem keeps the counts.
+        let mut evaluations: Vec<(String, u64)> = res
+            .problem
+            .counts
             .iter()
             .map(|(k, n)| (k.trim_end_matches("_count").to_string(), *n))
             .collect();
@@ -413,7 +416,7 @@ impl FitOptions {
             .configure(|s| {
                 s.param(start.to_vec())
                     .max_iters(self.max_iterations)
-                    .counting(true)
+                    .counting(false)
             })
             .run()
             .map_err(into_mle_error)?;
@@ -423,7 +426,12 @@ impl FitOptions {
             .cloned()
             .ok_or_else(|| MleError::Optimiser("LM returned no parameter".into()))?;
         let lm_iterations = state.get_iter();
-        let lm_counts = state.get_func_counts().clone();
+        let lm_counts: Vec<(String, u64)> = res
+            .problem
+            .counts
+            .iter()
+            .map(|(k, n)| (k.to_string(), *n))
+            .collect();
         let lm_reason = match state.get_termination_reason() {
             Some(TerminationReason::MaxItersReached) => {
                 format!("maximum of {} iterations reached", self.max_iterations)

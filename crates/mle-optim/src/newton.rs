@@ -293,8 +293,8 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
         let x = state
             .take_param()
             .ok_or_else(|| Error::msg("Newton: no parameter in state"))?;
-        let (cur, d) = match (self.current.as_ref(), self.direction.as_ref()) {
-            (Some(c), Some(d)) => (c.clone(), d.clone()),
+        let (cur, d) = match (self.current.take(), self.direction.take()) {
+            (Some(c), Some(d)) => (c, d),
             _ => return Err(Error::msg("Newton: not initialised")),
         };
         let nll0 = -cur.value;
@@ -375,6 +375,8 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
             }
             None => {
                 self.stalled = true;
+                self.current = Some(cur);
+                self.direction = Some(d);
                 Ok((state.param(x).cost(nll0), None))
             }
         }

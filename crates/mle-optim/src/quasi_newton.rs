@@ -20,7 +20,7 @@ pub(crate) struct QuasiNewtonRun {
     pub evaluations: Vec<(String, u64)>,
 }
 
-fn counts(map: &std::collections::HashMap<String, u64>) -> Vec<(String, u64)> {
+fn counts(map: &std::collections::HashMap<&'static str, u64>) -> Vec<(String, u64)> {
     let mut v: Vec<(String, u64)> = map
         .iter()
         .map(|(k, n)| (k.trim_end_matches("_count").to_string(), *n))
@@ -58,7 +58,7 @@ pub(crate) fn run_bfgs(
             s.param(start.to_vec())
                 .inv_hessian(inv_h)
                 .max_iters(max_iterations)
-                .counting(true)
+                .counting(false)
         })
         .run()
         .map_err(into_mle_error)?;
@@ -73,7 +73,7 @@ pub(crate) fn run_bfgs(
             .get_termination_reason()
             .map(|r| r.to_string())
             .unwrap_or_default(),
-        evaluations: counts(state.get_func_counts()),
+        evaluations: counts(&res.problem.counts),
     })
 }
 
@@ -89,7 +89,7 @@ pub(crate) fn run_lbfgs(
         .and_then(|s| s.with_tolerance_cost(0.0))
         .map_err(into_mle_error)?;
     let res = Executor::new(NegativeLogLikelihood::new(objective), solver)
-        .configure(|s| s.param(start.to_vec()).max_iters(max_iterations).counting(true))
+        .configure(|s| s.param(start.to_vec()).max_iters(max_iterations).counting(false))
         .run()
         .map_err(into_mle_error)?;
     let state = res.state();
@@ -103,6 +103,6 @@ pub(crate) fn run_lbfgs(
             .get_termination_reason()
             .map(|r| r.to_string())
             .unwrap_or_default(),
-        evaluations: counts(state.get_func_counts()),
+        evaluations: counts(&res.problem.counts),
     })
 }
