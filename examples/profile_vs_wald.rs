@@ -48,6 +48,7 @@ fn main() -> Result<(), MleError> {
         rate - 1.96 * se,
         rate + 1.96 * se
     );
+    plot_profile(&objective, &fit, rate, se)?;
     println!("\nSigned root deviance r(λ) = sign(λ − λ̂)·√(2(ℓ̂ − ℓ(λ))), the profile in one column:");
     for k in 0..=12 {
         let lambda = 0.2 + 0.1 * k as f64;
@@ -56,5 +57,56 @@ fn main() -> Result<(), MleError> {
         let bar = ((r + 3.0) * 8.0).round().clamp(0.0, 48.0) as usize;
         println!("  λ = {lambda:.1}  r = {r:>6.3}  {}*", " ".repeat(bar));
     }
+    Ok(())
+}
+
+/// Writes target/profile_exponential.svg: the signed root deviance of the exponential rate
+/// (curved) beside the Wald approximation (straight line), with the ±1.96 cut-offs.
+fn plot_profile(objective: &dyn Objective, fit: &Fit, rate: f64, se: f64) -> Result<(), MleError> {
+    use plotters::prelude::*;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/profile_exponential.svg");
+    let draw = || -> Result<(), Box<dyn std::error::Error>> {
+        let root = SVGBackend::new(&path, (720, 480)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                "Exponential rate: profile (signed root deviance) vs Wald",
+                ("sans-serif", 20),
+            )
+            .margin(15)
+            .x_label_area_size(40)
+            .y_label_area_size(50)
+            .build_cartesian_2d(0.15f64..2.0, -3.5f64..3.5)?;
+        chart.configure_mesh().x_desc("rate λ").y_desc("r(λ)").draw()?;
+        let points: Vec<(f64, f64)> = (0..=370)
+            .map(|i| 0.15 + 0.005 * i as f64)
+            .map(|lambda| {
+                let l = objective
+                    .log_likelihood(&[lambda.ln()])
+                    .unwrap_or(f64::NEG_INFINITY);
+                (
+                    lambda,
+                    (lambda - rate).signum() * (2.0 * (fit.log_likelihood() - l)).max(0.0).sqrt(),
+                )
+            })
+            .collect();
+        chart
+            .draw_series(LineSeries::new(points, &BLUE))?
+            .label("profile");
+        chart
+            .draw_series(LineSeries::new(
+                [(0.15, (0.15 - rate) / se), (2.0, (2.0 - rate) / se)],
+                &RED,
+            ))?
+            .label("Wald");
+        for z in [-1.96, 1.96] {
+            chart.draw_series(LineSeries::new([(0.15, z), (2.0, z)], &BLACK))?;
+        }
+        chart.configure_series_labels().border_style(BLACK).draw()?;
+        root.present()?;
+        Ok(())
+    };
+    draw().map_err(|e| MleError::Optimiser(format!("plot: {e}")))?;
+    println!("  profile plot written to {}", path.display());
     Ok(())
 }

@@ -91,7 +91,13 @@ pub fn parametric_bootstrap<Data: Send>(
     let p = theta.len();
     let done = AtomicUsize::new(0);
     let start = Instant::now();
-    let show = std::io::stderr().is_terminal();
+    // A progress bar on stderr once the run has taken more than a second; hidden when
+    // stderr is not a terminal (CI, pipes).
+    let bar = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(replicates as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
     let results: Vec<Option<Vec<f64>>> = (0..replicates)
         .into_par_iter()
         .map(|b| {
@@ -101,18 +107,13 @@ pub fn parametric_bootstrap<Data: Send>(
                 .ok()
                 .map(|f| f.estimates().iter().copied().collect::<Vec<f64>>());
             let k = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if show
-                && start.elapsed().as_secs_f64() > 1.0
-                && (k.is_multiple_of((replicates / 100).max(1)) || k == replicates)
-            {
-                eprint!("\rbootstrap {k}/{replicates}");
-                if k == replicates {
-                    eprintln!();
-                }
+            if start.elapsed().as_secs_f64() > 1.0 {
+                bar.set_position(k as u64);
             }
             out.filter(|v| v.iter().all(|x| x.is_finite()))
         })
         .collect();
+    bar.finish_and_clear();
     let ok: Vec<Vec<f64>> = results.into_iter().flatten().collect();
     let failures = replicates - ok.len();
     if ok.len() < 2 {

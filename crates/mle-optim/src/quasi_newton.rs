@@ -62,19 +62,7 @@ pub(crate) fn run_bfgs(
         })
         .run()
         .map_err(into_mle_error)?;
-    let state = res.state();
-    Ok(QuasiNewtonRun {
-        param: state
-            .get_param()
-            .cloned()
-            .ok_or_else(|| MleError::Optimiser("BFGS returned no parameter".into()))?,
-        iterations: state.get_iter(),
-        reason: state
-            .get_termination_reason()
-            .map(|r| r.to_string())
-            .unwrap_or_default(),
-        evaluations: counts(&res.problem.counts),
-    })
+    finish("BFGS", res.state(), &res.problem.counts)
 }
 
 pub(crate) fn run_lbfgs(
@@ -92,17 +80,26 @@ pub(crate) fn run_lbfgs(
         .configure(|s| s.param(start.to_vec()).max_iters(max_iterations).counting(false))
         .run()
         .map_err(into_mle_error)?;
-    let state = res.state();
+    finish("L-BFGS", res.state(), &res.problem.counts)
+}
+
+/// The last iterate (not argmin's "best", which can be stale), iterations, termination
+/// text and evaluation counts of a finished quasi-Newton run.
+fn finish<H>(
+    method: &str,
+    state: &argmin::core::IterState<Vec<f64>, Vec<f64>, (), H, (), f64>,
+    problem_counts: &std::collections::HashMap<&'static str, u64>,
+) -> Result<QuasiNewtonRun> {
     Ok(QuasiNewtonRun {
         param: state
             .get_param()
             .cloned()
-            .ok_or_else(|| MleError::Optimiser("L-BFGS returned no parameter".into()))?,
+            .ok_or_else(|| MleError::Optimiser(format!("{method} returned no parameter")))?,
         iterations: state.get_iter(),
         reason: state
             .get_termination_reason()
             .map(|r| r.to_string())
             .unwrap_or_default(),
-        evaluations: counts(&res.problem.counts),
+        evaluations: counts(problem_counts),
     })
 }
