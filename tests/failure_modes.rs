@@ -273,3 +273,30 @@ fn jeffreys_penalty_for_any_log_density_type_matches_closed_forms() {
         );
     }
 }
+
+#[test]
+fn multinomial_separation_is_flagged_and_quiet_on_clean_data() {
+    // Class 2 occurs only where x > 4: class-2-versus-baseline is separated in x.
+    let x = Design::from_columns(
+        true,
+        &[("x", vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 1.5, 2.5, 3.5, 4.5])],
+    )
+    .unwrap();
+    let y = [0.0, 1.0, 0.0, 1.0, 2.0, 2.0, 1.0, 0.0, 1.0, 2.0];
+    let fit = MultinomialLogit::<2>.fit(&x, &y).unwrap();
+    let named = fit.diagnostics().iter().find_map(|d| match d {
+        Diagnostic::Separation { coefficients, .. } => Some(coefficients.clone()),
+        _ => None,
+    });
+    let named = named.expect("separation flagged");
+    assert!(named.iter().any(|n| n.starts_with("class2:")), "{named:?}");
+    assert!(fit.std_errors().is_none());
+    // The housing data (no separation): no diagnostics.
+    let t = Table::load("regression/multinom_data.csv");
+    let (y, x) = regression_data("regression/multinom_data.csv", "y", &["w"]);
+    let w = t.column("w");
+    let fit = MultinomialLogit::<2>
+        .fit_with(RegressionInput::new(&x, &y).weights(&w), &FitOptions::newton())
+        .unwrap();
+    assert!(fit.diagnostics().is_empty());
+}

@@ -3,12 +3,13 @@
 
 use mle_core::numerics::log_sum_exp;
 use mle_core::predictor::PredictorDensity;
-use mle_core::{Design, Fit, Result, Transform};
+use mle_core::{Design, Diagnostic, Fit, Result, Transform};
 use mle_optim::FitOptions;
 use nalgebra::SMatrix;
 use num_dual::DualNum;
 
 use crate::regression::RegressionInput;
+use crate::separation::detect_separation;
 
 /// Categorical response y ∈ {0, …, K} with log P(y = c) = η_c − log(1 + Σ_k e^{η_k}), η₀ = 0.
 /// The K linear predictors share one design; parameters are named `class<c>:<column>`.
@@ -117,6 +118,58 @@ impl<const K: usize> MultinomialLogit<K> {
         }
         let x = input.design();
         let objective = input.objective(self, [x; K])?;
-        options.fit(&objective, &vec![0.0; K * x.ncols()])
+        let separated = self.separation(input)?;
+        if separated.is_empty() {
+            return options.fit(&objective, &vec![0.0; K * x.ncols()]);
+        }
+        // Separation: the MLE of the named coefficients is infinite. Report the iterate after
+        // a bounded run, flagged, without standard errors (they would be meaningless).
+        let fit = options
+            .clone()
+            .max_iterations(50)
+            .require_convergence(false)
+            .fit(&objective, &vec![0.0; K * x.ncols()])?;
+        Ok(fit
+            .without_covariance("separation: the MLE is infinite, no standard errors")
+            .with_diagnostic(Diagnostic::Separation {
+                coefficients: separated,
+                complete: false,
+            }))
+    }
+
+    /// Class-versus-baseline separation (the binary LP on the rows of class 0 and class c,
+    /// positive weights only), before any optimisation; returns `class<c>:<column>` names of
+    /// the coefficients whose MLE is infinite.
+    fn separation(&self, input: RegressionInput<'_>) -> Result<Vec<String>> {
+        let x = input.design();
+        if x.nrows() * x.ncols() > 2_000_000 {
+            return Ok(Vec::new());
+        }
+        let y = input.response();
+        let w = input.weight_values();
+        let mut names = Vec::new();
+        for c in 1..=K {
+            let rows: Vec<usize> = (0..y.len())
+                .filter(|&i| (y[i] == 0.0 || y[i] == c as f64) && w.is_none_or(|w| w[i] > 0.0))
+                .collect();
+            if rows.is_empty() {
+                continue;
+            }
+            let sub = Design::new(
+                nalgebra::DMatrix::from_fn(rows.len(), x.ncols(), |r, j| x.matrix()[(rows[r], j)]),
+                x.names().iter().cloned(),
+            )?;
+            let yc: Vec<f64> = rows
+                .iter()
+                .map(|&i| if y[i] == c as f64 { 1.0 } else { 0.0 })
+                .collect();
+            let sep = detect_separation(&sub, &yc)?;
+            names.extend(
+                sep.infinite
+                    .iter()
+                    .map(|n| format!("{}:{n}", CLASS_NAMES.get(c - 1).copied().unwrap_or("class"))),
+            );
+        }
+        Ok(names)
     }
 }
