@@ -73,12 +73,10 @@ impl HeteroscedasticGaussian {
     /// ```
     pub fn fit_with(&self, input: RegressionInput<'_>, z: &Design, options: &FitOptions) -> Result<Fit> {
         let objective = input.objective(self, [input.design(), z])?;
-        let ols = LinearRegression.fit_with(input)?;
-        let p = input.design().ncols();
-        let mut start: Vec<f64> = ols.fit().estimates().iter().take(p).copied().collect();
+        let (mut start, log_sigma) = crate::regression::least_squares_start(input);
         let mut gamma = vec![0.0; z.ncols()];
         if let Some(j) = z.names().iter().position(|n| n == "(Intercept)") {
-            gamma[j] = ols.sigma_mle().ln();
+            gamma[j] = log_sigma;
         }
         start.extend(gamma);
         options.fit(&objective, &start)

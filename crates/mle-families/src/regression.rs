@@ -129,3 +129,45 @@ impl<'a> RegressionInput<'a> {
         Ok(obj)
     }
 }
+
+/// A cheap least-squares fit used only for starting values (Cholesky of the weighted Gram
+/// matrix; accuracy is irrelevant for a start, speed is not): (β, log σ̂).
+///
+/// ```
+/// use mle_core::Design;
+/// use mle_families::regression::{least_squares_start, RegressionInput};
+/// let x = Design::from_columns(true, &[("x", vec![0.0, 1.0, 2.0, 3.0])]).unwrap();
+/// let y = [1.0, 3.0, 5.0, 7.5];
+/// let (beta, _) = least_squares_start(RegressionInput::new(&x, &y));
+/// assert!((beta[1] - 2.15).abs() < 1e-9);
+/// ```
+pub fn least_squares_start(input: RegressionInput<'_>) -> (Vec<f64>, f64) {
+    let x = input.design().matrix();
+    let (n, p) = (x.nrows(), x.ncols());
+    let w: Vec<f64> = (0..n).map(|i| input.weights.map_or(1.0, |w| w[i])).collect();
+    let target = nalgebra::DVector::from_fn(n, |i, _| input.y[i] - input.offset.map_or(0.0, |o| o[i]));
+    let mut wx = x.clone();
+    for (i, wi) in w.iter().enumerate() {
+        let mut row = wx.row_mut(i);
+        row *= *wi;
+    }
+    let gram = wx.tr_mul(x) + nalgebra::DMatrix::identity(p, p) * 1e-12;
+    let rhs = wx.tr_mul(&target);
+    let beta = gram
+        .cholesky()
+        .map(|c| c.solve(&rhs))
+        .unwrap_or_else(|| nalgebra::DVector::zeros(p));
+    let resid = &target - x * &beta;
+    let total_w: f64 = w.iter().sum::<f64>().max(1e-300);
+    let var = resid.iter().zip(&w).map(|(r, wi)| wi * r * r).sum::<f64>() / total_w;
+    let log_sigma = if var > 0.0 && var.is_finite() {
+        0.5 * var.ln()
+    } else {
+        0.0
+    };
+    let beta = beta
+        .iter()
+        .map(|b| if b.is_finite() { *b } else { 0.0 })
+        .collect();
+    (beta, log_sigma)
+}

@@ -9,7 +9,6 @@ use mle_optim::FitOptions;
 use nalgebra::SMatrix;
 use num_dual::DualNum;
 
-use crate::linear::LinearRegression;
 use crate::regression::RegressionInput;
 
 const LN_PI: f64 = 1.144_729_885_849_400_2;
@@ -95,10 +94,8 @@ impl PredictorDensity<3> for StudentT {
 
 /// Starting points for the t fits: the least-squares fit, and robust variants.
 fn starts(input: &RegressionInput<'_>) -> Result<Vec<Vec<f64>>> {
-    let ols = LinearRegression.fit_with(*input)?;
     let p = input.design().ncols();
-    let beta: Vec<f64> = ols.fit().estimates().iter().take(p).copied().collect();
-    let log_sigma = ols.fit().estimates()[p];
+    let (beta, log_sigma) = crate::regression::least_squares_start(*input);
     Ok(vec![
         [beta.clone(), vec![log_sigma]].concat(),
         [beta.clone(), vec![log_sigma - 1.0]].concat(),
