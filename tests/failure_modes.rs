@@ -300,3 +300,24 @@ fn multinomial_separation_is_flagged_and_quiet_on_clean_data() {
         .unwrap();
     assert!(fit.diagnostics().is_empty());
 }
+
+#[test]
+fn jeffreys_penalty_for_a_user_closure() {
+    use mle::core::jeffreys::{JeffreysObjective, Nested};
+    // Poisson counts with log rate: the Jeffreys/Firth estimate is (Σy + ½)/n, finite at Σy = 0.
+    let poisson = ClosureDensity::new(
+        vec![Parameter::log_scale("rate")],
+        |t: &[Dual2SVec64<1>], y: &f64| t[0] * *y - t[0].exp(),
+    );
+    for data in [vec![0.0, 0.0, 0.0, 0.0], vec![1.0, 0.0, 3.0, 2.0, 0.0]] {
+        let obj = DataObjective::new(&poisson, &data).unwrap();
+        let firth =
+            JeffreysObjective::with_closure(&obj, |_, t: &[Nested<1>], y: &f64| t[0] * *y - t[0].exp());
+        let fit = FitOptions::newton()
+            .decrement_tolerance(1e-26)
+            .fit(&firth, &[0.0])
+            .unwrap();
+        let expected = (data.iter().sum::<f64>() + 0.5) / data.len() as f64;
+        assert_rel("Jeffreys Poisson", fit.natural_estimates()[0], expected, 1e-10);
+    }
+}

@@ -7,12 +7,15 @@
 use nalgebra::{Const, DMatrix, DVector, U1};
 use num_dual::{Derivative, Dual2Vec, DualSVec64};
 
-use crate::density::LogDensity;
+use crate::density::{DensityKernel, LogDensity};
 use crate::error::{MleError, Result};
 use crate::objective::{check_parameters, DataObjective, Evaluation, Objective};
 use crate::transform::Parameter;
 
-type Nested<const P: usize> = Dual2Vec<DualSVec64<P>, f64, Const<P>>;
+/// Third-order nested dual numbers with `P` directions: second-order duals whose entries are
+/// first-order duals. A closure written against this type can be given to
+/// [`JeffreysObjective::with_closure`].
+pub type Nested<const P: usize> = Dual2Vec<DualSVec64<P>, f64, Const<P>>;
 
 /// ℓ(θ) + ½ log det(−∇²ℓ(θ)) for i.i.d. data under a [`LogDensity`] type.
 ///
@@ -38,11 +41,15 @@ type Nested<const P: usize> = Dual2Vec<DualSVec64<P>, f64, Const<P>>;
 /// let theta = ((0.5f64 / 11.0) / (1.0 - 0.5 / 11.0)).ln();
 /// assert!(firth.evaluate(&[theta]).unwrap().gradient[0].abs() < 1e-12);
 /// ```
-pub struct JeffreysObjective<'a, L: LogDensity<P>, const P: usize> {
-    inner: &'a DataObjective<'a, L, P>,
+pub struct JeffreysObjective<'a, K: DensityKernel<P>, F, const P: usize> {
+    inner: &'a DataObjective<'a, K, P>,
+    third_order: F,
 }
 
-impl<'a, L: LogDensity<P>, const P: usize> JeffreysObjective<'a, L, P> {
+/// The third-order evaluation of a [`LogDensity`] type.
+type ThirdOrderOf<L, const P: usize> = fn(&L, &[Nested<P>], &<L as LogDensity<P>>::Obs) -> Nested<P>;
+
+impl<'a, L: LogDensity<P>, const P: usize> JeffreysObjective<'a, L, ThirdOrderOf<L, P>, P> {
     /// Wraps the unpenalised objective.
     ///
     /// ```
@@ -61,7 +68,36 @@ impl<'a, L: LogDensity<P>, const P: usize> JeffreysObjective<'a, L, P> {
     /// assert!(JeffreysObjective::new(&obj).model_name().contains("Jeffreys"));
     /// ```
     pub fn new(inner: &'a DataObjective<'a, L, P>) -> Self {
-        JeffreysObjective { inner }
+        JeffreysObjective {
+            inner,
+            third_order: |l: &L, t: &[Nested<P>], x: &L::Obs| l.ln_density(t, x),
+        }
+    }
+}
+
+impl<'a, K: DensityKernel<P>, C, const P: usize> JeffreysObjective<'a, K, C, P>
+where
+    C: Fn(&K, &[Nested<P>], &K::Obs) -> Nested<P> + Sync,
+{
+    /// For a closure density: `third_order` is the same log-density written against
+    /// [`Nested<P>`] (closures cannot be generic, so the third-order version is a second
+    /// closure with the same body).
+    ///
+    /// ```
+    /// use mle_core::jeffreys::{JeffreysObjective, Nested};
+    /// use mle_core::{ClosureDensity, DataObjective, Objective, Parameter};
+    /// use num_dual::{Dual2SVec64, DualNum};
+    /// // Poisson rate on the log scale: the Jeffreys estimate is (Σy + ½)/n.
+    /// let poisson = ClosureDensity::new(vec![Parameter::log_scale("rate")],
+    ///     |t: &[Dual2SVec64<1>], y: &f64| t[0] * *y - t[0].exp());
+    /// let data = [0.0, 0.0, 1.0];
+    /// let obj = DataObjective::new(&poisson, &data).unwrap();
+    /// let firth = JeffreysObjective::with_closure(&obj, |_, t: &[Nested<1>], y: &f64| t[0] * *y - t[0].exp());
+    /// let g = firth.evaluate(&[(1.5f64 / 3.0).ln()]).unwrap().gradient[0];
+    /// assert!(g.abs() < 1e-12);
+    /// ```
+    pub fn with_closure(inner: &'a DataObjective<'a, K, P>, third_order: C) -> Self {
+        JeffreysObjective { inner, third_order }
     }
 
     /// Σᵢ wᵢ ∂³ log p(xᵢ | θ) as T[k] = ∂(∇²ℓ)/∂θ_k.
@@ -80,7 +116,7 @@ impl<'a, L: LogDensity<P>, const P: usize> JeffreysObjective<'a, L, P> {
             if w == 0.0 {
                 continue;
             }
-            let r = self.inner.kernel().ln_density(&seeded, x);
+            let r = (self.third_order)(self.inner.kernel(), &seeded, x);
             let h = r.v2.unwrap_generic(Const::<P>, Const::<P>);
             for a in 0..P {
                 for b in 0..P {
@@ -95,7 +131,10 @@ impl<'a, L: LogDensity<P>, const P: usize> JeffreysObjective<'a, L, P> {
     }
 }
 
-impl<L: LogDensity<P>, const P: usize> Objective for JeffreysObjective<'_, L, P> {
+impl<K: DensityKernel<P>, C, const P: usize> Objective for JeffreysObjective<'_, K, C, P>
+where
+    C: Fn(&K, &[Nested<P>], &K::Obs) -> Nested<P> + Sync,
+{
     fn model_name(&self) -> String {
         format!(
             "{} + Jeffreys/Firth penalty ½ log det J(θ)",
