@@ -321,3 +321,22 @@ fn jeffreys_penalty_for_a_user_closure() {
         assert_rel("Jeffreys Poisson", fit.natural_estimates()[0], expected, 1e-10);
     }
 }
+
+#[test]
+fn boundary_estimate_gets_a_likelihood_ratio_interval_instead_of_wald() {
+    use mle::optim::profile::profile_interval;
+    // Bernoulli k = 0 of n = 10: p̂ = 0; the LR interval is [0, 1 − exp(−χ²₁(0.95)/(2n))].
+    let data = [0.0; 10];
+    let fit = Bernoulli.fit(&data).unwrap();
+    assert!(
+        fit.confidence_intervals(0.95).unwrap()[0].is_none(),
+        "Wald suppressed"
+    );
+    let obj = DataObjective::new(&Bernoulli, &data).unwrap();
+    let ci = profile_interval(&obj, &fit, 0, 0.95, &FitOptions::newton()).unwrap();
+    let crit = 3.841458820694124;
+    let p_upper = 1.0 - (-crit / 20.0f64).exp();
+    let upper = 1.0 / (1.0 + (-ci.upper.unwrap()).exp());
+    assert_rel("boundary LR upper limit", upper, p_upper, 1e-8);
+    println!("k = 0 of 10: {ci}");
+}

@@ -129,7 +129,8 @@ impl fmt::Display for Diagnostic {
             } => write!(
                 f,
                 "{parameter} = {natural_value} is on the boundary of the parameter space: \
-                 Wald standard errors and intervals do not apply"
+                 Wald standard errors and intervals do not apply (a likelihood-ratio interval: \
+                 mle::optim::profile::profile_interval)"
             ),
             Diagnostic::InformationNotPositiveDefinite {
                 smallest_eigenvalue,

@@ -178,14 +178,27 @@ fn profile_from(
     crit: f64,
     options: &FitOptions,
 ) -> Result<Profiled> {
-    let theta_hat: Vec<f64> = fit.estimates().iter().copied().collect();
+    let mut theta_hat: Vec<f64> = fit.estimates().iter().copied().collect();
     let l_hat = fit.log_likelihood();
+    // An estimate on the boundary (working value ±∞, e.g. logit p̂ = −∞ for k = 0): walk in
+    // from ±40 on the working scale; the outer end stays open (`None`). This is the
+    // likelihood-ratio interval offered where Wald does not apply.
+    for v in theta_hat.iter_mut() {
+        if !v.is_finite() {
+            *v = v.signum() * 40.0;
+        }
+    }
     let est = theta_hat[index];
+    let fallback = if fit.estimates()[index].is_finite() {
+        0.1 * est.abs().max(1.0)
+    } else {
+        1.0
+    };
     let step0 = fit
         .std_errors()
         .map(|s| s[index])
         .filter(|s| s.is_finite() && *s > 0.0)
-        .unwrap_or(0.1 * est.abs().max(1.0));
+        .unwrap_or(fallback);
     let point = |t: f64, warm: &[f64]| profile_point(objective, index, t, warm, options, l_hat);
     walk(&point, est, step0, &theta_hat, crit)
 }
