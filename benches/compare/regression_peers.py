@@ -210,7 +210,8 @@ def main():
             ll = hetero_loglik(X, Z, y, p[:10], p[10:])
             g = hetero_grad(X, Z, y, p[:10], p[10:])
             rv = res.mle_retvals
-            it = rv.get("iterations")
+            # fmin_bfgs reports no iteration count: report its function/gradient calls instead
+            it = rv.get("iterations") or f"{rv.get('fcalls')} f + {rv.get('gcalls')} g calls"
             print(f"statsmodels GenericLikelihoodModel {method}: best {best:.3f} s  runs "
                   f"{[round(t, 3) for t in times]}  iterations {it}  converged {rv.get('converged')}"
                   + (f"  fcalls {rv.get('fcalls')} gcalls {rv.get('gcalls')}" if method == "bfgs" else ""))
