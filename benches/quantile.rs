@@ -37,27 +37,12 @@ const N: usize = 100_000;
 const P: usize = 10;
 const SEED: u64 = 20_241_125;
 
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn uniform(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        ((z >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-
-    fn normal(&mut self) -> f64 {
-        let (u1, u2) = (self.uniform(), self.uniform());
-        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-    }
-}
+#[path = "support/data.rs"]
+mod data;
 
 /// The synthetic data: response and covariate columns (without the intercept).
 fn synthetic() -> (Vec<f64>, Vec<Vec<f64>>) {
-    let mut rng = SplitMix(SEED);
+    let mut rng = data::SplitMix64(SEED);
     let mut cols: Vec<Vec<f64>> = (1..P).map(|_| Vec::with_capacity(N)).collect();
     let mut y = Vec::with_capacity(N);
     for _ in 0..N {

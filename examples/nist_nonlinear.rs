@@ -9,30 +9,13 @@ mod nist;
 
 fn main() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/nist");
-    println!(
-        "{:<10} {:>5} {:>7} {:>7} {:>7} {:>6} {:>9} {:>14}",
-        "problem", "start", "LRE β", "LRE sd", "LRE RSS", "iters", "ms", "max|sdO/sdE−1|"
-    );
+    println!("{}", nist::table_header());
     let t0 = std::time::Instant::now();
     for name in nist::PROBLEMS {
         let problem = nist::parse(&dir.join(format!("{name}.dat")));
         for (label, start) in [("1", &problem.start1), ("2", &problem.start2)] {
             match nist::fit(&problem, start) {
-                Ok(fit) => {
-                    let (est, sd, rss) = nist::min_lres(&problem, &fit);
-                    let ratio = fit
-                        .sd_observed
-                        .iter()
-                        .zip(&fit.sd_expected)
-                        .map(|(o, e)| (o / e - 1.0).abs())
-                        .fold(0.0, f64::max);
-                    println!(
-                        "{name:<10} {label:>5} {est:>7.2} {sd:>7.2} {rss:>7.2} {:>6} {:>9.2} {:>14.2e}",
-                        fit.iterations,
-                        fit.seconds * 1e3,
-                        ratio
-                    );
-                }
+                Ok(fit) => println!("{}", nist::table_row(name, label, &problem, &fit)),
                 Err(e) => println!("{name:<10} {label:>5} failed: {e}"),
             }
         }

@@ -31,10 +31,7 @@ const EXPLAINED: [(&str, &str, &str); 3] = [
 fn nist_nonlinear_all_problems_both_starts() {
     let dir = support::reference_path("nist");
     let mut failures = Vec::new();
-    println!(
-        "{:<10} {:>5} {:>7} {:>7} {:>7} {:>6} {:>9} {:>12}",
-        "problem", "start", "LRE β", "LRE sd", "LRE RSS", "iters", "ms", "sd obs/exp"
-    );
+    println!("{}", nist::table_header());
     for name in nist::PROBLEMS {
         let problem = nist::parse(&dir.join(format!("{name}.dat")));
         for (label, start) in [("1", &problem.start1), ("2", &problem.start2)] {
@@ -49,18 +46,7 @@ fn nist_nonlinear_all_problems_both_starts() {
                     } else {
                         (rss, sd)
                     };
-                    let ratio = fit
-                        .sd_observed
-                        .iter()
-                        .zip(&fit.sd_expected)
-                        .map(|(o, e)| (o / e - 1.0).abs())
-                        .fold(0.0, f64::max);
-                    println!(
-                        "{name:<10} {label:>5} {est:>7.2} {sd:>7.2} {rss:>7.2} {:>6} {:>9.2} {:>12.2e}",
-                        fit.iterations,
-                        fit.seconds * 1e3,
-                        ratio
-                    );
+                    println!("{}", nist::table_row(name, label, &problem, &fit));
                     if let Some((_, _, why)) = EXPLAINED.iter().find(|(n, s, _)| *n == name && *s == label) {
                         println!("           (explained: {why})");
                         if name == "Eckerle4" {

@@ -550,22 +550,9 @@ fn bad_input_gives_typed_errors() {
 // Interior point + vertex step against the simplex; optimality on larger problems.
 // ---------------------------------------------------------------------------------------------
 
-/// SplitMix64 → uniform(0, 1) and standard normal (Box–Muller).
-struct Rng(u64);
-impl Rng {
-    fn uniform(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        ((z >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-    fn normal(&mut self) -> f64 {
-        let (u1, u2) = (self.uniform(), self.uniform());
-        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-    }
-}
+#[path = "../benches/support/data.rs"]
+mod data;
+use data::SplitMix64 as Rng;
 
 fn synthetic(n: usize, p: usize, seed: u64, integer: bool) -> (Vec<f64>, Design) {
     let mut rng = Rng(seed);

@@ -2,27 +2,42 @@
 //! timing scripts in benches/compare/ fit exactly the same numbers).
 #![allow(dead_code)]
 
-/// SplitMix64 → uniform(0,1) → Box–Muller normals, fixed seed.
+/// SplitMix64 → uniform(0, 1), and standard normals by Box–Muller (cosine branch only).
+pub struct SplitMix64(pub u64);
+
+impl SplitMix64 {
+    pub fn uniform(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        ((z >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+
+    pub fn normal(&mut self) -> f64 {
+        let (u1, u2) = (self.uniform(), self.uniform());
+        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+    }
+}
+
+/// SplitMix64 uniforms → Box–Muller normals using both branches (the sine one is kept for
+/// the next call), fixed seed.
 pub struct Normals {
-    state: u64,
+    source: SplitMix64,
     spare: Option<f64>,
 }
 
 impl Normals {
     pub fn new(seed: u64) -> Self {
         Normals {
-            state: seed,
+            source: SplitMix64(seed),
             spare: None,
         }
     }
 
     fn uniform(&mut self) -> f64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        ((z >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+        self.source.uniform()
     }
 
     pub fn next(&mut self) -> f64 {

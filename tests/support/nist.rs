@@ -255,3 +255,29 @@ pub fn min_lres(problem: &NistProblem, fit: &NistFit) -> (f64, f64, f64) {
         .fold(11.0, f64::min);
     (est, sd, lre(fit.rss, problem.rss))
 }
+
+/// Header of the LRE table printed by the test and the example.
+pub fn table_header() -> String {
+    format!(
+        "{:<10} {:>5} {:>7} {:>7} {:>7} {:>6} {:>9} {:>14}",
+        "problem", "start", "LRE β", "LRE sd", "LRE RSS", "iters", "ms", "max|sdO/sdE−1|"
+    )
+}
+
+/// One row of the LRE table: min LREs, iterations, time and the largest relative difference
+/// between observed- and expected-information SDs.
+pub fn table_row(name: &str, label: &str, problem: &NistProblem, fit: &NistFit) -> String {
+    let (est, sd, rss) = min_lres(problem, fit);
+    let ratio = fit
+        .sd_observed
+        .iter()
+        .zip(&fit.sd_expected)
+        .map(|(o, e)| (o / e - 1.0).abs())
+        .fold(0.0, f64::max);
+    format!(
+        "{name:<10} {label:>5} {est:>7.2} {sd:>7.2} {rss:>7.2} {:>6} {:>9.2} {:>14.2e}",
+        fit.iterations,
+        fit.seconds * 1e3,
+        ratio
+    )
+}

@@ -373,6 +373,16 @@ impl<'a, F: PredictorDensity<K>, const K: usize> LinearPredictorObjective<'a, F,
         }
     }
 
+    /// Xᵀg over a chunk: block k of the gradient is X_kᵀ g_k (rows r0..r0+m).
+    fn chunk_gradient(&self, r0: usize, m: usize, g: &[DVector<f64>; K]) -> DVector<f64> {
+        let mut grad = DVector::zeros(self.parameters.len());
+        for k in 0..K {
+            let gk = self.designs[k].matrix().rows(r0, m).tr_mul(&g[k]);
+            grad.rows_mut(self.starts[k], gk.len()).copy_from(&gk);
+        }
+        grad
+    }
+
     /// Assembles Σ (per-row K×K weights) into the P×P matrix Σ X_kᵀ diag(w_kl) X_l over a
     /// chunk. `w[k][l]` has one entry per row.
     fn blocks(&self, r0: usize, m: usize, w: &[[DVector<f64>; K]; K]) -> DMatrix<f64> {
@@ -459,23 +469,9 @@ impl<F: PredictorDensity<K>, const K: usize> Objective for LinearPredictorObject
                     g[k][i] = w * gi[k];
                 }
             }
-            let mut grad = DVector::zeros(p);
-            for k in 0..K {
-                let xk = self.designs[k].matrix().rows(r0, m);
-                let gk = xk.tr_mul(&g[k]);
-                grad.rows_mut(self.starts[k], gk.len()).copy_from(&gk);
-            }
-            (v, grad)
+            (v, self.chunk_gradient(r0, m, &g))
         });
-        let mut total = CompensatedSum::new(1 + p);
-        let mut buf = vec![0.0; 1 + p];
-        for (v, g) in parts {
-            buf[0] = v;
-            buf[1..].copy_from_slice(g.as_slice());
-            total.add(&buf);
-        }
-        let t = total.total();
-        Ok((t[0], DVector::from_column_slice(&t[1..])))
+        Ok(compensated_value_gradient(p, parts.iter().map(|(v, g)| (*v, g))))
     }
 
     fn evaluate(&self, theta: &[f64]) -> Result<Evaluation> {
@@ -503,27 +499,16 @@ impl<F: PredictorDensity<K>, const K: usize> Objective for LinearPredictorObject
                     }
                 }
             }
-            let mut grad = DVector::zeros(p);
-            for k in 0..K {
-                let xk = self.designs[k].matrix().rows(r0, m);
-                let gk = xk.tr_mul(&g[k]);
-                grad.rows_mut(self.starts[k], gk.len()).copy_from(&gk);
-            }
-            (v, grad, self.blocks(r0, m, &h))
+            (v, self.chunk_gradient(r0, m, &g), self.blocks(r0, m, &h))
         });
-        let mut total = CompensatedSum::new(1 + p);
+        let (value, gradient) = compensated_value_gradient(p, parts.iter().map(|(v, g, _)| (*v, g)));
         let mut hessian = DMatrix::zeros(p, p);
-        let mut buf = vec![0.0; 1 + p];
-        for (v, g, hh) in parts {
-            buf[0] = v;
-            buf[1..].copy_from_slice(g.as_slice());
-            total.add(&buf);
+        for (_, _, hh) in &parts {
             hessian += hh;
         }
-        let t = total.total();
         Ok(Evaluation {
-            value: t[0],
-            gradient: DVector::from_column_slice(&t[1..]),
+            value,
+            gradient,
             hessian,
         })
     }
@@ -593,4 +578,20 @@ impl<F: PredictorDensity<K>, const K: usize> Objective for LinearPredictorObject
             (self.weight(i) != 0.0 && !v.is_finite()).then_some((i, v))
         })
     }
+}
+
+/// Sums chunk values and gradients in chunk order with compensation.
+fn compensated_value_gradient<'g>(
+    p: usize,
+    parts: impl Iterator<Item = (f64, &'g DVector<f64>)>,
+) -> (f64, DVector<f64>) {
+    let mut total = CompensatedSum::new(1 + p);
+    let mut buf = vec![0.0; 1 + p];
+    for (v, g) in parts {
+        buf[0] = v;
+        buf[1..].copy_from_slice(g.as_slice());
+        total.add(&buf);
+    }
+    let t = total.total();
+    (t[0], DVector::from_column_slice(&t[1..]))
 }

@@ -260,7 +260,24 @@ impl LinearRegression {
         if let Some(index) = y.iter().position(|v| !v.is_finite()) {
             return Err(MleError::NonFiniteObservation { index });
         }
-        x.check_rank(1e-13)?;
+        let offset = input.offset_values();
+        // The Gaussian objective with log σᵢ = log σ − ½ log wᵢ: built first, so its checks
+        // (finite response, full column rank naming dependent columns) guard the QR below.
+        let z = Design::intercept(n_rows);
+        let log_sigma_offset: Vec<f64> = (0..n_rows)
+            .map(|i| weights.map_or(0.0, |w| if w[i] > 0.0 { -0.5 * w[i].ln() } else { 0.0 }))
+            .collect();
+        let case_weights: Vec<f64> = (0..n_rows)
+            .map(|i| weights.map_or(1.0, |w| if w[i] > 0.0 { 1.0 } else { 0.0 }))
+            .collect();
+        let mut objective = LinearPredictorObjective::new(&HeteroscedasticGaussian, [x, &z], y)?
+            .with_offset(1, &log_sigma_offset)?;
+        if let Some(o) = offset {
+            objective = objective.with_offset(0, o)?;
+        }
+        if weights.is_some() {
+            objective = objective.with_weights(&case_weights)?;
+        }
         let rows: Vec<usize> = (0..n_rows)
             .filter(|&i| weights.is_none_or(|w| w[i] > 0.0))
             .collect();
@@ -276,7 +293,6 @@ impl LinearRegression {
             .iter()
             .map(|&i| weights.map_or(1.0, |w| w[i].sqrt()))
             .collect();
-        let offset = input.offset_values();
         let target = DVector::from_iterator(
             n,
             rows.iter()
@@ -310,22 +326,6 @@ impl LinearRegression {
         let xtx_inv_scaled = &r_inv * r_inv.transpose();
         let xtx_inv = DMatrix::from_fn(p, p, |a, b| xtx_inv_scaled[(a, b)] / (norms[a] * norms[b]));
 
-        // The MLE fit on the Gaussian objective with log σᵢ = log σ − ½ log wᵢ.
-        let z = Design::intercept(n_rows);
-        let log_sigma_offset: Vec<f64> = (0..n_rows)
-            .map(|i| weights.map_or(0.0, |w| if w[i] > 0.0 { -0.5 * w[i].ln() } else { 0.0 }))
-            .collect();
-        let case_weights: Vec<f64> = (0..n_rows)
-            .map(|i| weights.map_or(1.0, |w| if w[i] > 0.0 { 1.0 } else { 0.0 }))
-            .collect();
-        let mut objective = LinearPredictorObjective::new(&HeteroscedasticGaussian, [x, &z], y)?
-            .with_offset(1, &log_sigma_offset)?;
-        if let Some(o) = offset {
-            objective = objective.with_offset(0, o)?;
-        }
-        if weights.is_some() {
-            objective = objective.with_weights(&case_weights)?;
-        }
         let mut theta: Vec<f64> = beta.iter().copied().collect();
         theta.push(0.5 * sigma2.ln());
         let s2 = rss / (n - p) as f64;

@@ -4,9 +4,7 @@
 use mle_core::numerics::log_sigmoid;
 use mle_core::predictor::PredictorDensity;
 use mle_core::transform::sigmoid;
-use mle_core::{
-    Convergence, Design, Diagnostic, Fit, LinearPredictorObjective, Parameter, Result, Transform,
-};
+use mle_core::{Convergence, Design, Diagnostic, Fit, Objective, Parameter, Result, Transform};
 use mle_optim::FitOptions;
 use nalgebra::DMatrix;
 use nalgebra::SMatrix;
@@ -100,7 +98,7 @@ impl Logistic {
                 return Ok(fit);
             }
         }
-        let start = vec![0.0; objective_dimension(&objective)];
+        let start = vec![0.0; objective.dimension()];
         let fit = options.fit(&objective, &start);
         if x.nrows() * x.ncols() > SEPARATION_LP_LIMIT {
             let suspicious = match &fit {
@@ -181,11 +179,4 @@ impl Logistic {
         });
         Ok(Some(fit))
     }
-}
-
-pub(crate) fn objective_dimension<F: PredictorDensity<K>, const K: usize>(
-    objective: &LinearPredictorObjective<'_, F, K>,
-) -> usize {
-    use mle_core::Objective;
-    objective.dimension()
 }

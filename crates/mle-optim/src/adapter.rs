@@ -118,3 +118,40 @@ pub(crate) fn into_mle_error(e: Error) -> mle_core::MleError {
         Err(other) => mle_core::MleError::Optimiser(other.to_string()),
     }
 }
+
+/// Evaluation counts kept by an argmin `Problem`, sorted, with argmin's `_count` suffix
+/// dropped.
+pub(crate) fn evaluation_counts(map: &std::collections::HashMap<&'static str, u64>) -> Vec<(String, u64)> {
+    let mut v: Vec<(String, u64)> = map
+        .iter()
+        .map(|(k, n)| (k.trim_end_matches("_count").to_string(), *n))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Why an argmin run stopped, in words (the iteration limit named with its value).
+pub(crate) fn termination_text(
+    reason: Option<&argmin::core::TerminationReason>,
+    max_iterations: u64,
+) -> String {
+    match reason {
+        Some(argmin::core::TerminationReason::MaxItersReached) => {
+            format!("maximum of {max_iterations} iterations reached")
+        }
+        Some(r) => r.to_string(),
+        None => "stopped".into(),
+    }
+}
+
+/// A positive, finite tolerance or the option error naming it.
+pub(crate) fn positive_finite(name: &str, value: f64) -> Result<f64, mle_core::MleError> {
+    if value > 0.0 && value.is_finite() {
+        Ok(value)
+    } else {
+        Err(mle_core::MleError::InvalidOption {
+            name: name.into(),
+            reason: format!("{value} must be positive and finite"),
+        })
+    }
+}

@@ -1,10 +1,12 @@
 //! The generic entry point: objective + start + options → `Result<Fit>`.
 
-use argmin::core::{Executor, State, TerminationReason};
+use argmin::core::{Executor, State};
 use mle_core::objective::check_parameters;
 use mle_core::{Convergence, Fit, MleError, Objective, Result};
 
-use crate::adapter::{into_mle_error, NegativeLogLikelihood};
+use crate::adapter::{
+    evaluation_counts, into_mle_error, positive_finite, termination_text, NegativeLogLikelihood,
+};
 use crate::levenberg_marquardt::LevenbergMarquardt;
 use crate::newton::{descent_direction, Curvature, SafeguardedNewton};
 use crate::quasi_newton::{run_bfgs, run_lbfgs};
@@ -203,18 +205,8 @@ impl FitOptions {
         if self.max_iterations == 0 {
             return bad("max_iterations", "must be at least 1".into());
         }
-        if !(self.decrement_tolerance > 0.0 && self.decrement_tolerance.is_finite()) {
-            return bad(
-                "decrement_tolerance",
-                format!("{} must be positive", self.decrement_tolerance),
-            );
-        }
-        if !(self.gradient_tolerance > 0.0 && self.gradient_tolerance.is_finite()) {
-            return bad(
-                "gradient_tolerance",
-                format!("{} must be positive", self.gradient_tolerance),
-            );
-        }
+        positive_finite("decrement_tolerance", self.decrement_tolerance)?;
+        positive_finite("gradient_tolerance", self.gradient_tolerance)?;
         if let Method::Lbfgs { memory: 0 } = self.method {
             return bad("memory", "L-BFGS needs at least one correction pair".into());
         }
@@ -317,13 +309,7 @@ impl FitOptions {
                 ),
             )
         } else {
-            let why = match state.get_termination_reason() {
-                Some(TerminationReason::MaxItersReached) => {
-                    format!("maximum of {} iterations reached", self.max_iterations)
-                }
-                Some(r) => r.to_string(),
-                None => "stopped".into(),
-            };
+            let why = termination_text(state.get_termination_reason(), self.max_iterations);
             (
                 false,
                 format!("{why}; λ²/2 = {half:.2e} > {:.0e}", self.decrement_tolerance),
@@ -336,13 +322,7 @@ impl FitOptions {
         };
         // argmin's per-iteration count copying is off (it allocated every iteration); the
         // problem keeps the counts.
-        let mut evaluations: Vec<(String, u64)> = res
-            .problem
-            .counts
-            .iter()
-            .map(|(k, n)| (k.trim_end_matches("_count").to_string(), *n))
-            .collect();
-        evaluations.sort();
+        let evaluations = evaluation_counts(&res.problem.counts);
         Ok(Outcome {
             param,
             convergence: Convergence {
@@ -426,19 +406,8 @@ impl FitOptions {
             .cloned()
             .ok_or_else(|| MleError::Optimiser("LM returned no parameter".into()))?;
         let lm_iterations = state.get_iter();
-        let lm_counts: Vec<(String, u64)> = res
-            .problem
-            .counts
-            .iter()
-            .map(|(k, n)| (k.to_string(), *n))
-            .collect();
-        let lm_reason = match state.get_termination_reason() {
-            Some(TerminationReason::MaxItersReached) => {
-                format!("maximum of {} iterations reached", self.max_iterations)
-            }
-            Some(r) => r.to_string(),
-            None => "stopped".into(),
-        };
+        let lm_counts = evaluation_counts(&res.problem.counts);
+        let lm_reason = termination_text(state.get_termination_reason(), self.max_iterations);
         // Polish with Newton on the exact Hessian (quadratic final convergence).
         let Outcome {
             param,
@@ -452,7 +421,7 @@ impl FitOptions {
         );
         convergence.iterations += lm_iterations;
         for (k, n) in lm_counts {
-            let k = format!("lm_{}", k.trim_end_matches("_count"));
+            let k = format!("lm_{k}");
             convergence.evaluations.push((k, n));
         }
         Ok(Outcome {

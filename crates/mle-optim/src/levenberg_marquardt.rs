@@ -12,7 +12,7 @@ use argmin::core::{Error, Problem, Solver, TerminationReason, TerminationStatus,
 use mle_core::MleError;
 use nalgebra::{DMatrix, DVector};
 
-use crate::adapter::NegativeLogLikelihood;
+use crate::adapter::{positive_finite, NegativeLogLikelihood};
 use crate::newton::{descent_direction, NewtonState};
 
 /// Levenberg–Marquardt-damped Fisher scoring, an argmin [`Solver`].
@@ -84,12 +84,7 @@ impl LevenbergMarquardt {
     /// assert_eq!(lm.decrement_tolerance(), 1e-8);
     /// ```
     pub fn with_decrement_tolerance(mut self, tol: f64) -> Result<Self, MleError> {
-        if !(tol > 0.0 && tol.is_finite()) {
-            return Err(MleError::InvalidOption {
-                name: "decrement_tolerance".into(),
-                reason: format!("{tol}"),
-            });
-        }
+        let tol = positive_finite("decrement_tolerance", tol)?;
         self.decrement_tolerance = tol;
         Ok(self)
     }
@@ -102,12 +97,7 @@ impl LevenbergMarquardt {
     /// assert_eq!(lm.initial_damping(), 1.0);
     /// ```
     pub fn with_initial_damping(mut self, tau: f64) -> Result<Self, MleError> {
-        if !(tau > 0.0 && tau.is_finite()) {
-            return Err(MleError::InvalidOption {
-                name: "initial_damping".into(),
-                reason: format!("{tau}"),
-            });
-        }
+        let tau = positive_finite("initial_damping", tau)?;
         self.initial_damping = tau;
         Ok(self)
     }

@@ -13,7 +13,7 @@ use argmin::core::{Error, IterState, Problem, Solver, TerminationReason, Termina
 use mle_core::{Evaluation, MleError};
 use nalgebra::{DMatrix, DVector};
 
-use crate::adapter::NegativeLogLikelihood;
+use crate::adapter::{positive_finite, NegativeLogLikelihood};
 
 /// Which curvature matrix the Newton step uses.
 ///
@@ -57,7 +57,6 @@ pub struct SafeguardedNewton {
     current: Option<Evaluation>,
     direction: Option<DVector<f64>>,
     half_decrement: f64,
-    modified: bool,
     stalled: bool,
     best_value: f64,
     no_progress: usize,
@@ -88,7 +87,6 @@ impl SafeguardedNewton {
             current: None,
             direction: None,
             half_decrement: f64::INFINITY,
-            modified: false,
             stalled: false,
             best_value: f64::NEG_INFINITY,
             no_progress: 0,
@@ -105,12 +103,7 @@ impl SafeguardedNewton {
     /// assert!(mle_optim::SafeguardedNewton::new().with_decrement_tolerance(-1.0).is_err());
     /// ```
     pub fn with_decrement_tolerance(mut self, tol: f64) -> Result<Self, MleError> {
-        if !(tol > 0.0 && tol.is_finite()) {
-            return Err(MleError::InvalidOption {
-                name: "decrement_tolerance".into(),
-                reason: format!("{tol} must be positive and finite"),
-            });
-        }
+        let tol = positive_finite("decrement_tolerance", tol)?;
         self.decrement_tolerance = tol;
         Ok(self)
     }
@@ -203,9 +196,8 @@ impl SafeguardedNewton {
     ) -> Result<(), Error> {
         let h = self.curvature_matrix(problem, theta, &eval)?;
         let g_nll = -&eval.gradient;
-        let (d, modified) = descent_direction(&h, &g_nll);
+        let (d, _) = descent_direction(&h, &g_nll);
         self.half_decrement = (-g_nll.dot(&d)).max(0.0) * 0.5;
-        self.modified = modified;
         self.direction = Some(d);
         self.current = Some(eval);
         Ok(())

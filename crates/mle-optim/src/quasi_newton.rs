@@ -8,7 +8,7 @@ use argmin::solver::quasinewton::{BFGS, LBFGS};
 use mle_core::{MleError, Objective, Result};
 use nalgebra::DMatrix;
 
-use crate::adapter::{into_mle_error, NegativeLogLikelihood};
+use crate::adapter::{evaluation_counts, into_mle_error, termination_text, NegativeLogLikelihood};
 
 /// What an argmin quasi-Newton run returns: the last iterate (not argmin's "best", which can
 /// be stale), iterations, the termination text and evaluation counts.
@@ -18,15 +18,6 @@ pub(crate) struct QuasiNewtonRun {
     pub iterations: u64,
     pub reason: String,
     pub evaluations: Vec<(String, u64)>,
-}
-
-fn counts(map: &std::collections::HashMap<&'static str, u64>) -> Vec<(String, u64)> {
-    let mut v: Vec<(String, u64)> = map
-        .iter()
-        .map(|(k, n)| (k.trim_end_matches("_count").to_string(), *n))
-        .collect();
-    v.sort();
-    v
 }
 
 fn initial_inverse_hessian(objective: &dyn Objective, start: &[f64]) -> Result<Vec<Vec<f64>>> {
@@ -96,10 +87,7 @@ fn finish<H>(
             .cloned()
             .ok_or_else(|| MleError::Optimiser(format!("{method} returned no parameter")))?,
         iterations: state.get_iter(),
-        reason: state
-            .get_termination_reason()
-            .map(|r| r.to_string())
-            .unwrap_or_default(),
-        evaluations: counts(problem_counts),
+        reason: termination_text(state.get_termination_reason(), state.get_max_iters()),
+        evaluations: evaluation_counts(problem_counts),
     })
 }
