@@ -31,7 +31,7 @@ use std::io::Write;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use mle::core::Design;
-use mle::families::quantile::{QuantileAlgorithm, QuantileRegression, QuantileStdErrors};
+use mle::models::quantile::{QuantileAlgorithm, QuantileRegression, QuantileStdErrors};
 
 const N: usize = 100_000;
 const P: usize = 10;

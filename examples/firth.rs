@@ -5,7 +5,7 @@
 //! `cargo run --release --example firth`
 
 use mle::core::table::NumericTable;
-use mle::families::firth::FirthObjective;
+use mle::models::firth::FirthObjective;
 use mle::prelude::*;
 
 fn main() -> Result<(), MleError> {

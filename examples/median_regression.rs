@@ -10,8 +10,8 @@
 //! `cargo run --release --example median_regression`
 
 use mle::core::Design;
-use mle::families::quantile::{QuantileAlgorithm, QuantileRegression, QuantileStdErrors};
-use mle::families::Laplace;
+use mle::models::quantile::{QuantileAlgorithm, QuantileRegression, QuantileStdErrors};
+use mle::models::Laplace;
 use mle::prelude::*;
 
 /// stack.loss, Air.Flow, Water.Temp, Acid.Conc. (21 operating days of a nitric-acid plant).

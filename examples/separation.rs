@@ -5,8 +5,8 @@
 //! `cargo run --release --example separation`
 
 use mle::core::table::NumericTable;
-use mle::families::firth::FirthObjective;
-use mle::families::separation::detect_separation;
+use mle::models::firth::FirthObjective;
+use mle::models::separation::detect_separation;
 use mle::prelude::*;
 
 fn main() -> Result<(), MleError> {

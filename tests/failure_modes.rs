@@ -5,8 +5,8 @@
 mod support;
 
 use mle::core::penalty::{PenalizedObjective, Prior};
-use mle::families::firth::FirthObjective;
-use mle::families::separation::detect_separation;
+use mle::models::firth::FirthObjective;
+use mle::models::separation::detect_separation;
 use mle::optim::multistart::{multistart, random_starts};
 use mle::prelude::*;
 use support::{assert_rel, regression_data, Reference, Table};

@@ -3,7 +3,7 @@
 //! (1e300), all-one responses. Every call must return a typed error or a fit (possibly
 //! flagged) — never panic. 2×30 000 + 2×20 000 + 3 000 = 103 000 generated cases.
 
-use mle::families::separation::detect_separation;
+use mle::models::separation::detect_separation;
 use mle::prelude::*;
 use proptest::prelude::*;
 

@@ -6,11 +6,11 @@
 mod support;
 
 use mle::core::{Design, MleError};
-use mle::families::asymmetric_laplace::{check_loss, lower_quantile};
-use mle::families::quantile::{
+use mle::models::asymmetric_laplace::{check_loss, lower_quantile};
+use mle::models::quantile::{
     Bandwidth, QuantileAlgorithm, QuantileRegression, QuantileRegressionObjective, QuantileStdErrors,
 };
-use mle::families::{AsymmetricLaplace, Laplace, LocationScaleCovariance};
+use mle::models::{AsymmetricLaplace, Laplace, LocationScaleCovariance};
 use mle::prelude::*;
 use nalgebra::DMatrix;
 use support::{assert_rel, rel_diff, Reference, Table};
@@ -595,7 +595,7 @@ fn assert_optimal(
     x: &Design,
     y: &[f64],
     tau: f64,
-    s: &mle::families::quantile::QuantileSolution,
+    s: &mle::models::quantile::QuantileSolution,
     nondegenerate: bool,
 ) {
     let p = x.ncols();

@@ -3,7 +3,7 @@
 
 mod support;
 
-use mle::families::regression::RegressionInput;
+use mle::models::regression::RegressionInput;
 use mle::prelude::*;
 use support::{assert_coefficients, assert_rel, regression_data, Reference, Table};
 

@@ -2,7 +2,7 @@
 //!
 //! Built-in likelihood families, each log-density written once over dual numbers, each with a
 //! closed-form fit where one exists (through the same [`mle_core::Fit`] type as the
-//! optimiser).
+//! optimiser). Families depend on `mle-core` only.
 //!
 //! ```
 //! use mle_families::{Bernoulli, Gaussian};
@@ -16,30 +16,11 @@
 // Index loops over parameter and predictor dimensions read like the formulas they implement.
 #![allow(clippy::needless_range_loop)]
 
-pub mod asymmetric_laplace;
 pub mod bernoulli;
 pub mod categorical;
-pub mod firth;
 pub mod gaussian;
-pub mod laplace;
-pub mod linear;
-pub mod logistic;
-pub mod multinomial;
 pub mod nonlinear;
-pub mod poisson;
-pub mod quantile;
-pub mod regression;
-pub mod separation;
-pub mod student_t;
 
-pub use asymmetric_laplace::{AsymmetricLaplace, LocationScaleCovariance};
 pub use bernoulli::Bernoulli;
 pub use categorical::Categorical;
 pub use gaussian::Gaussian;
-pub use laplace::Laplace;
-pub use linear::{HeteroscedasticGaussian, LinearRegression, LinearRegressionFit};
-pub use logistic::Logistic;
-pub use multinomial::MultinomialLogit;
-pub use poisson::Poisson;
-pub use quantile::{Bandwidth, QuantileAlgorithm, QuantileRegression, QuantileStdErrors};
-pub use student_t::{StudentT, StudentTFixedDf};

@@ -50,19 +50,20 @@ pub fn percentile(values: &mut [f64], q: f64) -> f64 {
 /// `refit(data, θ̂)` fits it (θ̂ as the start). Replicate b uses the seed `seed + b`.
 ///
 /// ```
-/// use mle_core::{DataObjective, Result};
-/// use mle_families::Gaussian;
-/// use mle_optim::bootstrap::parametric_bootstrap;
+/// use mle_core::{ClosureDensity, DataObjective, Parameter};
+/// use mle_optim::{bootstrap::parametric_bootstrap, FitOptions};
+/// use num_dual::{Dual2SVec64, DualNum};
 /// use rand::Rng;
+/// // Exponential with log rate θ: the MLE of the rate is 1 / mean.
+/// let expo = ClosureDensity::new(vec![Parameter::log_scale("rate")],
+///     |t: &[Dual2SVec64<1>], x: &f64| t[0] - t[0].exp() * *x);
+/// let fit_to = |d: &[f64], start: &[f64]| FitOptions::newton().fit(&DataObjective::new(&expo, d)?, start);
 /// let data = [1.2, 0.4, 2.2, 1.9, 0.7, 1.5, 1.1, 0.3];
-/// let fit = Gaussian.fit(&data).unwrap();
+/// let fit = fit_to(&data, &[0.0]).unwrap();
 /// let boot = parametric_bootstrap(
 ///     &fit,
-///     |t, rng| (0..8).map(|_| {
-///         let (u1, u2): (f64, f64) = (rng.random(), rng.random());
-///         t[0] + t[1].exp() * (-2.0 * (1.0 - u1).ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-///     }).collect::<Vec<f64>>(),
-///     |d: &Vec<f64>, _start| Gaussian.fit(d),
+///     |t, rng| (0..8).map(|_| -(1.0 - rng.random::<f64>()).ln() / t[0].exp()).collect::<Vec<f64>>(),
+///     |d: &Vec<f64>, start| fit_to(d, start),
 ///     200, 42, 0.95,
 /// ).unwrap();
 /// assert_eq!(boot.estimates.nrows() + boot.failures, 200);

@@ -21,6 +21,7 @@
 
 pub use mle_core as core;
 pub use mle_families as families;
+pub use mle_models as models;
 pub use mle_optim as optim;
 
 pub use mle_core::{
@@ -35,11 +36,11 @@ pub mod prelude {
         InformationKind, LogDensity, MleError, Objective, Observation, Parameter, Transform,
     };
     pub use mle_core::{Design, LinearPredictorObjective, PredictorDensity};
-    pub use mle_families::regression::RegressionInput;
-    pub use mle_families::Categorical;
-    pub use mle_families::{
-        Bernoulli, Gaussian, HeteroscedasticGaussian, LinearRegression, Logistic, MultinomialLogit, Poisson,
-        StudentT, StudentTFixedDf,
+    pub use mle_families::{Bernoulli, Categorical, Gaussian};
+    pub use mle_models::regression::RegressionInput;
+    pub use mle_models::{
+        HeteroscedasticGaussian, LinearRegression, Logistic, MultinomialLogit, Poisson, StudentT,
+        StudentTFixedDf,
     };
     pub use mle_optim::{Curvature, FitOptions, Method};
     pub use nalgebra::{DMatrix, DVector};

@@ -8,7 +8,7 @@ use mle_core::{Design, LinearPredictorObjective, Result};
 ///
 /// ```
 /// use mle_core::Design;
-/// use mle_families::regression::RegressionInput;
+/// use mle_models::regression::RegressionInput;
 /// let x = Design::intercept(2);
 /// let off = [0.0, 1.0];
 /// let input = RegressionInput::new(&x, &[1.0, 2.0]).offset(&off);
@@ -27,7 +27,7 @@ impl<'a> RegressionInput<'a> {
     ///
     /// ```
     /// let x = mle_core::Design::intercept(1);
-    /// let i = mle_families::regression::RegressionInput::new(&x, &[3.0]);
+    /// let i = mle_models::regression::RegressionInput::new(&x, &[3.0]);
     /// assert_eq!(i.design().ncols(), 1);
     /// ```
     pub fn new(x: &'a Design, y: &'a [f64]) -> Self {
@@ -43,7 +43,7 @@ impl<'a> RegressionInput<'a> {
     ///
     /// ```
     /// let x = mle_core::Design::intercept(1);
-    /// let i = mle_families::regression::RegressionInput::new(&x, &[3.0]).offset(&[0.5]);
+    /// let i = mle_models::regression::RegressionInput::new(&x, &[3.0]).offset(&[0.5]);
     /// assert_eq!(i.offset_values(), Some(&[0.5][..]));
     /// ```
     pub fn offset(mut self, offset: &'a [f64]) -> Self {
@@ -55,7 +55,7 @@ impl<'a> RegressionInput<'a> {
     ///
     /// ```
     /// let x = mle_core::Design::intercept(1);
-    /// let i = mle_families::regression::RegressionInput::new(&x, &[3.0]).weights(&[2.0]);
+    /// let i = mle_models::regression::RegressionInput::new(&x, &[3.0]).weights(&[2.0]);
     /// assert_eq!(i.weight_values(), Some(&[2.0][..]));
     /// ```
     pub fn weights(mut self, weights: &'a [f64]) -> Self {
@@ -67,7 +67,7 @@ impl<'a> RegressionInput<'a> {
     ///
     /// ```
     /// let x = mle_core::Design::intercept(1);
-    /// assert_eq!(mle_families::regression::RegressionInput::new(&x, &[3.0]).design().nrows(), 1);
+    /// assert_eq!(mle_models::regression::RegressionInput::new(&x, &[3.0]).design().nrows(), 1);
     /// ```
     pub fn design(&self) -> &'a Design {
         self.design
@@ -77,7 +77,7 @@ impl<'a> RegressionInput<'a> {
     ///
     /// ```
     /// let x = mle_core::Design::intercept(1);
-    /// assert_eq!(mle_families::regression::RegressionInput::new(&x, &[3.0]).response(), &[3.0]);
+    /// assert_eq!(mle_models::regression::RegressionInput::new(&x, &[3.0]).response(), &[3.0]);
     /// ```
     pub fn response(&self) -> &'a [f64] {
         self.y
@@ -87,7 +87,7 @@ impl<'a> RegressionInput<'a> {
     ///
     /// ```
     /// let x = mle_core::Design::intercept(1);
-    /// assert!(mle_families::regression::RegressionInput::new(&x, &[3.0]).offset_values().is_none());
+    /// assert!(mle_models::regression::RegressionInput::new(&x, &[3.0]).offset_values().is_none());
     /// ```
     pub fn offset_values(&self) -> Option<&'a [f64]> {
         self.offset
@@ -97,7 +97,7 @@ impl<'a> RegressionInput<'a> {
     ///
     /// ```
     /// let x = mle_core::Design::intercept(1);
-    /// assert!(mle_families::regression::RegressionInput::new(&x, &[3.0]).weight_values().is_none());
+    /// assert!(mle_models::regression::RegressionInput::new(&x, &[3.0]).weight_values().is_none());
     /// ```
     pub fn weight_values(&self) -> Option<&'a [f64]> {
         self.weights
@@ -107,7 +107,7 @@ impl<'a> RegressionInput<'a> {
     ///
     /// ```
     /// use mle_core::{Design, Objective};
-    /// use mle_families::{regression::RegressionInput, Logistic};
+    /// use mle_models::{regression::RegressionInput, Logistic};
     /// let x = Design::intercept(2);
     /// let y = [0.0, 1.0];
     /// let input = RegressionInput::new(&x, &y);
@@ -135,7 +135,7 @@ impl<'a> RegressionInput<'a> {
 ///
 /// ```
 /// use mle_core::Design;
-/// use mle_families::regression::{least_squares_start, RegressionInput};
+/// use mle_models::regression::{least_squares_start, RegressionInput};
 /// let x = Design::from_columns(true, &[("x", vec![0.0, 1.0, 2.0, 3.0])]).unwrap();
 /// let y = [1.0, 3.0, 5.0, 7.5];
 /// let (beta, _) = least_squares_start(RegressionInput::new(&x, &y));

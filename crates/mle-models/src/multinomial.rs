@@ -16,7 +16,7 @@ use crate::separation::detect_separation;
 ///
 /// ```
 /// use mle_core::Design;
-/// use mle_families::MultinomialLogit;
+/// use mle_models::MultinomialLogit;
 /// let x = Design::intercept(4);
 /// let y = [0.0, 1.0, 2.0, 2.0];
 /// let fit = MultinomialLogit::<2>.fit(&x, &y).unwrap();
@@ -89,7 +89,7 @@ impl<const K: usize> MultinomialLogit<K> {
     ///
     /// ```
     /// use mle_core::{Design, MleError};
-    /// use mle_families::MultinomialLogit;
+    /// use mle_models::MultinomialLogit;
     /// let x = Design::intercept(2);
     /// assert!(matches!(MultinomialLogit::<1>.fit(&x, &[0.0, 2.0]), Err(MleError::OutsideSupport { .. })));
     /// ```
@@ -101,7 +101,7 @@ impl<const K: usize> MultinomialLogit<K> {
     ///
     /// ```
     /// use mle_core::Design;
-    /// use mle_families::{regression::RegressionInput, MultinomialLogit};
+    /// use mle_models::{regression::RegressionInput, MultinomialLogit};
     /// use mle_optim::FitOptions;
     /// let x = Design::intercept(3);
     /// let y = [0.0, 1.0, 2.0];

@@ -23,7 +23,7 @@ fn t_log_density<D: DualNum<f64> + Copy>(mu: D, log_sigma: D, nu: D, y: f64) -> 
 ///
 /// ```
 /// use mle_core::predictor::PredictorDensity;
-/// use mle_families::StudentTFixedDf;
+/// use mle_models::StudentTFixedDf;
 /// // t with ν = 1 is Cauchy: log density at 0 is −log π.
 /// let v = StudentTFixedDf { df: 1.0 }.ln_density(&[0.0, 0.0], 0.0);
 /// assert!((v + std::f64::consts::PI.ln()).abs() < 1e-14);
@@ -65,7 +65,7 @@ impl PredictorDensity<2> for StudentTFixedDf {
 ///
 /// ```
 /// use mle_core::predictor::PredictorDensity;
-/// use mle_families::{StudentT, StudentTFixedDf};
+/// use mle_models::{StudentT, StudentTFixedDf};
 /// let a = StudentT.ln_density(&[0.3, 0.1, 2f64.ln()], 1.0);
 /// let b = StudentTFixedDf { df: 2.0 }.ln_density(&[0.3, 0.1], 1.0);
 /// assert!((a - b).abs() < 1e-14);
@@ -128,7 +128,7 @@ impl StudentTFixedDf {
     ///
     /// ```
     /// use mle_core::Design;
-    /// use mle_families::StudentTFixedDf;
+    /// use mle_models::StudentTFixedDf;
     /// let x = Design::from_columns(true, &[("x", vec![1.0, 2.0, 3.0, 4.0, 5.0])]).unwrap();
     /// let fit = StudentTFixedDf { df: 4.0 }.fit(&x, &[1.1, 1.9, 3.2, 3.9, 15.0]).unwrap();
     /// assert!(fit.convergence().converged);
@@ -141,7 +141,7 @@ impl StudentTFixedDf {
     ///
     /// ```
     /// use mle_core::Design;
-    /// use mle_families::{regression::RegressionInput, StudentTFixedDf};
+    /// use mle_models::{regression::RegressionInput, StudentTFixedDf};
     /// use mle_optim::FitOptions;
     /// let x = Design::intercept(4);
     /// let y = [1.0, 2.0, 3.0, 10.0];
@@ -166,7 +166,7 @@ impl StudentT {
     ///
     /// ```
     /// use mle_core::Design;
-    /// use mle_families::StudentT;
+    /// use mle_models::StudentT;
     /// let x = Design::from_columns(true, &[("x", (0..30).map(|i| i as f64).collect())]).unwrap();
     /// let y: Vec<f64> = (0..30).map(|i| 2.0 + 0.5 * i as f64 + [0.3, -0.2, 0.1, -0.4, 5.0][i % 5]).collect();
     /// let fit = StudentT.fit(&x, &y).unwrap();
@@ -180,7 +180,7 @@ impl StudentT {
     ///
     /// ```
     /// use mle_core::Design;
-    /// use mle_families::{regression::RegressionInput, StudentT};
+    /// use mle_models::{regression::RegressionInput, StudentT};
     /// use mle_optim::FitOptions;
     /// let x = Design::intercept(6);
     /// let y = [1.0, 2.0, 1.5, 2.5, 1.8, 9.0];

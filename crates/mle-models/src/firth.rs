@@ -15,7 +15,7 @@ use num_dual::{Dual3_64, DualNum};
 ///
 /// ```
 /// use mle_core::{Design, Objective};
-/// use mle_families::{firth::FirthObjective, regression::RegressionInput, Logistic};
+/// use mle_models::{firth::FirthObjective, regression::RegressionInput, Logistic};
 /// use mle_optim::FitOptions;
 /// // Completely separated data: the plain MLE is infinite, Firth's is finite.
 /// let x = Design::from_columns(true, &[("x", (1..=10).map(f64::from).collect())]).unwrap();
@@ -37,7 +37,7 @@ impl<'a, F: PredictorDensity<1>> FirthObjective<'a, F> {
     ///
     /// ```
     /// use mle_core::Design;
-    /// use mle_families::{firth::FirthObjective, regression::RegressionInput, Logistic};
+    /// use mle_models::{firth::FirthObjective, regression::RegressionInput, Logistic};
     /// let x = Design::intercept(3);
     /// let inner = RegressionInput::new(&x, &[0.0, 1.0, 1.0]).objective(&Logistic, [&x]).unwrap();
     /// assert!(FirthObjective::new(&inner, &Logistic, &x, &[0.0, 1.0]).is_err());

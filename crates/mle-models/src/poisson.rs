@@ -13,7 +13,7 @@ use crate::regression::RegressionInput;
 ///
 /// ```
 /// use mle_core::Design;
-/// use mle_families::Poisson;
+/// use mle_models::Poisson;
 /// let x = Design::intercept(3);
 /// let fit = Poisson.fit(&x, &[1.0, 2.0, 3.0]).unwrap();
 /// assert!((fit.estimates()[0] - 2f64.ln()).abs() < 1e-12); // log of the mean
@@ -55,7 +55,7 @@ impl Poisson {
     ///
     /// ```
     /// use mle_core::{Design, MleError};
-    /// use mle_families::Poisson;
+    /// use mle_models::Poisson;
     /// let x = Design::intercept(2);
     /// assert!(matches!(Poisson.fit(&x, &[1.0, -1.0]), Err(MleError::OutsideSupport { index: 1, .. })));
     /// ```
@@ -67,7 +67,7 @@ impl Poisson {
     ///
     /// ```
     /// use mle_core::Design;
-    /// use mle_families::{regression::RegressionInput, Poisson};
+    /// use mle_models::{regression::RegressionInput, Poisson};
     /// use mle_optim::FitOptions;
     /// let x = Design::intercept(2);
     /// let y = [2.0, 6.0];

@@ -14,7 +14,7 @@
 //! [`crate::quantile::QuantileRegression::median`].
 //!
 //! ```
-//! use mle_families::Laplace;
+//! use mle_models::Laplace;
 //! let fit = Laplace.fit(&[1.0, 4.0, 2.0, 8.0]).unwrap();
 //! let nat = fit.natural_estimates();
 //! assert_eq!(nat[0], 2.0); // lower median of 1, 2, 4, 8
@@ -36,7 +36,7 @@ const LN_2: f64 = std::f64::consts::LN_2;
 ///
 /// ```
 /// use mle_core::LogDensity;
-/// use mle_families::Laplace;
+/// use mle_models::Laplace;
 /// let v = LogDensity::<2>::ln_density(&Laplace, &[1.0, 0.0], &3.0);
 /// assert!((v - (-(2f64.ln()) - 2.0)).abs() < 1e-15);
 /// ```
@@ -97,7 +97,7 @@ impl Laplace {
     /// median. Errors: empty or non-finite data, b̂ = 0.
     ///
     /// ```
-    /// use mle_families::Laplace;
+    /// use mle_models::Laplace;
     /// let fit = Laplace.fit(&[2.0, -1.0, 0.5]).unwrap();
     /// let se = fit.std_errors().unwrap();
     /// let b = fit.natural_estimates()[1];
@@ -113,7 +113,7 @@ impl Laplace {
     /// reason as the label).
     ///
     /// ```
-    /// use mle_families::{Bandwidth, Laplace, LocationScaleCovariance};
+    /// use mle_models::{Bandwidth, Laplace, LocationScaleCovariance};
     /// let data: Vec<f64> = (0..101).map(|i| ((i * 53) % 101) as f64 / 10.0).collect();
     /// let fit = Laplace.fit_with(&data, LocationScaleCovariance::Sparsity(Bandwidth::HallSheather)).unwrap();
     /// assert!(fit.covariance_source().starts_with("nonparametric"));

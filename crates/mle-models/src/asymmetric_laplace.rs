@@ -8,7 +8,7 @@
 //! ([`LocationScaleCovariance`]); the fit's covariance label says which.
 //!
 //! ```
-//! use mle_families::AsymmetricLaplace;
+//! use mle_models::AsymmetricLaplace;
 //! let ald = AsymmetricLaplace::new(0.25).unwrap();
 //! let fit = ald.fit(&[4.0, 1.0, 3.0, 2.0, 8.0, 5.0, 7.0, 6.0]).unwrap();
 //! assert_eq!(fit.natural_estimates()[0], 2.0); // x₍⌈8·0.25⌉₎ = x₍₂₎
@@ -29,7 +29,7 @@ use crate::quantile::{
 /// The check (quantile) loss ρ_τ(u) = u (τ − 1{u < 0}).
 ///
 /// ```
-/// use mle_families::asymmetric_laplace::check_loss;
+/// use mle_models::asymmetric_laplace::check_loss;
 /// assert_eq!(check_loss(2.0, 0.25), 0.5);
 /// assert_eq!(check_loss(-2.0, 0.25), 1.5);
 /// ```
@@ -46,7 +46,7 @@ pub fn check_loss(u: f64, tau: f64) -> f64 {
 /// 0 it is τ).
 ///
 /// ```
-/// use mle_families::asymmetric_laplace::check_loss_dual;
+/// use mle_models::asymmetric_laplace::check_loss_dual;
 /// assert_eq!(check_loss_dual(-2.0f64, 0.25), 1.5);
 /// ```
 #[inline]
@@ -69,7 +69,7 @@ pub(crate) fn ald_ln_density<D: DualNum<f64> + Copy>(tau: f64, mu: D, log_sigma:
 ///
 /// ```
 /// use mle_core::LogDensity;
-/// use mle_families::AsymmetricLaplace;
+/// use mle_models::AsymmetricLaplace;
 /// let ald = AsymmetricLaplace::new(0.5).unwrap();
 /// // τ = 0.5: f(y) = 1/(4σ) exp(−|y − μ|/(2σ)), the Laplace with b = 2σ.
 /// let v = LogDensity::<2>::ln_density(&ald, &[0.0, 0.0], &2.0);
@@ -85,7 +85,7 @@ impl AsymmetricLaplace {
     ///
     /// ```
     /// use mle_core::MleError;
-    /// use mle_families::AsymmetricLaplace;
+    /// use mle_models::AsymmetricLaplace;
     /// assert!(matches!(AsymmetricLaplace::new(0.0), Err(MleError::InvalidOption { .. })));
     /// assert!(AsymmetricLaplace::new(f64::NAN).is_err());
     /// ```
@@ -97,7 +97,7 @@ impl AsymmetricLaplace {
     /// The quantile level τ.
     ///
     /// ```
-    /// assert_eq!(mle_families::AsymmetricLaplace::new(0.9).unwrap().tau(), 0.9);
+    /// assert_eq!(mle_models::AsymmetricLaplace::new(0.9).unwrap().tau(), 0.9);
     /// ```
     pub fn tau(&self) -> f64 {
         self.tau
@@ -110,7 +110,7 @@ impl AsymmetricLaplace {
     /// Errors: empty or non-finite data, σ̂ = 0 (all the check loss is zero).
     ///
     /// ```
-    /// use mle_families::AsymmetricLaplace;
+    /// use mle_models::AsymmetricLaplace;
     /// let fit = AsymmetricLaplace::new(0.5).unwrap().fit(&[3.0, 1.0, 2.0]).unwrap();
     /// let nat = fit.natural_estimates();
     /// assert_eq!((nat[0], nat[1]), (2.0, 0.5 * 2.0 / 3.0));
@@ -123,7 +123,7 @@ impl AsymmetricLaplace {
     /// Closed-form MLE with the chosen covariance.
     ///
     /// ```
-    /// use mle_families::{AsymmetricLaplace, LocationScaleCovariance};
+    /// use mle_models::{AsymmetricLaplace, LocationScaleCovariance};
     /// let ald = AsymmetricLaplace::new(0.3).unwrap();
     /// let data: Vec<f64> = (0..40).map(|i| ((i * 37) % 41) as f64).collect();
     /// let fit = ald.fit_with(&data, LocationScaleCovariance::ObservedInformation).unwrap();
@@ -192,7 +192,7 @@ impl PredictorDensity<2> for AsymmetricLaplace {
 /// The observed information is not one of them: −∂²ℓ/∂μ² is zero almost everywhere.
 ///
 /// ```
-/// use mle_families::{Laplace, LocationScaleCovariance};
+/// use mle_models::{Laplace, LocationScaleCovariance};
 /// let data = [0.3, -1.2, 2.5, 0.8, -0.4, 1.9, 0.1, -2.2, 0.6, 1.1];
 /// for c in [LocationScaleCovariance::ExpectedInformation,
 ///           LocationScaleCovariance::Bootstrap { replicates: 100, seed: 7 }] {
@@ -241,7 +241,7 @@ pub(crate) fn lower_quantile_rank(n: usize, tau: f64) -> usize {
 /// It minimises Σ ρ_τ(xᵢ − q); when nτ is an integer so does every point of [x₍ₖ₎, x₍ₖ₊₁₎].
 ///
 /// ```
-/// use mle_families::asymmetric_laplace::lower_quantile;
+/// use mle_models::asymmetric_laplace::lower_quantile;
 /// assert_eq!(lower_quantile(&[5.0, 1.0, 4.0, 2.0], 0.5).unwrap(), (2.0, 2)); // lower median
 /// assert_eq!(lower_quantile(&[5.0, 1.0, 4.0, 2.0], 0.51).unwrap(), (4.0, 3));
 /// assert!(lower_quantile(&[], 0.5).is_err());

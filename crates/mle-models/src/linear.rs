@@ -15,7 +15,7 @@ const HALF_LN_2PI: f64 = 0.918_938_533_204_672_8;
 ///
 /// ```
 /// use mle_core::predictor::PredictorDensity;
-/// use mle_families::HeteroscedasticGaussian;
+/// use mle_models::HeteroscedasticGaussian;
 /// let v = HeteroscedasticGaussian.ln_density(&[0.0, 0.0], 0.0);
 /// assert!((v + 0.5 * (2.0 * std::f64::consts::PI).ln()).abs() < 1e-15);
 /// ```
@@ -49,7 +49,7 @@ impl HeteroscedasticGaussian {
     ///
     /// ```
     /// use mle_core::Design;
-    /// use mle_families::HeteroscedasticGaussian;
+    /// use mle_models::HeteroscedasticGaussian;
     /// let x = Design::from_columns(true, &[("x", (1..=20).map(f64::from).collect())]).unwrap();
     /// let y: Vec<f64> = (1..=20).map(|i| 1.0 + 2.0 * i as f64 + if i % 2 == 0 { 0.1 * i as f64 } else { -0.1 * i as f64 }).collect();
     /// let fit = HeteroscedasticGaussian.fit(&x, &x, &y).unwrap();
@@ -63,7 +63,7 @@ impl HeteroscedasticGaussian {
     ///
     /// ```
     /// use mle_core::{Design, MleError};
-    /// use mle_families::{regression::RegressionInput, HeteroscedasticGaussian};
+    /// use mle_models::{regression::RegressionInput, HeteroscedasticGaussian};
     /// use mle_optim::FitOptions;
     /// let x = Design::intercept(3);
     /// let z = Design::intercept(2);
@@ -87,7 +87,7 @@ impl HeteroscedasticGaussian {
 ///
 /// ```
 /// use mle_core::Design;
-/// use mle_families::LinearRegression;
+/// use mle_models::LinearRegression;
 /// let x = Design::from_columns(true, &[("x", vec![0.0, 1.0, 2.0, 3.0])]).unwrap();
 /// let fit = LinearRegression.fit(&x, &[1.0, 3.1, 4.9, 7.0]).unwrap();
 /// assert!((fit.fit().estimates()[1] - 1.98).abs() < 1e-12);
@@ -111,7 +111,7 @@ impl LinearRegressionFit {
     ///
     /// ```
     /// # use mle_core::Design;
-    /// # use mle_families::LinearRegression;
+    /// # use mle_models::LinearRegression;
     /// # let x = Design::from_columns(true, &[("x", vec![0.0, 1.0, 2.0])]).unwrap();
     /// let f = LinearRegression.fit(&x, &[0.0, 1.0, 2.5]).unwrap();
     /// assert_eq!(f.fit().parameters().last().unwrap().name, "log_sigma");
@@ -124,7 +124,7 @@ impl LinearRegressionFit {
     ///
     /// ```
     /// # use mle_core::Design;
-    /// # use mle_families::LinearRegression;
+    /// # use mle_models::LinearRegression;
     /// # let x = Design::from_columns(true, &[("x", vec![0.0, 1.0, 2.0])]).unwrap();
     /// let f = LinearRegression.fit(&x, &[0.0, 1.0, 2.0]).unwrap();
     /// assert!(f.rss() < 1e-25);
@@ -137,7 +137,7 @@ impl LinearRegressionFit {
     ///
     /// ```
     /// # use mle_core::Design;
-    /// # use mle_families::LinearRegression;
+    /// # use mle_models::LinearRegression;
     /// let x = Design::intercept(2);
     /// let f = LinearRegression.fit(&x, &[0.0, 2.0]).unwrap();
     /// assert_eq!(f.sigma_mle(), 1.0);
@@ -150,7 +150,7 @@ impl LinearRegressionFit {
     ///
     /// ```
     /// # use mle_core::Design;
-    /// # use mle_families::LinearRegression;
+    /// # use mle_models::LinearRegression;
     /// let x = Design::intercept(2);
     /// let f = LinearRegression.fit(&x, &[0.0, 2.0]).unwrap();
     /// assert!((f.sigma_unbiased() - 2f64.sqrt()).abs() < 1e-15);
@@ -163,7 +163,7 @@ impl LinearRegressionFit {
     ///
     /// ```
     /// # use mle_core::Design;
-    /// # use mle_families::LinearRegression;
+    /// # use mle_models::LinearRegression;
     /// let x = Design::intercept(2);
     /// let f = LinearRegression.fit(&x, &[0.0, 2.0]).unwrap();
     /// assert!((f.classical_covariance()[(0, 0)] - 1.0).abs() < 1e-15);
@@ -176,7 +176,7 @@ impl LinearRegressionFit {
     ///
     /// ```
     /// # use mle_core::Design;
-    /// # use mle_families::LinearRegression;
+    /// # use mle_models::LinearRegression;
     /// let x = Design::intercept(2);
     /// let f = LinearRegression.fit(&x, &[0.0, 2.0]).unwrap();
     /// assert!((f.classical_std_errors()[0] - 1.0).abs() < 1e-15);
@@ -212,7 +212,7 @@ impl LinearRegression {
     ///
     /// ```
     /// use mle_core::{Design, MleError};
-    /// use mle_families::LinearRegression;
+    /// use mle_models::LinearRegression;
     /// let x = Design::from_columns(true, &[("a", vec![1.0, 2.0, 3.0]), ("b", vec![2.0, 4.0, 6.0])]).unwrap();
     /// assert!(matches!(LinearRegression.fit(&x, &[1.0, 2.0, 3.0]), Err(MleError::RankDeficient { .. })));
     /// ```
@@ -225,7 +225,7 @@ impl LinearRegression {
     ///
     /// ```
     /// use mle_core::Design;
-    /// use mle_families::{regression::RegressionInput, LinearRegression};
+    /// use mle_models::{regression::RegressionInput, LinearRegression};
     /// let x = Design::intercept(3);
     /// let y = [1.0, 2.0, 9.0];
     /// let w = [1.0, 1.0, 0.0];

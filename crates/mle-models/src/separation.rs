@@ -13,7 +13,7 @@ use nalgebra::DVector;
 ///
 /// ```
 /// use mle_core::Design;
-/// use mle_families::separation::detect_separation;
+/// use mle_models::separation::detect_separation;
 /// let x = Design::from_columns(true, &[("x", (1..=10).map(f64::from).collect())]).unwrap();
 /// let y: Vec<f64> = (1..=10).map(|i| if i > 5 { 1.0 } else { 0.0 }).collect();
 /// let s = detect_separation(&x, &y).unwrap();
@@ -66,7 +66,7 @@ impl std::fmt::Display for Separation {
 ///
 /// ```
 /// use mle_core::Design;
-/// use mle_families::separation::detect_separation;
+/// use mle_models::separation::detect_separation;
 /// let x = Design::from_columns(true, &[("x", vec![1.0, 2.0, 3.0, 4.0])]).unwrap();
 /// let s = detect_separation(&x, &[0.0, 1.0, 0.0, 1.0]).unwrap();
 /// assert!(!s.separated);

@@ -35,7 +35,7 @@
 //!
 //! ```
 //! use mle_core::Design;
-//! use mle_families::quantile::{QuantileRegression, QuantileStdErrors};
+//! use mle_models::quantile::{QuantileRegression, QuantileStdErrors};
 //! let x = Design::from_columns(true, &[("x", vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0])]).unwrap();
 //! let y = [1.2, 1.9, 3.4, 3.9, 5.1, 6.3, 6.8, 8.4];
 //! let solution = QuantileRegression::median().solve(&x, &y).unwrap();
@@ -67,7 +67,7 @@ use crate::asymmetric_laplace::{check_loss, AsymmetricLaplace};
 /// ≈ 15 ms against ≈ 3 ms).
 ///
 /// ```
-/// assert_eq!(mle_families::quantile::AUTO_SIMPLEX_MAX_CELLS, 20_000);
+/// assert_eq!(mle_models::quantile::AUTO_SIMPLEX_MAX_CELLS, 20_000);
 /// ```
 pub const AUTO_SIMPLEX_MAX_CELLS: usize = 20_000;
 
@@ -90,7 +90,7 @@ pub(crate) fn check_tau(tau: f64) -> Result<()> {
 ///
 /// ```
 /// use mle_core::Design;
-/// use mle_families::quantile::{QuantileAlgorithm, QuantileRegression};
+/// use mle_models::quantile::{QuantileAlgorithm, QuantileRegression};
 /// let x = Design::from_columns(true, &[("x", vec![1.0, 2.0, 3.0, 4.0, 5.0])]).unwrap();
 /// let y = [1.0, 2.5, 2.0, 4.5, 5.0];
 /// let br = QuantileRegression::median().with_algorithm(QuantileAlgorithm::BarrodaleRoberts);
@@ -114,7 +114,7 @@ pub enum QuantileAlgorithm {
 /// Bandwidth rule for the sparsity (1/density) estimates, as `quantreg::bandwidth.rq`.
 ///
 /// ```
-/// use mle_families::quantile::Bandwidth;
+/// use mle_models::quantile::Bandwidth;
 /// // quantreg: bandwidth.rq(0.5, 235, hs = TRUE)
 /// assert!((Bandwidth::HallSheather.value(0.5, 235) - 0.15743933142023736).abs() < 1e-14);
 /// assert!(Bandwidth::Bofinger.value(0.5, 235) > 0.0);
@@ -133,7 +133,7 @@ impl Bandwidth {
     /// The bandwidth for quantile level `tau` and `n` observations.
     ///
     /// ```
-    /// use mle_families::quantile::Bandwidth;
+    /// use mle_models::quantile::Bandwidth;
     /// let h = Bandwidth::HallSheather.value(0.25, 235);
     /// assert!((h - 0.10904011295465676).abs() < 1e-14);
     /// ```
@@ -167,7 +167,7 @@ impl Bandwidth {
 /// observed information, which does not exist here (the Hessian is zero almost everywhere).
 ///
 /// ```
-/// use mle_families::quantile::QuantileStdErrors;
+/// use mle_models::quantile::QuantileStdErrors;
 /// assert_eq!(QuantileStdErrors::default(), QuantileStdErrors::Nid);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -197,7 +197,7 @@ pub enum QuantileStdErrors {
 ///
 /// ```
 /// use mle_core::Design;
-/// use mle_families::quantile::QuantileRegression;
+/// use mle_models::quantile::QuantileRegression;
 /// let x = Design::intercept(5);
 /// let s = QuantileRegression::new(0.2).unwrap().solve(&x, &[3.0, 1.0, 4.0, 1.5, 5.0]).unwrap();
 /// assert_eq!(s.coefficients[0], 1.0); // the lower 0.2-quantile: ⌈5 · 0.2⌉ = 1st order statistic
@@ -234,7 +234,7 @@ impl QuantileSolution {
     ///
     /// ```
     /// use mle_core::Design;
-    /// use mle_families::quantile::QuantileRegression;
+    /// use mle_models::quantile::QuantileRegression;
     /// let s = QuantileRegression::median().solve(&Design::intercept(3), &[1.0, 2.0, 4.0]).unwrap();
     /// assert_eq!(s.n_obs(), 3);
     /// ```
@@ -246,7 +246,7 @@ impl QuantileSolution {
     ///
     /// ```
     /// use mle_core::Design;
-    /// use mle_families::quantile::QuantileRegression;
+    /// use mle_models::quantile::QuantileRegression;
     /// let s = QuantileRegression::median().solve(&Design::intercept(3), &[1.0, 2.0, 4.0]).unwrap();
     /// assert_eq!(s.sigma(), 0.5 * (1.0 + 2.0) / 3.0);
     /// ```
@@ -259,7 +259,7 @@ impl QuantileSolution {
 ///
 /// ```
 /// use mle_core::Design;
-/// use mle_families::quantile::{QuantileRegression, QuantileStdErrors};
+/// use mle_models::quantile::{QuantileRegression, QuantileStdErrors};
 /// let x = Design::from_columns(true, &[("x", (0..40).map(|i| i as f64).collect())]).unwrap();
 /// let y: Vec<f64> = (0..40).map(|i| i as f64 + ((i * 7) % 5) as f64).collect();
 /// let q = QuantileRegression::median().with_std_errors(QuantileStdErrors::Iid);
@@ -288,7 +288,7 @@ impl QuantileCovariance {
     /// Standard errors √diag of the covariance, for (β, log σ).
     ///
     /// ```
-    /// use mle_families::quantile::QuantileCovariance;
+    /// use mle_models::quantile::QuantileCovariance;
     /// use nalgebra::dmatrix;
     /// let c = QuantileCovariance { matrix: dmatrix![4.0, 0.0; 0.0, 9.0], label: "x".into(),
     ///     sparsity: None, bandwidth: None, nonpositive_densities: 0, replicates_used: None };
@@ -303,7 +303,7 @@ impl QuantileCovariance {
 ///
 /// ```
 /// use mle_core::Design;
-/// use mle_families::quantile::{QuantileRegression, QuantileStdErrors};
+/// use mle_models::quantile::{QuantileRegression, QuantileStdErrors};
 /// let x = Design::from_columns(true, &[("x", (1..=30).map(f64::from).collect())]).unwrap();
 /// let y: Vec<f64> = (1..=30).map(|i| 2.0 + 0.5 * f64::from(i) + f64::from((i * 13) % 7) - 3.0).collect();
 /// let fit = QuantileRegression::new(0.75).unwrap().with_std_errors(QuantileStdErrors::Iid).fit(&x, &y).unwrap();
@@ -325,7 +325,7 @@ impl QuantileRegression {
     ///
     /// ```
     /// use mle_core::MleError;
-    /// use mle_families::quantile::QuantileRegression;
+    /// use mle_models::quantile::QuantileRegression;
     /// assert!(QuantileRegression::new(0.9).is_ok());
     /// assert!(matches!(QuantileRegression::new(1.0), Err(MleError::InvalidOption { .. })));
     /// ```
@@ -342,7 +342,7 @@ impl QuantileRegression {
     /// Median (least absolute deviations) regression, τ = 0.5.
     ///
     /// ```
-    /// assert_eq!(mle_families::quantile::QuantileRegression::median().tau(), 0.5);
+    /// assert_eq!(mle_models::quantile::QuantileRegression::median().tau(), 0.5);
     /// ```
     pub fn median() -> Self {
         QuantileRegression {
@@ -356,7 +356,7 @@ impl QuantileRegression {
     /// The quantile level τ.
     ///
     /// ```
-    /// assert_eq!(mle_families::quantile::QuantileRegression::new(0.1).unwrap().tau(), 0.1);
+    /// assert_eq!(mle_models::quantile::QuantileRegression::new(0.1).unwrap().tau(), 0.1);
     /// ```
     pub fn tau(&self) -> f64 {
         self.tau
@@ -365,7 +365,7 @@ impl QuantileRegression {
     /// Chooses the exact algorithm (default [`QuantileAlgorithm::Auto`]).
     ///
     /// ```
-    /// use mle_families::quantile::{QuantileAlgorithm, QuantileRegression};
+    /// use mle_models::quantile::{QuantileAlgorithm, QuantileRegression};
     /// let q = QuantileRegression::median().with_algorithm(QuantileAlgorithm::FrischNewton);
     /// assert_eq!(q.algorithm(), QuantileAlgorithm::FrischNewton);
     /// ```
@@ -377,7 +377,7 @@ impl QuantileRegression {
     /// The algorithm setting.
     ///
     /// ```
-    /// use mle_families::quantile::{QuantileAlgorithm, QuantileRegression};
+    /// use mle_models::quantile::{QuantileAlgorithm, QuantileRegression};
     /// assert_eq!(QuantileRegression::median().algorithm(), QuantileAlgorithm::Auto);
     /// ```
     pub fn algorithm(&self) -> QuantileAlgorithm {
@@ -387,7 +387,7 @@ impl QuantileRegression {
     /// Chooses the standard errors (default [`QuantileStdErrors::Nid`]).
     ///
     /// ```
-    /// use mle_families::quantile::{QuantileRegression, QuantileStdErrors};
+    /// use mle_models::quantile::{QuantileRegression, QuantileStdErrors};
     /// let q = QuantileRegression::median().with_std_errors(QuantileStdErrors::Iid);
     /// assert_eq!(q.std_errors(), QuantileStdErrors::Iid);
     /// ```
@@ -399,7 +399,7 @@ impl QuantileRegression {
     /// The standard-error setting.
     ///
     /// ```
-    /// use mle_families::quantile::{QuantileRegression, QuantileStdErrors};
+    /// use mle_models::quantile::{QuantileRegression, QuantileStdErrors};
     /// assert_eq!(QuantileRegression::median().std_errors(), QuantileStdErrors::Nid);
     /// ```
     pub fn std_errors(&self) -> QuantileStdErrors {
@@ -409,7 +409,7 @@ impl QuantileRegression {
     /// Chooses the bandwidth rule of the iid / nid sparsity estimates (default Hall–Sheather).
     ///
     /// ```
-    /// use mle_families::quantile::{Bandwidth, QuantileRegression};
+    /// use mle_models::quantile::{Bandwidth, QuantileRegression};
     /// let q = QuantileRegression::median().with_bandwidth(Bandwidth::Bofinger);
     /// assert_eq!(q.bandwidth(), Bandwidth::Bofinger);
     /// ```
@@ -421,7 +421,7 @@ impl QuantileRegression {
     /// The bandwidth rule.
     ///
     /// ```
-    /// use mle_families::quantile::{Bandwidth, QuantileRegression};
+    /// use mle_models::quantile::{Bandwidth, QuantileRegression};
     /// assert_eq!(QuantileRegression::median().bandwidth(), Bandwidth::HallSheather);
     /// ```
     pub fn bandwidth(&self) -> Bandwidth {
@@ -433,7 +433,7 @@ impl QuantileRegression {
     ///
     /// ```
     /// use mle_core::{Design, MleError};
-    /// use mle_families::quantile::QuantileRegression;
+    /// use mle_models::quantile::QuantileRegression;
     /// let x = Design::from_columns(true, &[("a", vec![1.0, 2.0, 3.0]), ("b", vec![2.0, 4.0, 6.0])]).unwrap();
     /// let e = QuantileRegression::median().solve(&x, &[1.0, 2.0, 3.0]).unwrap_err();
     /// assert!(matches!(e, MleError::RankDeficient { .. }));
@@ -454,7 +454,7 @@ impl QuantileRegression {
     ///
     /// ```
     /// use mle_core::Design;
-    /// use mle_families::quantile::QuantileRegression;
+    /// use mle_models::quantile::QuantileRegression;
     /// let x = Design::from_columns(true, &[("x", (0..60).map(|i| i as f64).collect())]).unwrap();
     /// let y: Vec<f64> = (0..60).map(|i| 1.0 + i as f64 * (1.0 + ((i * 31) % 11) as f64 / 20.0)).collect();
     /// let q = QuantileRegression::new(0.5).unwrap();
@@ -627,7 +627,7 @@ impl QuantileRegression {
     ///
     /// ```
     /// use mle_core::Design;
-    /// use mle_families::quantile::QuantileRegression;
+    /// use mle_models::quantile::QuantileRegression;
     /// let x = Design::from_columns(true, &[("x", (0..50).map(|i| i as f64).collect())]).unwrap();
     /// let y: Vec<f64> = (0..50).map(|i| 3.0 + 0.2 * i as f64 + ((i * 17) % 9) as f64 * 0.3).collect();
     /// let fit = QuantileRegression::new(0.25).unwrap().fit(&x, &y).unwrap();
@@ -2025,7 +2025,7 @@ fn weighted_select(c: &mut [(f64, f64, usize)], mut need: f64) -> Option<usize> 
 ///
 /// ```
 /// use mle_core::{Design, Objective};
-/// use mle_families::quantile::QuantileRegressionObjective;
+/// use mle_models::quantile::QuantileRegressionObjective;
 /// let x = Design::from_columns(true, &[("x", vec![0.0, 1.0, 2.0])]).unwrap();
 /// let y = [0.0, 2.0, 2.0];
 /// let obj = QuantileRegressionObjective::new(0.5, &x, &y).unwrap();
@@ -2046,7 +2046,7 @@ impl<'a> QuantileRegressionObjective<'a> {
     ///
     /// ```
     /// use mle_core::{Design, MleError};
-    /// use mle_families::quantile::QuantileRegressionObjective;
+    /// use mle_models::quantile::QuantileRegressionObjective;
     /// let x = Design::intercept(2);
     /// assert!(matches!(QuantileRegressionObjective::new(0.5, &x, &[1.0, f64::NAN]),
     ///     Err(MleError::NonFiniteObservation { index: 1 })));
@@ -2076,7 +2076,7 @@ impl<'a> QuantileRegressionObjective<'a> {
     ///
     /// ```
     /// use mle_core::Design;
-    /// use mle_families::quantile::QuantileRegressionObjective;
+    /// use mle_models::quantile::QuantileRegressionObjective;
     /// let x = Design::intercept(3);
     /// let y = [1.0, 2.0, 4.0];
     /// let obj = QuantileRegressionObjective::new(0.25, &x, &y).unwrap();

@@ -21,7 +21,7 @@ const SEPARATION_LP_LIMIT: usize = 2_000_000;
 ///
 /// ```
 /// use mle_core::{Design, Objective};
-/// use mle_families::Logistic;
+/// use mle_models::Logistic;
 /// let x = Design::from_columns(true, &[("dose", vec![0.0, 1.0, 2.0, 3.0])]).unwrap();
 /// let y = [0.0, 1.0, 0.0, 1.0];
 /// let fit = Logistic.fit(&x, &y).unwrap();
@@ -67,7 +67,7 @@ impl Logistic {
     ///
     /// ```
     /// use mle_core::{Design, MleError};
-    /// use mle_families::Logistic;
+    /// use mle_models::Logistic;
     /// let x = Design::intercept(2);
     /// assert!(matches!(Logistic.fit(&x, &[0.0, 2.0]), Err(MleError::OutsideSupport { index: 1, .. })));
     /// ```
@@ -79,7 +79,7 @@ impl Logistic {
     ///
     /// ```
     /// use mle_core::Design;
-    /// use mle_families::{regression::RegressionInput, Logistic};
+    /// use mle_models::{regression::RegressionInput, Logistic};
     /// use mle_optim::FitOptions;
     /// let x = Design::from_columns(true, &[("x", vec![0.0, 1.0, 2.0, 3.0])]).unwrap();
     /// let y = [0.0, 1.0, 0.0, 1.0];
