@@ -121,6 +121,14 @@ pub enum MleError {
         /// The last iterate (working scale).
         last: Vec<f64>,
     },
+    /// A parameter was addressed by a name the model does not have.
+    #[error("no parameter is named `{name}`; the model has {available:?}")]
+    UnknownParameter {
+        /// The name asked for.
+        name: String,
+        /// The parameter names the model has (working scale).
+        available: Vec<String>,
+    },
     /// An error raised inside the optimisation framework.
     #[error("optimiser failure: {0}")]
     Optimiser(String),

@@ -49,7 +49,7 @@ pub use design::Design;
 pub use error::{MleError, Result};
 pub use fit::{Convergence, Diagnostic, Fit, InformationKind};
 pub use objective::{DataObjective, Evaluation, Objective};
-pub use predictor::{LinearPredictorObjective, PredictorDensity};
+pub use predictor::{CoefficientNames, LinearPredictorObjective};
 pub use transform::{Parameter, Transform};
 
 pub use nalgebra;

@@ -15,8 +15,7 @@
 //! assert!(fit.covariance_source().contains("expected (Fisher) information"));
 //! ```
 
-use mle_core::predictor::PredictorDensity;
-use mle_core::{Convergence, DataObjective, Fit, LogDensity, MleError, Parameter, Result, Transform};
+use mle_core::{Convergence, DataObjective, Fit, LogDensity, MleError, Parameter, Result};
 use nalgebra::{DMatrix, SMatrix};
 use num_dual::DualNum;
 use rand::rngs::StdRng;
@@ -164,26 +163,6 @@ impl LogDensity<2> for AsymmetricLaplace {
     /// Per observation: diag(τ(1−τ)/σ², 1) in (μ, log σ).
     fn expected_information(&self, theta: &[f64; 2], _x: &f64) -> Option<SMatrix<f64, 2, 2>> {
         let a = self.tau * (1.0 - self.tau) * (-2.0 * theta[1]).exp();
-        Some(SMatrix::<f64, 2, 2>::new(a, 0.0, 0.0, 1.0))
-    }
-}
-
-impl PredictorDensity<2> for AsymmetricLaplace {
-    fn name(&self) -> String {
-        format!("asymmetric Laplace (τ = {})", self.tau)
-    }
-
-    fn predictors(&self) -> [(&'static str, Transform); 2] {
-        [("mu", Transform::Identity), ("log_sigma", Transform::Log)]
-    }
-
-    #[inline]
-    fn ln_density<D: DualNum<f64> + Copy>(&self, eta: &[D], y: f64) -> D {
-        ald_ln_density(self.tau, eta[0], eta[1], y)
-    }
-
-    fn expected_information(&self, eta: &[f64; 2]) -> Option<SMatrix<f64, 2, 2>> {
-        let a = self.tau * (1.0 - self.tau) * (-2.0 * eta[1]).exp();
         Some(SMatrix::<f64, 2, 2>::new(a, 0.0, 0.0, 1.0))
     }
 }

@@ -21,8 +21,7 @@
 //! assert_eq!(nat[1], (1.0 + 0.0 + 2.0 + 6.0) / 4.0);
 //! ```
 
-use mle_core::predictor::PredictorDensity;
-use mle_core::{Convergence, DataObjective, Fit, LogDensity, Parameter, Result, Transform};
+use mle_core::{Convergence, DataObjective, Fit, LogDensity, Parameter, Result};
 use nalgebra::SMatrix;
 use num_dual::DualNum;
 
@@ -69,25 +68,6 @@ impl LogDensity<2> for Laplace {
     /// Per observation: diag(1/b², 1) in (μ, log b).
     fn expected_information(&self, theta: &[f64; 2], _x: &f64) -> Option<SMatrix<f64, 2, 2>> {
         Some(SMatrix::<f64, 2, 2>::new((-2.0 * theta[1]).exp(), 0.0, 0.0, 1.0))
-    }
-}
-
-impl PredictorDensity<2> for Laplace {
-    fn name(&self) -> String {
-        "Laplace".into()
-    }
-
-    fn predictors(&self) -> [(&'static str, Transform); 2] {
-        [("mu", Transform::Identity), ("log_b", Transform::Log)]
-    }
-
-    #[inline]
-    fn ln_density<D: DualNum<f64> + Copy>(&self, eta: &[D], y: f64) -> D {
-        laplace_ln_density(eta[0], eta[1], y)
-    }
-
-    fn expected_information(&self, eta: &[f64; 2]) -> Option<SMatrix<f64, 2, 2>> {
-        Some(SMatrix::<f64, 2, 2>::new((-2.0 * eta[1]).exp(), 0.0, 0.0, 1.0))
     }
 }
 

@@ -5,11 +5,17 @@
 //! regression with its own exact solvers, the separation check and the Firth penalty.
 //!
 //! ```
+//! use mle_core::covariance::CovarianceType;
 //! use mle_core::Design;
-//! use mle_models::Logistic;
+//! use mle_models::Regression;
+//! use mle_optim::Model;
 //! let x = Design::from_columns(true, &[("dose", vec![0.0, 1.0, 2.0, 3.0])]).unwrap();
-//! let fit = Logistic.fit(&x, &[0.0, 1.0, 0.0, 1.0]).unwrap();
-//! assert!(fit.convergence().converged);
+//! let y = [0.0, 1.0, 0.0, 1.0];
+//! let fitted = Regression::logistic(&x, &y).unwrap().fit().unwrap();
+//! assert!(fitted.convergence().converged);
+//! let robust = fitted.covariance(CovarianceType::Hc0).unwrap();
+//! let profile = fitted.profile("dose", 0.95).unwrap();
+//! assert!(robust[(1, 1)] > 0.0 && profile.lower.unwrap() < fitted.estimates()[1]);
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -30,9 +36,6 @@ pub mod student_t;
 
 pub use asymmetric_laplace::{AsymmetricLaplace, LocationScaleCovariance};
 pub use laplace::Laplace;
-pub use linear::{HeteroscedasticGaussian, LinearRegression, LinearRegressionFit};
-pub use logistic::Logistic;
-pub use multinomial::MultinomialLogit;
-pub use poisson::Poisson;
+pub use linear::{LeastSquares, LinearRegression};
 pub use quantile::{Bandwidth, QuantileAlgorithm, QuantileRegression, QuantileStdErrors};
-pub use student_t::{StudentT, StudentTFixedDf};
+pub use regression::{Regression, RegressionFamily};

@@ -50,8 +50,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 use mle_core::objective::check_parameters;
-use mle_core::predictor::PredictorDensity;
 use mle_core::summation::{sum_blocks, CompensatedSum, BLOCK};
+use mle_core::LogDensity;
 use mle_core::{Convergence, Design, Evaluation, Fit, MleError, Objective, Parameter, Result};
 use nalgebra::{Const, DMatrix, DVector, U1};
 use num_dual::Dual2SVec64;
@@ -2103,7 +2103,7 @@ impl<'a> QuantileRegressionObjective<'a> {
 
     #[inline]
     fn value_at(&self, eta: f64, log_sigma: f64, y: f64) -> f64 {
-        PredictorDensity::<2>::ln_density(&self.family, &[eta, log_sigma], y)
+        LogDensity::<2>::ln_density(&self.family, &[eta, log_sigma], &y)
     }
 }
 
@@ -2154,7 +2154,7 @@ impl Objective for QuantileRegressionObjective<'_> {
                 Dual2SVec64::<2>::from_re(eta[i]).derivative(0),
                 Dual2SVec64::<2>::from_re(ls).derivative(1),
             ];
-            let d = PredictorDensity::<2>::ln_density(&self.family, &arg, self.y[i]);
+            let d = LogDensity::<2>::ln_density(&self.family, &arg, &self.y[i]);
             let g = d.v1.unwrap_generic(U1, Const::<2>);
             let h = d.v2.unwrap_generic(Const::<2>, Const::<2>);
             block[0] += d.re;
@@ -2203,7 +2203,7 @@ impl Objective for QuantileRegressionObjective<'_> {
                 num_dual::DualSVec64::<2>::from_re(eta[i]).derivative(0),
                 num_dual::DualSVec64::<2>::from_re(ls).derivative(1),
             ];
-            let d = PredictorDensity::<2>::ln_density(&self.family, &arg, y);
+            let d = LogDensity::<2>::ln_density(&self.family, &arg, &y);
             let g = d.eps.unwrap_generic(Const::<2>, U1);
             for j in 0..p {
                 s[(i, j)] = g[0] * xm[(i, j)];
