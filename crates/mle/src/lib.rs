@@ -23,12 +23,14 @@ pub use mle_core as core;
 pub use mle_families as families;
 pub use mle_optim as optim;
 
+pub use mle_core::log_density;
 pub use mle_core::{
     ClosureDensity, DataObjective, DensityKernel, Fit, LogDensity, MleError, Objective, Parameter, Transform,
 };
 
 /// Everything a user needs: `use mle::prelude::*;`.
 pub mod prelude {
+    pub use mle_core::log_density;
     pub use mle_core::numerics::{log_sigmoid, log_sum_exp, softplus};
     pub use mle_core::{
         ClosureDensity, Convergence, DataObjective, DensityKernel, Diagnostic, Evaluation, Fit,
