@@ -1,8 +1,9 @@
 //! # mle-core
 //!
 //! The engine of `mle`: a per-observation log-density written once over dual numbers
-//! ([`LogDensity`]) or as a closure ([`ClosureDensity`]), summed over data with exact
-//! derivatives ([`DataObjective`]), and the fitted-model type with inference ([`Fit`]).
+//! ([`LogDensity`], by hand or from a closure-like body with [`log_density!`]) or as a
+//! closure ([`ClosureDensity`]), summed over data with exact derivatives
+//! ([`DataObjective`]), and the fitted-model type with inference ([`Fit`]).
 //!
 //! ```
 //! use mle_core::{ClosureDensity, Convergence, DataObjective, Fit, Objective, Parameter};
@@ -33,6 +34,7 @@ pub mod hypothesis;
 pub mod inference;
 pub mod information;
 pub mod jeffreys;
+pub mod macros;
 pub mod masked;
 pub mod numerics;
 pub mod objective;

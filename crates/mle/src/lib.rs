@@ -26,6 +26,7 @@ pub use mle_families as families;
 pub use mle_models as models;
 pub use mle_optim as optim;
 
+pub use mle_core::log_density;
 pub use mle_core::{
     ClosureDensity, DataObjective, DensityKernel, Fit, LogDensity, MleError, Objective, Parameter, Transform,
 };
@@ -35,6 +36,7 @@ pub mod prelude {
     pub use mle_core::covariance::CovarianceType;
     pub use mle_core::delta::{delta_method, DerivedQuantity};
     pub use mle_core::hypothesis::{likelihood_ratio_test, score_test, wald_test, TestResult};
+    pub use mle_core::log_density;
     pub use mle_core::numerics::{log_sigmoid, log_sum_exp, softplus};
     pub use mle_core::special::ln_gamma;
     pub use mle_core::table::NumericTable;
