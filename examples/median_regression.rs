@@ -10,8 +10,7 @@
 //! `cargo run --release --example median_regression`
 
 use mle::core::Design;
-use mle::models::quantile::{QuantileAlgorithm, QuantileRegression, QuantileStdErrors};
-use mle::models::Laplace;
+use mle::models::QuantileAlgorithm;
 use mle::prelude::*;
 
 /// stack.loss, Air.Flow, Water.Temp, Acid.Conc. (21 operating days of a nitric-acid plant).

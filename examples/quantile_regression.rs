@@ -10,8 +10,6 @@
 //! `cargo run --release --example quantile_regression`
 
 use mle::core::Design;
-use mle::models::quantile::{QuantileRegression, QuantileStdErrors};
-use mle::models::{AsymmetricLaplace, LocationScaleCovariance};
 use mle::prelude::*;
 
 /// foodexp, (Intercept), income: quantreg::engel as written by tests/reference/quantile/engel.R.

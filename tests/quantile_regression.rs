@@ -6,11 +6,10 @@
 mod support;
 
 use mle::core::{Design, MleError};
-use mle::models::asymmetric_laplace::{check_loss, lower_quantile};
+use mle::families::asymmetric_laplace::{check_loss, lower_quantile};
 use mle::models::quantile::{
     Bandwidth, QuantileAlgorithm, QuantileRegression, QuantileRegressionObjective, QuantileStdErrors,
 };
-use mle::models::{AsymmetricLaplace, Laplace, LocationScaleCovariance};
 use mle::prelude::*;
 use nalgebra::DMatrix;
 use support::{assert_rel, rel_diff, Reference, Table};

@@ -38,6 +38,7 @@ pub mod numerics;
 pub mod objective;
 pub mod penalty;
 pub mod predictor;
+pub mod resampling;
 pub mod special;
 pub mod summation;
 pub mod table;

@@ -36,11 +36,11 @@ pub mod prelude {
         InformationKind, LogDensity, MleError, Objective, Observation, Parameter, Transform,
     };
     pub use mle_core::{Design, LinearPredictorObjective, PredictorDensity};
-    pub use mle_families::{Bernoulli, Categorical, Gaussian};
+    pub use mle_families::{AsymmetricLaplace, Bernoulli, Categorical, Gaussian, Laplace};
     pub use mle_models::regression::RegressionInput;
     pub use mle_models::{
-        HeteroscedasticGaussian, LinearRegression, Logistic, MultinomialLogit, Poisson, StudentT,
-        StudentTFixedDf,
+        HeteroscedasticGaussian, LinearRegression, LocationScaleCovariance, LocationScaleFit, Logistic,
+        MultinomialLogit, Poisson, QuantileRegression, QuantileStdErrors, StudentT, StudentTFixedDf,
     };
     pub use mle_optim::{Curvature, FitOptions, Method};
     pub use nalgebra::{DMatrix, DVector};
