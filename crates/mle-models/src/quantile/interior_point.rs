@@ -2,13 +2,12 @@
 //! `quantreg::rq.fit.fnb`, the Portnoy–Koenker preprocessing for large n
 //! (`rq.fit.pfn`), and the hand-over to the exact vertex step.
 
-use mle_core::summation::sum_blocks;
 use mle_core::Result;
-use nalgebra::{DMatrix, DVector};
+use nalgebra::{Cholesky, DMatrix, DVector, Dyn};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
-use super::rows::{accumulate_outer, compensated_sum, dot, gram, residuals, unpack_symmetric, Rows};
+use super::rows::{compensated_sum, dot, gram, residuals, Rows};
 use super::vertex::{choose_basis, singular_basis, vertex_from_basis, Vertex};
 
 /// Frisch–Newton interior point, then the exact vertex step. For large n (when
@@ -44,79 +43,16 @@ fn preprocessed_vertex(rows: &Rows, y: &[f64], tau: f64, mut m: usize) -> Result
         if 2 * m >= n {
             return Err(singular_basis()); // not worth it: the caller solves directly
         }
-        let mut sample = rand::seq::index::sample(&mut rng, n, m).into_vec();
-        sample.sort_unstable();
-        let sub = rows.select(&sample);
-        let ys: Vec<f64> = sample.iter().map(|&i| y[i]).collect();
-        let (b0, it) = frisch_newton(&sub, &ys, tau)?;
-        iterations += it;
-        // band_i = ‖L⁻¹ xᵢ‖ with XₛᵀXₛ = L Lᵀ: the scale of xᵢᵀ(β̂ₛ − β).
-        let l = gram(&sub, None).cholesky().ok_or_else(singular_basis)?.l();
-        let linv = l
-            .solve_lower_triangular(&DMatrix::identity(p, p))
-            .ok_or_else(singular_basis)?;
-        let mut band = vec![0.0; n];
-        let mut ratio = vec![0.0; n];
-        let mut r = residuals(rows, y, &b0);
-        for i in 0..n {
-            let x = rows.row(i);
-            let mut ss = 0.0;
-            for a in 0..p {
-                let v: f64 = (0..=a).map(|j| linv[(a, j)] * x[j]).sum();
-                ss += v * v;
-            }
-            band[i] = ss.sqrt();
-            ratio[i] = r[i] / band[i].max(1e-6);
-        }
+        let mut side = initial_sides(rows, y, tau, m, &mut rng, &mut iterations)?;
         let big_m = 0.8 * m as f64;
-        let nf = n as f64;
-        let lo_q = (1.0 / nf).max(tau - big_m / (2.0 * nf));
-        let hi_q = (tau + big_m / (2.0 * nf)).min((nf - 1.0) / nf);
-        let kth = |q: f64, v: &mut [f64]| -> f64 {
-            let k = ((q * nf).ceil() as usize).clamp(1, n) - 1;
-            *v.select_nth_unstable_by(k, f64::total_cmp).1
-        };
-        let kappa_lo = kth(lo_q, &mut ratio.clone());
-        let kappa_hi = kth(hi_q, &mut ratio);
-        // −1: globbed below, +1: globbed above, 0: kept.
-        let mut side: Vec<i8> = (0..n)
-            .map(|i| {
-                if r[i] < band[i] * kappa_lo {
-                    -1
-                } else if r[i] > band[i] * kappa_hi {
-                    1
-                } else {
-                    0
-                }
-            })
-            .collect();
         let mut bad_fixups = 0;
         loop {
-            let kept: Vec<usize> = (0..n).filter(|&i| side[i] == 0).collect();
-            let mut reduced = rows.select(&kept);
-            let mut yr: Vec<f64> = kept.iter().map(|&i| y[i]).collect();
-            for glob in [-1i8, 1] {
-                let mut gx = vec![0.0; p];
-                let mut gy = 0.0;
-                let mut any = false;
-                for i in (0..n).filter(|&i| side[i] == glob) {
-                    any = true;
-                    for (g, &xj) in gx.iter_mut().zip(rows.row(i)) {
-                        *g += xj;
-                    }
-                    gy += y[i];
-                }
-                if any {
-                    reduced.data.extend_from_slice(&gx);
-                    reduced.n += 1;
-                    yr.push(gy);
-                }
-            }
+            let (reduced, yr, kept) = globbed_problem(rows, y, &side);
             let (br, it) = frisch_newton(&reduced, &yr, tau)?;
             iterations += it;
             let basis_r = choose_basis(&reduced, &residuals(&reduced, &yr, &br))?;
             let v = vertex_from_basis(&reduced, &yr, tau, basis_r)?;
-            r = residuals(rows, y, &v.beta);
+            let r = residuals(rows, y, &v.beta);
             let bad: Vec<usize> = (0..n)
                 .filter(|&i| (side[i] == 1 && r[i] < 0.0) || (side[i] == -1 && r[i] > 0.0))
                 .collect();
@@ -150,156 +86,303 @@ fn preprocessed_vertex(rows: &Rows, y: &[f64], tau: f64, mut m: usize) -> Result
     }
 }
 
+/// Fits a random subsample of m observations and classifies every observation by its
+/// residual in units of its leverage band: −1 globbed below, +1 globbed above, 0 kept (about
+/// 0.8 m kept around the τ-quantile).
+fn initial_sides(
+    rows: &Rows,
+    y: &[f64],
+    tau: f64,
+    m: usize,
+    rng: &mut StdRng,
+    iterations: &mut usize,
+) -> Result<Vec<i8>> {
+    let (n, p) = (rows.n, rows.p);
+    let mut sample = rand::seq::index::sample(rng, n, m).into_vec();
+    sample.sort_unstable();
+    let sub = rows.select(&sample);
+    let ys: Vec<f64> = sample.iter().map(|&i| y[i]).collect();
+    let (b0, it) = frisch_newton(&sub, &ys, tau)?;
+    *iterations += it;
+    // band_i = ‖L⁻¹ xᵢ‖ with XₛᵀXₛ = L Lᵀ: the scale of xᵢᵀ(β̂ₛ − β).
+    let l = gram(&sub, None).cholesky().ok_or_else(singular_basis)?.l();
+    let linv = l
+        .solve_lower_triangular(&DMatrix::identity(p, p))
+        .ok_or_else(singular_basis)?;
+    let mut band = vec![0.0; n];
+    let mut ratio = vec![0.0; n];
+    let r = residuals(rows, y, &b0);
+    for i in 0..n {
+        let x = rows.row(i);
+        let mut ss = 0.0;
+        for a in 0..p {
+            let v: f64 = (0..=a).map(|j| linv[(a, j)] * x[j]).sum();
+            ss += v * v;
+        }
+        band[i] = ss.sqrt();
+        ratio[i] = r[i] / band[i].max(1e-6);
+    }
+    let big_m = 0.8 * m as f64;
+    let nf = n as f64;
+    let lo_q = (1.0 / nf).max(tau - big_m / (2.0 * nf));
+    let hi_q = (tau + big_m / (2.0 * nf)).min((nf - 1.0) / nf);
+    let kth = |q: f64, v: &mut [f64]| -> f64 {
+        let k = ((q * nf).ceil() as usize).clamp(1, n) - 1;
+        *v.select_nth_unstable_by(k, f64::total_cmp).1
+    };
+    let kappa_lo = kth(lo_q, &mut ratio.clone());
+    let kappa_hi = kth(hi_q, &mut ratio);
+    Ok((0..n)
+        .map(|i| {
+            if r[i] < band[i] * kappa_lo {
+                -1
+            } else if r[i] > band[i] * kappa_hi {
+                1
+            } else {
+                0
+            }
+        })
+        .collect())
+}
+
+/// The reduced problem: the kept observations, then one pseudo-observation per non-empty
+/// glob (sums of its rows and responses); also the kept indices.
+fn globbed_problem(rows: &Rows, y: &[f64], side: &[i8]) -> (Rows, Vec<f64>, Vec<usize>) {
+    let (n, p) = (rows.n, rows.p);
+    let kept: Vec<usize> = (0..n).filter(|&i| side[i] == 0).collect();
+    let mut reduced = rows.select(&kept);
+    let mut yr: Vec<f64> = kept.iter().map(|&i| y[i]).collect();
+    for glob in [-1i8, 1] {
+        let mut gx = vec![0.0; p];
+        let mut gy = 0.0;
+        let mut any = false;
+        for i in (0..n).filter(|&i| side[i] == glob) {
+            any = true;
+            for (g, &xj) in gx.iter_mut().zip(rows.row(i)) {
+                *g += xj;
+            }
+            gy += y[i];
+        }
+        if any {
+            reduced.data.extend_from_slice(&gx);
+            reduced.n += 1;
+            yr.push(gy);
+        }
+    }
+    (reduced, yr, kept)
+}
+
 /// The primal–dual interior point of Portnoy & Koenker (1997) on the dual LP
 /// max yᵀa s.t. Xᵀa = (1 − τ) Xᵀ1, 0 ≤ a ≤ 1 (written as min cᵀx, c = −y), Mehrotra
 /// predictor–corrector, step factor 0.99995. Returns β = −(dual variables) and the number
 /// of iterations. Stops at a relative duality gap of 1e-10 (the vertex step makes it exact).
-fn frisch_newton(rows: &Rows, y: &[f64], tau: f64) -> Result<(Vec<f64>, usize)> {
+pub(crate) fn frisch_newton(rows: &Rows, y: &[f64], tau: f64) -> Result<(Vec<f64>, usize)> {
     const MAX_ITERATIONS: usize = 100;
+    let mut ip = FrischNewton::new(rows, y, tau)?;
+    let mut iterations = 0;
+    while iterations < MAX_ITERATIONS && !ip.converged() {
+        iterations += 1;
+        if !ip.iterate() {
+            break;
+        }
+    }
+    Ok((ip.yd.iter().map(|v| -v).collect(), iterations))
+}
+
+/// The state of the Frisch–Newton iteration: primal x (the dual LP's a) and slack s = 1 − x,
+/// dual y (−β) with multipliers z, w, and the work vectors of one Newton step.
+struct FrischNewton<'a> {
+    rows: &'a Rows,
+    y: &'a [f64],
+    tau: f64,
+    /// Column-major copy for the matrix–vector products X·v and Xᵀv.
+    xcol: DMatrix<f64>,
+    /// Right-hand side (1 − τ) Xᵀ1.
+    b: Vec<f64>,
+    sum_y: f64,
+    yd: DVector<f64>,
+    xv: Vec<f64>,
+    sv: Vec<f64>,
+    zv: Vec<f64>,
+    wv: Vec<f64>,
+    /// −yᵀx and Σ w, kept up to date for the gap test.
+    yx: f64,
+    sum_w: f64,
+    q: Vec<f64>,
+    r: Vec<f64>,
+    xinv: Vec<f64>,
+    sinv: Vec<f64>,
+    dx: Vec<f64>,
+    dz: Vec<f64>,
+    dw: Vec<f64>,
+    v1: Vec<f64>,
+    v2: Vec<f64>,
+    t: DVector<f64>,
+    xdy: DVector<f64>,
+}
+
+impl<'a> FrischNewton<'a> {
     const STEP: f64 = 0.99995;
     const GAP_TOLERANCE: f64 = 1e-10;
-    let (n, p) = (rows.n, rows.p);
-    let tri = p * (p + 1) / 2;
-    // Column-major copy for the matrix–vector products X·v and Xᵀv.
-    let xcol = DMatrix::from_fn(n, p, |i, j| rows.data[i * p + j]);
-    // Least-squares start.
-    let sums = sum_blocks(n, tri, |range, out| {
-        for i in range {
-            accumulate_outer(out, rows.row(i), 1.0);
-        }
-    });
-    let xtx = unpack_symmetric(&sums, p);
-    let yv = DVector::from_column_slice(y);
-    let xty = xcol.tr_mul(&yv);
-    let colsum = xcol.row_sum_tr();
-    let beta_ls = xtx.cholesky().ok_or_else(singular_basis)?.solve(&xty);
-    let b: Vec<f64> = colsum.iter().map(|c| (1.0 - tau) * c).collect();
-    let mut yd: DVector<f64> = -beta_ls;
-    let mut xv = vec![1.0 - tau; n];
-    let mut sv = vec![tau; n];
-    let mut zv = vec![0.0; n];
-    let mut wv = vec![0.0; n];
-    let mut xdy = &xcol * &yd;
-    for i in 0..n {
-        let mut r = -y[i] - xdy[i];
-        if r == 0.0 {
-            r = 0.001;
-        }
-        zv[i] = r.max(0.0);
-        wv[i] = zv[i] - r;
-    }
-    let sum_y: f64 = compensated_sum(y);
-    let mut q = vec![0.0; n];
-    let mut r = vec![0.0; n];
-    let mut xinv = vec![0.0; n];
-    let mut sinv = vec![0.0; n];
-    let mut dx = vec![0.0; n];
-    let mut dz = vec![0.0; n];
-    let mut dw = vec![0.0; n];
-    let mut v1 = vec![0.0; n];
-    let mut v2 = vec![0.0; n];
-    let mut t = DVector::zeros(n);
-    let mut iterations = 0;
-    let nf = n as f64;
-    let (mut yx, mut sum_w) = (0.0, 0.0);
-    for i in 0..n {
-        yx -= y[i] * xv[i];
-        sum_w += wv[i];
-    }
-    for _ in 0..MAX_ITERATIONS {
-        // Convergence test on the duality gap, relative to the check loss.
-        let by = dot(&b, yd.as_slice());
-        let gap = yx - by + sum_w;
-        let check_loss_estimate = sum_w - by - (1.0 - tau) * sum_y;
-        let magnitude = yx.abs() + by.abs() + sum_w.abs();
-        if !gap.is_finite() || gap <= GAP_TOLERANCE * check_loss_estimate.abs() || gap <= 1e-14 * magnitude {
-            break;
-        }
-        iterations += 1;
+
+    /// The least-squares start.
+    fn new(rows: &'a Rows, y: &'a [f64], tau: f64) -> Result<Self> {
+        let (n, p) = (rows.n, rows.p);
+        let xcol = DMatrix::from_fn(n, p, |i, j| rows.data[i * p + j]);
+        let xtx = gram(rows, None);
+        let xty = xcol.tr_mul(&DVector::from_column_slice(y));
+        let colsum = xcol.row_sum_tr();
+        let beta_ls = xtx.cholesky().ok_or_else(singular_basis)?.solve(&xty);
+        let b: Vec<f64> = colsum.iter().map(|c| (1.0 - tau) * c).collect();
+        let yd: DVector<f64> = -beta_ls;
+        let xv = vec![1.0 - tau; n];
+        let mut zv = vec![0.0; n];
+        let mut wv = vec![0.0; n];
+        let xdy = &xcol * &yd;
         for i in 0..n {
-            xinv[i] = 1.0 / xv[i];
-            sinv[i] = 1.0 / sv[i];
-            q[i] = 1.0 / (zv[i] * xinv[i] + wv[i] * sinv[i]);
-            r[i] = zv[i] - wv[i];
-            t[i] = q[i] * r[i];
-        }
-        let m = sum_blocks(n, tri, |range, out| {
-            for i in range {
-                accumulate_outer(out, rows.row(i), q[i]);
+            let mut r = -y[i] - xdy[i];
+            if r == 0.0 {
+                r = 0.001;
             }
-        });
-        let Some(chol) = unpack_symmetric(&m, p).cholesky() else {
-            break;
-        };
-        let dy = chol.solve(&xcol.tr_mul(&t));
-        xcol.mul_to(&dy, &mut xdy);
-        // Affine-scaling (predictor) direction.
-        let (mut bp, mut bd) = (f64::INFINITY, f64::INFINITY);
+            zv[i] = r.max(0.0);
+            wv[i] = zv[i] - r;
+        }
+        let (mut yx, mut sum_w) = (0.0, 0.0);
         for i in 0..n {
-            let dxi = q[i] * (xdy[i] - r[i]);
-            let dzi = -zv[i] * (dxi * xinv[i] + 1.0);
-            let dwi = -wv[i] * (1.0 - dxi * sinv[i]);
-            dx[i] = dxi;
-            dz[i] = dzi;
-            dw[i] = dwi;
-            bound(&mut bp, xv[i], dxi);
-            bound(&mut bp, sv[i], -dxi);
-            bound(&mut bd, zv[i], dzi);
-            bound(&mut bd, wv[i], dwi);
-        }
-        let (mut fp, mut fd) = (bp, bd);
-        let mut dy = dy;
-        if fp.min(fd) < 1.0 {
-            // Mehrotra corrector.
-            let (mut mu0, mut g) = (0.0, 0.0);
-            for i in 0..n {
-                mu0 += zv[i] * xv[i] + wv[i] * sv[i];
-                g +=
-                    (zv[i] + fd * dz[i]) * (xv[i] + fp * dx[i]) + (wv[i] + fd * dw[i]) * (sv[i] - fp * dx[i]);
-            }
-            let mu = mu0 * (g / mu0).powi(3) / (2.0 * nf);
-            for i in 0..n {
-                v1[i] = mu - xv[i] * zv[i] - dx[i] * dz[i];
-                v2[i] = mu - sv[i] * wv[i] + dx[i] * dw[i]; // ds·dw = −dx·dw
-                t[i] = -q[i] * (v1[i] * xinv[i] - v2[i] * sinv[i]);
-            }
-            dy = chol.solve(&xcol.tr_mul(&t));
-            xcol.mul_to(&dy, &mut xdy);
-            bp = f64::INFINITY;
-            bd = f64::INFINITY;
-            for i in 0..n {
-                let dxi = q[i] * (xdy[i] + v1[i] * xinv[i] - v2[i] * sinv[i]);
-                let dzi = (v1[i] - zv[i] * dxi) * xinv[i];
-                let dwi = (v2[i] + wv[i] * dxi) * sinv[i];
-                dx[i] = dxi;
-                dz[i] = dzi;
-                dw[i] = dwi;
-                bound(&mut bp, xv[i], dxi);
-                bound(&mut bp, sv[i], -dxi);
-                bound(&mut bd, zv[i], dzi);
-                bound(&mut bd, wv[i], dwi);
-            }
-            fp = bp;
-            fd = bd;
-        }
-        let fp = (STEP * fp).min(1.0);
-        let fd = (STEP * fd).min(1.0);
-        if !(fp > 0.0 && fd > 0.0) || dy.iter().any(|v| !v.is_finite()) {
-            break;
-        }
-        yx = 0.0;
-        sum_w = 0.0;
-        for i in 0..n {
-            xv[i] += fp * dx[i];
-            sv[i] -= fp * dx[i];
-            zv[i] += fd * dz[i];
-            wv[i] += fd * dw[i];
             yx -= y[i] * xv[i];
             sum_w += wv[i];
         }
-        yd.axpy(fd, &dy, 1.0);
+        Ok(FrischNewton {
+            rows,
+            y,
+            tau,
+            xcol,
+            b,
+            sum_y: compensated_sum(y),
+            yd,
+            xv,
+            sv: vec![tau; n],
+            zv,
+            wv,
+            yx,
+            sum_w,
+            q: vec![0.0; n],
+            r: vec![0.0; n],
+            xinv: vec![0.0; n],
+            sinv: vec![0.0; n],
+            dx: vec![0.0; n],
+            dz: vec![0.0; n],
+            dw: vec![0.0; n],
+            v1: vec![0.0; n],
+            v2: vec![0.0; n],
+            t: DVector::zeros(n),
+            xdy,
+        })
     }
-    Ok((yd.iter().map(|v| -v).collect(), iterations))
+
+    /// Convergence test on the duality gap, relative to the check loss.
+    fn converged(&self) -> bool {
+        let by = dot(&self.b, self.yd.as_slice());
+        let gap = self.yx - by + self.sum_w;
+        let check_loss_estimate = self.sum_w - by - (1.0 - self.tau) * self.sum_y;
+        let magnitude = self.yx.abs() + by.abs() + self.sum_w.abs();
+        !gap.is_finite() || gap <= Self::GAP_TOLERANCE * check_loss_estimate.abs() || gap <= 1e-14 * magnitude
+    }
+
+    /// One predictor–corrector step; `false` when no step can be taken (singular normal
+    /// equations, zero or non-finite step).
+    fn iterate(&mut self) -> bool {
+        let n = self.rows.n;
+        for i in 0..n {
+            self.xinv[i] = 1.0 / self.xv[i];
+            self.sinv[i] = 1.0 / self.sv[i];
+            self.q[i] = 1.0 / (self.zv[i] * self.xinv[i] + self.wv[i] * self.sinv[i]);
+            self.r[i] = self.zv[i] - self.wv[i];
+            self.t[i] = self.q[i] * self.r[i];
+        }
+        let Some(chol) = gram(self.rows, Some(&self.q)).cholesky() else {
+            return false;
+        };
+        let (mut dy, bp, bd) = self.predictor(&chol);
+        let (mut fp, mut fd) = (bp, bd);
+        if fp.min(fd) < 1.0 {
+            (dy, fp, fd) = self.corrector(&chol, fp, fd);
+        }
+        let fp = (Self::STEP * fp).min(1.0);
+        let fd = (Self::STEP * fd).min(1.0);
+        if !(fp > 0.0 && fd > 0.0) || dy.iter().any(|v| !v.is_finite()) {
+            return false;
+        }
+        self.take_step(&dy, fp, fd);
+        true
+    }
+
+    /// Affine-scaling (predictor) direction and its primal / dual step bounds.
+    fn predictor(&mut self, chol: &Cholesky<f64, Dyn>) -> (DVector<f64>, f64, f64) {
+        let dy = chol.solve(&self.xcol.tr_mul(&self.t));
+        self.xcol.mul_to(&dy, &mut self.xdy);
+        for i in 0..self.rows.n {
+            let dxi = self.q[i] * (self.xdy[i] - self.r[i]);
+            self.dx[i] = dxi;
+            self.dz[i] = -self.zv[i] * (dxi * self.xinv[i] + 1.0);
+            self.dw[i] = -self.wv[i] * (1.0 - dxi * self.sinv[i]);
+        }
+        let (bp, bd) = self.step_bounds();
+        (dy, bp, bd)
+    }
+
+    /// Mehrotra corrector: the centred direction from the predictor's step lengths.
+    fn corrector(&mut self, chol: &Cholesky<f64, Dyn>, fp: f64, fd: f64) -> (DVector<f64>, f64, f64) {
+        let n = self.rows.n;
+        let (mut mu0, mut g) = (0.0, 0.0);
+        for i in 0..n {
+            let (xv, sv, zv, wv) = (self.xv[i], self.sv[i], self.zv[i], self.wv[i]);
+            mu0 += zv * xv + wv * sv;
+            g += (zv + fd * self.dz[i]) * (xv + fp * self.dx[i]) + (wv + fd * self.dw[i]) * (sv - fp * self.dx[i]);
+        }
+        let mu = mu0 * (g / mu0).powi(3) / (2.0 * n as f64);
+        for i in 0..n {
+            self.v1[i] = mu - self.xv[i] * self.zv[i] - self.dx[i] * self.dz[i];
+            self.v2[i] = mu - self.sv[i] * self.wv[i] + self.dx[i] * self.dw[i]; // ds·dw = −dx·dw
+            self.t[i] = -self.q[i] * (self.v1[i] * self.xinv[i] - self.v2[i] * self.sinv[i]);
+        }
+        let dy = chol.solve(&self.xcol.tr_mul(&self.t));
+        self.xcol.mul_to(&dy, &mut self.xdy);
+        for i in 0..n {
+            let dxi = self.q[i] * (self.xdy[i] + self.v1[i] * self.xinv[i] - self.v2[i] * self.sinv[i]);
+            self.dx[i] = dxi;
+            self.dz[i] = (self.v1[i] - self.zv[i] * dxi) * self.xinv[i];
+            self.dw[i] = (self.v2[i] + self.wv[i] * dxi) * self.sinv[i];
+        }
+        let (bp, bd) = self.step_bounds();
+        (dy, bp, bd)
+    }
+
+    /// Longest primal (x, s) and dual (z, w) steps along the direction that stay ≥ 0.
+    fn step_bounds(&self) -> (f64, f64) {
+        let (mut bp, mut bd) = (f64::INFINITY, f64::INFINITY);
+        for i in 0..self.rows.n {
+            bound(&mut bp, self.xv[i], self.dx[i]);
+            bound(&mut bp, self.sv[i], -self.dx[i]);
+            bound(&mut bd, self.zv[i], self.dz[i]);
+            bound(&mut bd, self.wv[i], self.dw[i]);
+        }
+        (bp, bd)
+    }
+
+    fn take_step(&mut self, dy: &DVector<f64>, fp: f64, fd: f64) {
+        self.yx = 0.0;
+        self.sum_w = 0.0;
+        for i in 0..self.rows.n {
+            self.xv[i] += fp * self.dx[i];
+            self.sv[i] -= fp * self.dx[i];
+            self.zv[i] += fd * self.dz[i];
+            self.wv[i] += fd * self.dw[i];
+            self.yx -= self.y[i] * self.xv[i];
+            self.sum_w += self.wv[i];
+        }
+        self.yd.axpy(fd, dy, 1.0);
+    }
 }
 
 #[inline]

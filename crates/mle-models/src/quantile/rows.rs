@@ -149,7 +149,7 @@ pub(crate) fn gram(rows: &Rows, weights: Option<&[f64]>) -> DMatrix<f64> {
 }
 
 #[inline]
-pub(crate) fn accumulate_outer(out: &mut [f64], x: &[f64], w: f64) {
+fn accumulate_outer(out: &mut [f64], x: &[f64], w: f64) {
     let mut k = 0;
     for (a, &xa) in x.iter().enumerate() {
         let wa = w * xa;
@@ -160,7 +160,7 @@ pub(crate) fn accumulate_outer(out: &mut [f64], x: &[f64], w: f64) {
     }
 }
 
-pub(crate) fn unpack_symmetric(s: &[f64], p: usize) -> DMatrix<f64> {
+fn unpack_symmetric(s: &[f64], p: usize) -> DMatrix<f64> {
     let mut m = DMatrix::zeros(p, p);
     let mut k = 0;
     for a in 0..p {

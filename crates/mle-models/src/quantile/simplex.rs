@@ -14,186 +14,277 @@ use super::QuantileAlgorithm;
 /// choices, so non-unique problems end at quantreg's vertex. β is then re-solved from the p
 /// basic observations.
 pub(crate) fn barrodale_roberts(rows: &Rows, y: &[f64], tau: f64) -> Result<Vertex> {
-    let (m, p) = (rows.n, rows.p);
-    let w = p + 1; // p tableau columns, then the right-hand side
-    let toler = f64::EPSILON.powf(2.0 / 3.0);
-    let mut t = vec![0.0; m * w];
-    let mut row_label: Vec<i64> = Vec::with_capacity(m);
-    for i in 0..m {
-        let r = &mut t[i * w..(i + 1) * w];
-        r[..p].copy_from_slice(rows.row(i));
-        r[p] = y[i];
-        let mut label = (p + i + 1) as i64;
-        if y[i] < 0.0 {
-            r.iter_mut().for_each(|v| *v = -*v);
-            label = -label;
-        }
-        row_label.push(label);
-    }
-    let mut col_label: Vec<i64> = (1..=p as i64).collect();
-    // Marginal costs (twice the rate of decrease of the check loss along each column).
-    let mut cost = vec![0.0; p];
-    for (j, c) in cost.iter_mut().enumerate() {
-        let (mut m2, mut m3) = (0.0, 0.0);
-        for (i, &label) in row_label.iter().enumerate() {
-            let aux = t[i * w + j];
-            let s = if label > 0 { 1.0 } else { -1.0 };
-            m2 += aux * (1.0 - s);
-            m3 += aux * s;
-        }
-        let m3 = 2.0 * m3;
-        *c = m2 + m3 * tau;
-    }
-    let (mut kr, mut kl, mut kount) = (0usize, 0usize, 0usize);
-    let mut stage1 = true;
+    let mut tab = Tableau::new(rows, y, tau);
     let mut candidates = RatioList::default();
-    let max_steps = 100 * (m + p) + 10_000;
+    let max_steps = 100 * (rows.n + rows.p) + 10_000;
     let mut steps = 0usize;
-    'outer: loop {
+    loop {
         steps += 1;
         if steps > max_steps {
-            return Err(MleError::NoConvergence {
-                reason: "Barrodale–Roberts simplex: pivot limit reached (cycling?)".into(),
-                iterations: steps as u64,
-                gradient_norm: f64::NAN,
-                last: Vec::new(),
-            });
+            return Err(no_convergence("pivot limit reached (cycling?)", steps));
         }
-        let entering;
-        if stage1 {
-            if kount + kr == p {
-                stage1 = false;
+        let entering = if tab.stage1 {
+            if tab.kount + tab.kr == tab.p {
+                tab.stage1 = false;
                 continue;
             }
-            let mut max = -1.0;
-            let mut inn = usize::MAX;
-            for j in kr..p {
-                if col_label[j].unsigned_abs() as usize <= p {
-                    let d = cost[j].abs();
-                    if d > max {
-                        max = d;
-                        inn = j;
-                    }
-                }
-            }
-            if inn == usize::MAX {
-                return Err(singular_basis());
-            }
-            if cost[inn] < 0.0 {
-                negate_column(&mut t, w, inn, &mut cost, &mut col_label);
-            }
-            entering = inn;
+            tab.stage1_entering()?
         } else {
-            let mut max = f64::MIN;
-            let mut inn = usize::MAX;
-            for (j, &c) in cost.iter().enumerate().skip(kr) {
-                let mut d = c;
-                if d < 0.0 {
-                    if d > -2.0 {
-                        continue;
-                    }
-                    d = -d - 2.0;
-                }
+            match tab.stage2_entering() {
+                Some(j) => j,
+                None => break,
+            }
+        };
+        if !tab.ratio_step(entering, &mut candidates) {
+            if !tab.stage1 {
+                return Err(no_convergence(
+                    "premature end (possible conditioning problem in x)",
+                    steps,
+                ));
+            }
+            // Linearly dependent column: set it aside.
+            tab.swap_columns(tab.kr, entering);
+            tab.kr += 1;
+        }
+    }
+    tab.into_vertex(rows, y)
+}
+
+fn no_convergence(what: &str, steps: usize) -> MleError {
+    MleError::NoConvergence {
+        reason: format!("Barrodale–Roberts simplex: {what}"),
+        iterations: steps as u64,
+        gradient_norm: f64::NAN,
+        last: Vec::new(),
+    }
+}
+
+/// The condensed simplex tableau of AS 229: m observation rows of p columns and the
+/// right-hand side, row and column labels (±(index + 1), the sign the side of the residual),
+/// and the marginal costs of the columns.
+struct Tableau {
+    t: Vec<f64>,
+    m: usize,
+    p: usize,
+    /// Row width: p tableau columns, then the right-hand side.
+    w: usize,
+    row_label: Vec<i64>,
+    col_label: Vec<i64>,
+    /// Twice the rate of decrease of the check loss along each column.
+    cost: Vec<f64>,
+    /// Columns set aside (linearly dependent), the first `kr`.
+    kr: usize,
+    /// Rows holding a coefficient (stage 1), the first `kl`.
+    kl: usize,
+    /// Pivots so far.
+    kount: usize,
+    stage1: bool,
+    toler: f64,
+}
+
+impl Tableau {
+    fn new(rows: &Rows, y: &[f64], tau: f64) -> Self {
+        let (m, p) = (rows.n, rows.p);
+        let w = p + 1;
+        let mut t = vec![0.0; m * w];
+        let mut row_label: Vec<i64> = Vec::with_capacity(m);
+        for i in 0..m {
+            let r = &mut t[i * w..(i + 1) * w];
+            r[..p].copy_from_slice(rows.row(i));
+            r[p] = y[i];
+            let mut label = (p + i + 1) as i64;
+            if y[i] < 0.0 {
+                r.iter_mut().for_each(|v| *v = -*v);
+                label = -label;
+            }
+            row_label.push(label);
+        }
+        let mut cost = vec![0.0; p];
+        for (j, c) in cost.iter_mut().enumerate() {
+            let (mut m2, mut m3) = (0.0, 0.0);
+            for (i, &label) in row_label.iter().enumerate() {
+                let aux = t[i * w + j];
+                let s = if label > 0 { 1.0 } else { -1.0 };
+                m2 += aux * (1.0 - s);
+                m3 += aux * s;
+            }
+            let m3 = 2.0 * m3;
+            *c = m2 + m3 * tau;
+        }
+        Tableau {
+            t,
+            m,
+            p,
+            w,
+            row_label,
+            col_label: (1..=p as i64).collect(),
+            cost,
+            kr: 0,
+            kl: 0,
+            kount: 0,
+            stage1: true,
+            toler: f64::EPSILON.powf(2.0 / 3.0),
+        }
+    }
+
+    /// Stage 1: the coefficient column with the largest |marginal cost| enters (made positive).
+    fn stage1_entering(&mut self) -> Result<usize> {
+        let mut max = -1.0;
+        let mut inn = usize::MAX;
+        for j in self.kr..self.p {
+            if self.col_label[j].unsigned_abs() as usize <= self.p {
+                let d = self.cost[j].abs();
                 if d > max {
                     max = d;
                     inn = j;
                 }
             }
-            if inn == usize::MAX || max <= toler {
-                break 'outer;
-            }
-            if cost[inn] <= 0.0 {
-                negate_column(&mut t, w, inn, &mut cost, &mut col_label);
-                cost[inn] -= 2.0;
-            }
-            entering = inn;
         }
-        // Ratio test over the observation rows, passing through breakpoints.
+        if inn == usize::MAX {
+            return Err(singular_basis());
+        }
+        if self.cost[inn] < 0.0 {
+            self.negate_column(inn);
+        }
+        Ok(inn)
+    }
+
+    /// Stage 2: the column of steepest descent enters; `None` at the optimum (no marginal cost
+    /// above the tolerance in either direction).
+    fn stage2_entering(&mut self) -> Option<usize> {
+        let mut max = f64::MIN;
+        let mut inn = usize::MAX;
+        for (j, &c) in self.cost.iter().enumerate().skip(self.kr) {
+            let mut d = c;
+            if d < 0.0 {
+                if d > -2.0 {
+                    continue;
+                }
+                d = -d - 2.0;
+            }
+            if d > max {
+                max = d;
+                inn = j;
+            }
+        }
+        if inn == usize::MAX || max <= self.toler {
+            return None;
+        }
+        if self.cost[inn] <= 0.0 {
+            self.negate_column(inn);
+            self.cost[inn] -= 2.0;
+        }
+        Some(inn)
+    }
+
+    /// Ratio test over the observation rows for the entering column, passing through
+    /// breakpoints while the marginal cost stays positive, then the pivot. `false` when the
+    /// candidates run out before a pivot.
+    fn ratio_step(&mut self, entering: usize, candidates: &mut RatioList) -> bool {
+        let (w, p) = (self.w, self.p);
         candidates.clear();
-        for i in kl..m {
-            let d = t[i * w + entering];
-            if d > toler {
-                candidates.push(t[i * w + p] / d, i);
+        for i in self.kl..self.m {
+            let d = self.t[i * w + entering];
+            if d > self.toler {
+                candidates.push(self.t[i * w + p] / d, i);
             }
         }
-        loop {
-            let Some(out) = candidates.pop_min() else {
-                if stage1 {
-                    // Linearly dependent column: set it aside.
-                    swap_columns(&mut t, w, kr, entering, &mut cost, &mut col_label);
-                    kr += 1;
-                    continue 'outer;
-                }
-                return Err(MleError::NoConvergence {
-                    reason: "Barrodale–Roberts simplex: premature end (possible conditioning problem in x)"
-                        .into(),
-                    iterations: steps as u64,
-                    gradient_norm: f64::NAN,
-                    last: Vec::new(),
-                });
-            };
-            let pivot = t[out * w + entering];
-            if cost[entering] - pivot - pivot <= toler {
-                pivot_tableau(&mut t, w, m, out, entering, kr, &mut cost);
-                std::mem::swap(&mut row_label[out], &mut col_label[entering]);
-                kount += 1;
-                if stage1 {
-                    kl += 1;
-                    let target = kount - 1;
-                    if target != out {
-                        for j in kr..w {
-                            t.swap(out * w + j, target * w + j);
-                        }
-                        row_label.swap(out, target);
-                    }
-                }
-                continue 'outer;
+        while let Some(out) = candidates.pop_min() {
+            let pivot = self.t[out * w + entering];
+            if self.cost[entering] - pivot - pivot <= self.toler {
+                self.pivot(out, entering);
+                return true;
             }
             // Pass through: this residual changes sign, the marginal cost drops by 2·pivot.
-            for j in kr..w {
-                let d = t[out * w + j];
+            for j in self.kr..w {
+                let d = self.t[out * w + j];
                 if j < p {
-                    cost[j] = cost[j] - d - d;
+                    self.cost[j] = self.cost[j] - d - d;
                 }
-                t[out * w + j] = -d;
+                self.t[out * w + j] = -d;
             }
-            row_label[out] = -row_label[out];
+            self.row_label[out] = -self.row_label[out];
+        }
+        false
+    }
+
+    /// Pivots on (out, entering) and swaps the labels; in stage 1 the row moves up to the
+    /// coefficient block.
+    fn pivot(&mut self, out: usize, entering: usize) {
+        let w = self.w;
+        pivot_tableau(&mut self.t, w, self.m, out, entering, self.kr, &mut self.cost);
+        std::mem::swap(&mut self.row_label[out], &mut self.col_label[entering]);
+        self.kount += 1;
+        if self.stage1 {
+            self.kl += 1;
+            let target = self.kount - 1;
+            if target != out {
+                for j in self.kr..w {
+                    self.t.swap(out * w + j, target * w + j);
+                }
+                self.row_label.swap(out, target);
+            }
         }
     }
-    let nonunique = kr == 0
-        && cost.iter().any(|c| {
-            let d = c.abs();
-            d <= toler || 2.0 - d <= toler
-        });
-    let mut beta = vec![0.0; p];
-    for i in 0..kl {
-        let k = row_label[i].unsigned_abs() as usize;
-        if (1..=p).contains(&k) {
-            beta[k - 1] = t[i * w + p] * row_label[i].signum() as f64;
+
+    fn negate_column(&mut self, j: usize) {
+        for row in self.t.chunks_exact_mut(self.w) {
+            row[j] = -row[j];
         }
+        self.cost[j] = -self.cost[j];
+        self.col_label[j] = -self.col_label[j];
     }
-    let basis: Vec<usize> = (kr..p)
-        .filter_map(|j| {
-            let l = col_label[j].unsigned_abs() as usize;
-            (l > p).then(|| l - p - 1)
+
+    fn swap_columns(&mut self, a: usize, b: usize) {
+        if a == b {
+            return;
+        }
+        for row in self.t.chunks_exact_mut(self.w) {
+            row.swap(a, b);
+        }
+        self.cost.swap(a, b);
+        self.col_label.swap(a, b);
+    }
+
+    /// The optimal vertex: the basic observations (column labels), β re-solved from them, and
+    /// the non-uniqueness flag (a marginal cost on the boundary).
+    fn into_vertex(self, rows: &Rows, y: &[f64]) -> Result<Vertex> {
+        let (p, w, toler) = (self.p, self.w, self.toler);
+        let nonunique = self.kr == 0
+            && self.cost.iter().any(|c| {
+                let d = c.abs();
+                d <= toler || 2.0 - d <= toler
+            });
+        let mut beta = vec![0.0; p];
+        for i in 0..self.kl {
+            let k = self.row_label[i].unsigned_abs() as usize;
+            if (1..=p).contains(&k) {
+                beta[k - 1] = self.t[i * w + p] * self.row_label[i].signum() as f64;
+            }
+        }
+        let basis: Vec<usize> = (self.kr..p)
+            .filter_map(|j| {
+                let l = self.col_label[j].unsigned_abs() as usize;
+                (l > p).then(|| l - p - 1)
+            })
+            .collect();
+        if basis.len() != p {
+            // A column was set aside as linearly dependent (quantreg would have stopped with
+            // "Singular design matrix" before starting).
+            return Err(singular_basis());
+        }
+        if let Some((b, _)) = solve_basis(rows, y, &basis) {
+            beta = b.iter().copied().collect();
+        }
+        Ok(Vertex {
+            beta,
+            basis,
+            algorithm: QuantileAlgorithm::BarrodaleRoberts,
+            ipm_iterations: 0,
+            pivots: self.kount,
+            nonunique,
         })
-        .collect();
-    if basis.len() != p {
-        // A column was set aside as linearly dependent (quantreg would have stopped with
-        // "Singular design matrix" before starting).
-        return Err(singular_basis());
     }
-    if let Some((b, _)) = solve_basis(rows, y, &basis) {
-        beta = b.iter().copied().collect();
-    }
-    Ok(Vertex {
-        beta,
-        basis,
-        algorithm: QuantileAlgorithm::BarrodaleRoberts,
-        ipm_iterations: 0,
-        pivots: kount,
-        nonunique,
-    })
 }
 
 /// The ratio-test list of AS 229: candidates in row order; each extraction takes the smallest
@@ -290,25 +381,6 @@ impl RatioList {
         let id = self.remove_at(self.pos[best]);
         Some(self.rows[id])
     }
-}
-
-fn negate_column(t: &mut [f64], w: usize, j: usize, cost: &mut [f64], col_label: &mut [i64]) {
-    for row in t.chunks_exact_mut(w) {
-        row[j] = -row[j];
-    }
-    cost[j] = -cost[j];
-    col_label[j] = -col_label[j];
-}
-
-fn swap_columns(t: &mut [f64], w: usize, a: usize, b: usize, cost: &mut [f64], col_label: &mut [i64]) {
-    if a == b {
-        return;
-    }
-    for row in t.chunks_exact_mut(w) {
-        row.swap(a, b);
-    }
-    cost.swap(a, b);
-    col_label.swap(a, b);
 }
 
 /// Pivot of the condensed tableau on (out, entering) over columns kr.. (incl. the rhs).

@@ -196,69 +196,16 @@ fn polish_from(
     budget: usize,
     detect_stall: bool,
 ) -> Result<PolishEnd> {
-    let (n, p) = (rows.n, rows.p);
-    let mut is_basic = vec![false; n];
-    let mut r = vec![0.0; n];
-    let mut g = vec![0.0; n];
-    let mut candidates: Vec<(f64, f64, usize)> = Vec::new();
     // A nondegenerate pivot strictly decreases the check loss: a few that do not mean a
     // degenerate vertex.
-    let stall_limit = 4;
+    const STALL_LIMIT: usize = 4;
+    let mut state = Pivoting::new(rows, tau);
     let (mut best, mut stall) = (f64::INFINITY, 0usize);
     let mut pivots = 0;
-    let abs_sums = DVector::from_vec(sum_blocks(n, p, |range, out| {
-        for i in range {
-            for (o, &xj) in out.iter_mut().zip(rows.row(i)) {
-                *o += xj.abs();
-            }
-        }
-    }));
     loop {
-        let (beta, inv) = solve_basis(rows, y, &basis).ok_or_else(singular_basis)?;
-        is_basic.iter_mut().for_each(|b| *b = false);
-        for &b in &basis {
-            is_basic[b] = true;
-        }
-        for (i, ri) in r.iter_mut().enumerate() {
-            *ri = if is_basic[i] {
-                0.0
-            } else {
-                y[i] - dot(rows.row(i), beta.as_slice())
-            };
-        }
-        if let Some(yp) = signs_from {
-            // Residuals that vanish up to round-off: the sign under the perturbation.
-            let (bp, _) = solve_basis(rows, yp, &basis).ok_or_else(singular_basis)?;
-            let scale = r.iter().map(|v| v.abs()).fold(0.0, f64::max);
-            for (i, ri) in r.iter_mut().enumerate() {
-                if !is_basic[i] && ri.abs() <= 1e-12 * scale {
-                    let rp = yp[i] - dot(rows.row(i), bp.as_slice());
-                    *ri = if rp < 0.0 { -f64::MIN_POSITIVE } else { 0.0 };
-                }
-            }
-        }
-        let a = sum_blocks(n, p, |range, out| {
-            for i in range {
-                if !is_basic[i] {
-                    let psi = if r[i] < 0.0 { tau - 1.0 } else { tau };
-                    for (o, &xj) in out.iter_mut().zip(rows.row(i)) {
-                        *o += psi * xj;
-                    }
-                }
-            }
-        });
-        let d = -(inv.transpose() * DVector::from_vec(a));
-        let allowance = inv.abs().transpose() * &abs_sums * 1e-14;
-        let mut worst = 0.0;
-        let mut leaving = None;
-        for (k, &dk) in d.iter().enumerate() {
-            let violation = (dk - tau).max((tau - 1.0) - dk) - DUAL_TOLERANCE - allowance[k];
-            if violation > worst {
-                worst = violation;
-                leaving = Some(k);
-            }
-        }
-        let Some(k) = leaving else {
+        let (beta, inv) = state.residuals_at(y, signs_from, &basis)?;
+        let (d, allowance) = state.dual_values(&inv);
+        let Some(k) = most_violated(&d, &allowance, tau) else {
             let nonunique = d.iter().zip(allowance.iter()).any(|(&dk, &extra)| {
                 let tol = DUAL_TOLERANCE + extra;
                 (dk - tau).abs() <= tol || (dk - (tau - 1.0)).abs() <= tol
@@ -272,25 +219,138 @@ fn polish_from(
                 nonunique,
             }));
         };
-        let objective: f64 = r.iter().map(|&v| check_loss(v, tau)).sum();
+        let objective: f64 = state.r.iter().map(|&v| check_loss(v, tau)).sum();
         if objective < best - 1e-13 * best.abs() {
             best = objective;
             stall = 0;
         } else {
             stall += 1;
         }
-        if pivots >= budget || (detect_stall && stall > stall_limit) {
+        if pivots >= budget || (detect_stall && stall > STALL_LIMIT) {
             return Ok(PolishEnd::Stalled(basis, pivots));
         }
+        basis[k] = state.entering(&inv, k, d[k]).ok_or_else(singular_basis)?;
+        pivots += 1;
+    }
+}
+
+/// The basic observation whose dual value lies farthest outside [τ − 1, τ] (beyond the
+/// tolerance and its round-off allowance), if any.
+fn most_violated(d: &DVector<f64>, allowance: &DVector<f64>, tau: f64) -> Option<usize> {
+    let mut worst = 0.0;
+    let mut leaving = None;
+    for (k, &dk) in d.iter().enumerate() {
+        let violation = (dk - tau).max((tau - 1.0) - dk) - DUAL_TOLERANCE - allowance[k];
+        if violation > worst {
+            worst = violation;
+            leaving = Some(k);
+        }
+    }
+    leaving
+}
+
+/// Work space of the vertex pivots: which observations are basic, the residuals at the
+/// current vertex, the directional changes of a pivot and the ratio-test candidates.
+struct Pivoting<'a> {
+    rows: &'a Rows,
+    tau: f64,
+    is_basic: Vec<bool>,
+    r: Vec<f64>,
+    g: Vec<f64>,
+    candidates: Vec<(f64, f64, usize)>,
+    /// Σᵢ |xᵢⱼ| per column: the scale of the round-off in the dual values.
+    abs_sums: DVector<f64>,
+}
+
+impl<'a> Pivoting<'a> {
+    fn new(rows: &'a Rows, tau: f64) -> Self {
+        let (n, p) = (rows.n, rows.p);
+        let abs_sums = DVector::from_vec(sum_blocks(n, p, |range, out| {
+            for i in range {
+                for (o, &xj) in out.iter_mut().zip(rows.row(i)) {
+                    *o += xj.abs();
+                }
+            }
+        }));
+        Pivoting {
+            rows,
+            tau,
+            is_basic: vec![false; n],
+            r: vec![0.0; n],
+            g: vec![0.0; n],
+            candidates: Vec::new(),
+            abs_sums,
+        }
+    }
+
+    /// β and X_B⁻¹ at the basis, and the residuals (exactly 0 for the basic observations;
+    /// with `signs_from`, residuals that vanish up to round-off take the sign they have under
+    /// that response).
+    fn residuals_at(
+        &mut self,
+        y: &[f64],
+        signs_from: Option<&[f64]>,
+        basis: &[usize],
+    ) -> Result<(DVector<f64>, DMatrix<f64>)> {
+        let rows = self.rows;
+        let (beta, inv) = solve_basis(rows, y, basis).ok_or_else(singular_basis)?;
+        self.is_basic.iter_mut().for_each(|b| *b = false);
+        for &b in basis {
+            self.is_basic[b] = true;
+        }
+        for (i, ri) in self.r.iter_mut().enumerate() {
+            *ri = if self.is_basic[i] {
+                0.0
+            } else {
+                y[i] - dot(rows.row(i), beta.as_slice())
+            };
+        }
+        if let Some(yp) = signs_from {
+            let (bp, _) = solve_basis(rows, yp, basis).ok_or_else(singular_basis)?;
+            let scale = self.r.iter().map(|v| v.abs()).fold(0.0, f64::max);
+            for (i, ri) in self.r.iter_mut().enumerate() {
+                if !self.is_basic[i] && ri.abs() <= 1e-12 * scale {
+                    let rp = yp[i] - dot(rows.row(i), bp.as_slice());
+                    *ri = if rp < 0.0 { -f64::MIN_POSITIVE } else { 0.0 };
+                }
+            }
+        }
+        Ok((beta, inv))
+    }
+
+    /// The dual values of the basic observations, d = −X_B⁻ᵀ Σ_{i∉B} ψ_τ(rᵢ) xᵢ, and their
+    /// round-off allowances.
+    fn dual_values(&self, inv: &DMatrix<f64>) -> (DVector<f64>, DVector<f64>) {
+        let (rows, tau) = (self.rows, self.tau);
+        let (is_basic, r) = (&self.is_basic, &self.r);
+        let a = sum_blocks(rows.n, rows.p, |range, out| {
+            for i in range {
+                if !is_basic[i] {
+                    let psi = if r[i] < 0.0 { tau - 1.0 } else { tau };
+                    for (o, &xj) in out.iter_mut().zip(rows.row(i)) {
+                        *o += psi * xj;
+                    }
+                }
+            }
+        });
+        let d = -(inv.transpose() * DVector::from_vec(a));
+        let allowance = inv.abs().transpose() * &self.abs_sums * 1e-14;
+        (d, allowance)
+    }
+
+    /// The observation that enters when basic observation k (dual value `dk`) leaves: the
+    /// breakpoint along the edge where the directional derivative turns non-negative.
+    fn entering(&mut self, inv: &DMatrix<f64>, k: usize, dk: f64) -> Option<usize> {
+        let (rows, tau) = (self.rows, self.tau);
         // d_k > τ: free residual k upwards (δ = −X_B⁻¹e_k), slope τ − d_k;
         // d_k < τ − 1: downwards (δ = X_B⁻¹e_k), slope d_k + 1 − τ.
-        let up = d[k] > tau;
+        let up = dk > tau;
         let sign = if up { -1.0 } else { 1.0 };
-        let delta: Vec<f64> = (0..p).map(|j| sign * inv[(j, k)]).collect();
-        let slope = if up { tau - d[k] } else { d[k] + 1.0 - tau };
+        let delta: Vec<f64> = (0..rows.p).map(|j| sign * inv[(j, k)]).collect();
+        let slope = if up { tau - dk } else { dk + 1.0 - tau };
         let mut gmax = 0.0f64;
-        for (i, gi) in g.iter_mut().enumerate() {
-            *gi = if is_basic[i] {
+        for (i, gi) in self.g.iter_mut().enumerate() {
+            *gi = if self.is_basic[i] {
                 0.0
             } else {
                 dot(rows.row(i), &delta)
@@ -298,20 +358,17 @@ fn polish_from(
             gmax = gmax.max(gi.abs());
         }
         let gtol = 1e-13 * gmax;
-        candidates.clear();
-        for (i, (&gi, &ri)) in g.iter().zip(&r).enumerate() {
-            if is_basic[i] || gi.abs() <= gtol {
+        self.candidates.clear();
+        for (i, (&gi, &ri)) in self.g.iter().zip(&self.r).enumerate() {
+            if self.is_basic[i] || gi.abs() <= gtol {
                 continue;
             }
             if (ri >= 0.0 && gi > 0.0) || (ri < 0.0 && gi < 0.0) {
-                candidates.push(((ri / gi).max(0.0), gi.abs(), i));
+                self.candidates.push(((ri / gi).max(0.0), gi.abs(), i));
             }
         }
-        let Some(pos) = weighted_select(&mut candidates, -slope) else {
-            return Err(singular_basis());
-        };
-        basis[k] = candidates[pos].2;
-        pivots += 1;
+        let pos = weighted_select(&mut self.candidates, -slope)?;
+        Some(self.candidates[pos].2)
     }
 }
 
