@@ -244,6 +244,7 @@ fn laplace_closed_form_median_and_mean_absolute_deviation() {
     let nat = fit.natural_estimates();
     assert_eq!(nat[0], 3.0);
     assert_eq!(nat[1], (0.0 + 4.0 + 4.0 + 1.0 + 7.0) / 5.0);
+    assert!(fit.diagnostics().is_empty(), "{:?}", fit.diagnostics());
     // Even n: the lower median; every point of [2, 3] is an MLE with the same b̂.
     let even = [3.0, -1.0, 7.0, 2.0];
     let fit = Laplace.fit(&even).unwrap();
@@ -264,7 +265,59 @@ fn laplace_closed_form_median_and_mean_absolute_deviation() {
     assert_rel("se mu", se[0], nat[1] / 2.0, 1e-15);
     assert_rel("se log b", se[1], 0.5, 1e-15);
     assert!(fit.covariance_source().contains("expected (Fisher) information"));
-    assert!(fit.diagnostics().is_empty(), "{:?}", fit.diagnostics());
+    // The interval of maximisers is reported (see even_n_location_reports_the_interval).
+    assert_eq!(
+        fit.diagnostics(),
+        &[Diagnostic::NonUniqueEstimate {
+            parameter: "mu".into(),
+            lower: 2.0,
+            upper: 3.0,
+            reported: 2.0
+        }]
+    );
+}
+
+/// Issue: for an even n the Laplace location MLE is the interval [x₍ₙ/₂₎, x₍ₙ/₂₊₁₎]; the fit
+/// says so (and which end it reports) instead of silently returning the lower median. The
+/// same for the asymmetric Laplace when nτ is an integer; a tie or a non-integer nτ is unique.
+#[test]
+fn even_n_location_reports_the_interval() {
+    let interval = |fit: &Fit| {
+        fit.diagnostics().iter().find_map(|d| match d {
+            Diagnostic::NonUniqueEstimate {
+                parameter,
+                lower,
+                upper,
+                reported,
+            } => Some((parameter.clone(), *lower, *upper, *reported)),
+            _ => None,
+        })
+    };
+    let even = [8.0, 1.0, 5.0, 2.0, 9.0, 4.0];
+    for c in [
+        LocationScaleCovariance::ExpectedInformation,
+        LocationScaleCovariance::Sparsity(Bandwidth::HallSheather),
+        LocationScaleCovariance::Bootstrap { replicates: 20, seed: 3 },
+        LocationScaleCovariance::ObservedInformation,
+    ] {
+        let fit = Laplace.fit_with(&even, c).unwrap();
+        assert_eq!(fit.natural_estimates()[0], 4.0, "the lower median is reported");
+        assert_eq!(interval(&fit), Some(("mu".into(), 4.0, 5.0, 4.0)), "{c:?}");
+        let text = fit.to_string();
+        assert!(text.contains("not unique") && text.contains("[4, 5]"), "{text}");
+    }
+    // b̂ is the same at either end of the interval.
+    let b = |m: f64| even.iter().map(|x| (x - m).abs()).sum::<f64>() / 6.0;
+    assert_eq!(Laplace.fit(&even).unwrap().natural_estimates()[1], b(4.0));
+    assert_eq!(b(4.0), b(5.0));
+    // Odd n, or tied middle values: unique.
+    assert_eq!(interval(&Laplace.fit(&even[..5]).unwrap()), None);
+    assert_eq!(interval(&Laplace.fit(&[1.0, 3.0, 3.0, 7.0]).unwrap()), None);
+    // ALD: nτ = 10 · 0.3 = 3 is an integer (up to rounding); 10 · 0.35 is not.
+    let data = [4.0, 1.0, 9.0, 16.0, 25.0, 36.0, 49.0, 64.0, 81.0, 100.0];
+    let ald = |tau| AsymmetricLaplace::new(tau).unwrap().fit(&data).unwrap();
+    assert_eq!(interval(&ald(0.3)), Some(("mu".into(), 9.0, 16.0, 9.0)));
+    assert_eq!(interval(&ald(0.35)), None);
 }
 
 #[test]
@@ -434,6 +487,84 @@ fn bootstrap_is_reproducible() {
     };
     assert_eq!(lap(1), lap(1));
     assert_ne!(lap(1), lap(2));
+}
+
+/// The bootstraps run on rayon: the answer is bitwise the same in a 1-thread and a 2-thread
+/// pool (each replicate has its own seed; results are collected in replicate order).
+#[test]
+fn bootstrap_does_not_depend_on_the_thread_count() {
+    let (y, x) = load("quantile/engel.csv");
+    let data: Vec<f64> = (0..80).map(|i| ((i * 37) % 83) as f64 - 40.0).collect();
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                let q = QuantileRegression::new(0.25)
+                    .unwrap()
+                    .with_std_errors(QuantileStdErrors::Bootstrap { replicates: 40, seed: 42 })
+                    .fit(&x, &y)
+                    .unwrap();
+                let l = Laplace
+                    .fit_with(&data, LocationScaleCovariance::Bootstrap { replicates: 100, seed: 5 })
+                    .unwrap();
+                (q.covariance().unwrap().clone(), l.covariance().unwrap().clone())
+            })
+    };
+    let (one, two) = (run(1), run(2));
+    assert_eq!(one.0.as_slice(), two.0.as_slice(), "quantile regression, 1 vs 2 threads");
+    assert_eq!(one.1.as_slice(), two.1.as_slice(), "Laplace, 1 vs 2 threads");
+}
+
+/// Issue: y = ±1e308 gave standard errors [inf, inf, NaN] (or a NaN scale reported as
+/// "σ̂ = 0") with no diagnostic; now a typed error names the overflow and suggests rescaling.
+#[test]
+fn huge_response_is_a_typed_error_suggesting_rescaling() {
+    let x = Design::from_columns(true, &[("x", (0..7).map(f64::from).collect())]).unwrap();
+    let y = [1e308, -1e308, 1.0, 2.0, 3.0, 4.0, 5.0];
+    let alternating: Vec<f64> = (0..21).map(|i| if i % 2 == 0 { 1e308 } else { -1e308 }).collect();
+    let x21 = Design::from_columns(true, &[("x", (0..21).map(f64::from).collect())]).unwrap();
+    let overflow = |e: MleError| match e {
+        MleError::InvalidParameter { name, reason, .. } => {
+            assert_eq!(name, "log_sigma");
+            assert!(reason.contains("overflows") && reason.contains("rescale"), "{reason}");
+        }
+        other => panic!("expected the overflow error, got {other}"),
+    };
+    for se in [
+        QuantileStdErrors::Nid,
+        QuantileStdErrors::Bootstrap { replicates: 20, seed: 1 },
+    ] {
+        overflow(QuantileRegression::median().with_std_errors(se).fit(&x, &y).unwrap_err());
+        overflow(
+            QuantileRegression::median()
+                .with_std_errors(se)
+                .fit(&x21, &alternating)
+                .unwrap_err(),
+        );
+    }
+    overflow(
+        QuantileRegression::median()
+            .with_std_errors(QuantileStdErrors::Iid)
+            .fit(&Design::intercept(7), &y)
+            .unwrap_err(),
+    );
+    // The same data divided by 1e300 fit normally.
+    let scaled: Vec<f64> = y.iter().map(|v| v / 1e300).collect();
+    let fit = QuantileRegression::median()
+        .with_std_errors(QuantileStdErrors::Bootstrap { replicates: 20, seed: 1 })
+        .fit(&x, &scaled)
+        .unwrap();
+    assert!(fit.std_errors().unwrap().iter().all(|v| v.is_finite()));
+    // The closed-form Laplace fit: its Var(μ̂) = b̂²/n overflows.
+    match Laplace.fit(&y).unwrap_err() {
+        MleError::InvalidParameter { name, reason, .. } => {
+            assert_eq!(name, "log_b");
+            assert!(reason.contains("rescale"), "{reason}");
+        }
+        other => panic!("{other}"),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -25,16 +25,26 @@ impl QuantileRegression {
         names: &[String],
     ) -> Result<QuantileCovariance> {
         let sigma = solution.sigma();
-        if sigma.is_nan() || sigma <= 0.0 {
-            return Err(zero_scale_error(sigma));
-        }
-        match self.std_errors {
+        check_scale(sigma, y)?;
+        let covariance = match self.std_errors {
             QuantileStdErrors::Iid => self.iid_covariance(rows, solution, names),
             QuantileStdErrors::Nid => self.nid_covariance(rows, y, solution, names),
             QuantileStdErrors::Bootstrap { replicates, seed } => {
                 self.bootstrap_covariance(rows, y, replicates, seed)
             }
+        }?;
+        if covariance.matrix.iter().any(|v| !v.is_finite()) {
+            return Err(overflow_error(
+                "log_sigma",
+                sigma,
+                y,
+                &format!(
+                    "the {} covariance of (β̂, log σ̂)",
+                    covariance.label.split(':').next().unwrap_or("")
+                ),
+            ));
         }
+        Ok(covariance)
     }
 
     /// `summary.rq(se = "iid")`: ŝ² τ(1−τ) (XᵀX)⁻¹.
@@ -176,13 +186,38 @@ pub(crate) fn panicked_note(panicked: usize) -> String {
     }
 }
 
-pub(crate) fn zero_scale_error(sigma: f64) -> MleError {
+/// σ̂ must be finite and positive: 0 means every observation is interpolated (the likelihood
+/// is unbounded), NaN or ∞ that the check loss overflowed.
+pub(crate) fn check_scale(sigma: f64, y: &[f64]) -> Result<()> {
+    if sigma.is_finite() && sigma > 0.0 {
+        return Ok(());
+    }
+    if sigma == 0.0 {
+        return Err(MleError::InvalidParameter {
+            name: "sigma".into(),
+            value: sigma,
+            reason: "the check loss is zero at β̂ (every observation is interpolated): σ̂ = 0 is on the \
+                     boundary and the asymmetric-Laplace likelihood is unbounded"
+                .into(),
+        });
+    }
+    Err(overflow_error("log_sigma", sigma, y, "the check loss Σ ρ_τ(yᵢ − xᵢᵀβ̂)"))
+}
+
+/// The response is so large that `what` overflows double precision: a typed error on the log
+/// scale `parameter` (log σ̂ itself is representable), naming the size of the data and the
+/// power of ten to divide them by.
+pub(crate) fn overflow_error(parameter: &str, scale: f64, data: &[f64], what: &str) -> MleError {
+    let largest = data.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let power = largest.log10().floor().max(0.0) as i32;
     MleError::InvalidParameter {
-        name: "sigma".into(),
-        value: sigma,
-        reason: "the check loss is zero at β̂ (every observation is interpolated): σ̂ = 0 is on the \
-                 boundary and the asymmetric-Laplace likelihood is unbounded"
-            .into(),
+        name: parameter.into(),
+        value: scale.ln(),
+        reason: format!(
+            "{what} overflows double precision: the data are too large (max |yᵢ| = {largest:.3e}), so \
+             the scale and its variance (squares of the residuals) are not representable; rescale them \
+             (e.g. divide by 1e{power}: the location and scale estimates scale with them) and refit"
+        ),
     }
 }
 

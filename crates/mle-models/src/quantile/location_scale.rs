@@ -20,14 +20,14 @@
 //! ```
 
 use mle_core::resampling::{check_replicates, par_map_indexed, replicate_covariance, replicate_seeds};
-use mle_core::{Convergence, DataObjective, Fit, MleError, Result};
-use mle_families::asymmetric_laplace::{check_loss, lower_quantile};
+use mle_core::{Convergence, DataObjective, Diagnostic, Fit, MleError, Result};
+use mle_families::asymmetric_laplace::{check_loss, lower_quantile, rank_is_exact};
 use mle_families::{AsymmetricLaplace, Laplace};
 use nalgebra::DMatrix;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use super::covariance::panicked_note;
+use super::covariance::{overflow_error, panicked_note};
 use super::rows::compensated_check_loss;
 use super::sparsity::iid_sparsity;
 use super::Bandwidth;
@@ -125,7 +125,7 @@ impl LocationScaleFit for AsymmetricLaplace {
     /// [`Diagnostic::NonUniqueEstimate`] gives the interval), σ̂ = Σ ρ_τ(xᵢ − μ̂) / n.
     fn fit_with(&self, data: &[f64], covariance: LocationScaleCovariance) -> Result<Fit> {
         let objective = DataObjective::new(self, data)?;
-        let est = location_scale_estimate(data, self.tau())?;
+        let est = location_scale_estimate(data, self.tau(), &ScaleNaming::ald())?;
         let fit = Fit::at_estimate(
             &objective,
             &[est.location, est.scale.ln()],
@@ -145,7 +145,7 @@ impl LocationScaleFit for Laplace {
     /// τ = ½ with f̂(μ̂) = 1/(2b̂)), Var(log b̂) = 1/n.
     fn fit_with(&self, data: &[f64], covariance: LocationScaleCovariance) -> Result<Fit> {
         let objective = DataObjective::new(self, data)?;
-        let mut est = location_scale_estimate(data, 0.5)?;
+        let mut est = location_scale_estimate(data, 0.5, &ScaleNaming::laplace())?;
         let b = 2.0 * est.scale; // mean |x − μ̂| (exact: the check loss at ½ is half of it)
         let fit = Fit::at_estimate(
             &objective,
@@ -167,13 +167,57 @@ pub(crate) struct LocationScaleEstimate {
     pub(crate) location: f64,
     pub(crate) scale: f64,
     pub(crate) k: usize,
+    /// x₍ₖ₊₁₎ when it differs from x₍ₖ₎ and nτ = k: then every point of [x₍ₖ₎, x₍ₖ₊₁₎]
+    /// minimises the check loss (the same σ̂ for all of them).
+    pub(crate) upper: Option<f64>,
 }
 
-pub(crate) fn location_scale_estimate(data: &[f64], tau: f64) -> Result<LocationScaleEstimate> {
+impl LocationScaleEstimate {
+    /// The fit with a [`Diagnostic::NonUniqueEstimate`] when the location MLE is an interval.
+    fn flag_interval(&self, fit: Fit) -> Fit {
+        match self.upper {
+            Some(upper) => fit.with_diagnostic(Diagnostic::NonUniqueEstimate {
+                parameter: "mu".into(),
+                lower: self.location,
+                upper,
+                reported: self.location,
+            }),
+            None => fit,
+        }
+    }
+}
+
+/// The upper end of the set of minimisers of Σ ρ_τ(xᵢ − q), x₍ₖ₊₁₎, when it is not the single
+/// point x₍ₖ₎: nτ = k exactly (the slope k − nτ of the check loss is 0 between the two order
+/// statistics) and x₍ₖ₊₁₎ > x₍ₖ₎.
+fn upper_minimiser(data: &[f64], tau: f64, location: f64, k: usize) -> Option<f64> {
+    let n = data.len();
+    if k >= n || !rank_is_exact(n, tau, k) {
+        return None;
+    }
+    if data.iter().filter(|&&x| x <= location).count() > k {
+        return None; // x₍ₖ₊₁₎ = x₍ₖ₎: tied, unique
+    }
+    Some(data.iter().copied().filter(|&x| x > location).fold(f64::INFINITY, f64::min))
+}
+
+pub(crate) fn location_scale_estimate(
+    data: &[f64],
+    tau: f64,
+    naming: &ScaleNaming,
+) -> Result<LocationScaleEstimate> {
     let (location, k) = lower_quantile(data, tau)?;
     let residuals: Vec<f64> = data.iter().map(|x| x - location).collect();
     let scale = compensated_check_loss(&residuals, tau) / data.len() as f64;
-    if scale.is_nan() || scale <= 0.0 {
+    if !scale.is_finite() {
+        return Err(overflow_error(
+            naming.parameter,
+            naming.factor * scale,
+            data,
+            "the mean check loss about the τ-quantile",
+        ));
+    }
+    if scale <= 0.0 {
         return Err(MleError::InvalidParameter {
             name: "sigma".into(),
             value: scale,
@@ -182,13 +226,20 @@ pub(crate) fn location_scale_estimate(data: &[f64], tau: f64) -> Result<Location
                 .into(),
         });
     }
-    Ok(LocationScaleEstimate { location, scale, k })
+    Ok(LocationScaleEstimate {
+        location,
+        scale,
+        k,
+        upper: upper_minimiser(data, tau, location, k),
+    })
 }
 
 /// How a location–scale family names its scale (σ for the ALD, b = 2σ for the Laplace).
 pub(crate) struct ScaleNaming {
     pub(crate) family: &'static str,
     pub(crate) scale: &'static str,
+    /// The working-scale parameter name.
+    pub(crate) parameter: &'static str,
     /// natural scale = factor · σ (mean check loss)
     pub(crate) factor: f64,
 }
@@ -198,6 +249,7 @@ impl ScaleNaming {
         ScaleNaming {
             family: "asymmetric Laplace",
             scale: "σ",
+            parameter: "log_sigma",
             factor: 1.0,
         }
     }
@@ -206,6 +258,7 @@ impl ScaleNaming {
         ScaleNaming {
             family: "Laplace",
             scale: "b",
+            parameter: "log_b",
             factor: 2.0,
         }
     }
@@ -221,27 +274,36 @@ pub(crate) fn finish_location_scale(
     choice: LocationScaleCovariance,
     naming: &ScaleNaming,
 ) -> Result<Fit> {
+    let fit = est.flag_interval(fit);
     let sigma = est.scale / naming.factor; // mean check loss
-    match choice {
-        LocationScaleCovariance::ObservedInformation => Ok(fit.without_covariance(format!(
-            "the observed information is not available for the {} location — the log-density \
-             has a kink at μ, so −∂²ℓ/∂μ² = 0 almost everywhere and −∇²ℓ is singular; use the expected \
-             information, the sparsity estimate or the bootstrap",
-            naming.family
-        ))),
+    let (label, cov) = match choice {
+        LocationScaleCovariance::ObservedInformation => {
+            return Ok(fit.without_covariance(format!(
+                "the observed information is not available for the {} location — the log-density \
+                 has a kink at μ, so −∂²ℓ/∂μ² = 0 almost everywhere and −∇²ℓ is singular; use the \
+                 expected information, the sparsity estimate or the bootstrap",
+                naming.family
+            )))
+        }
         LocationScaleCovariance::ExpectedInformation => {
-            let (label, cov) = expected_information_covariance(data.len(), tau, sigma, naming);
-            fit.with_covariance(label, cov)
+            expected_information_covariance(data.len(), tau, sigma, naming)
         }
         LocationScaleCovariance::Sparsity(bandwidth) => {
-            let (label, cov) = sparsity_covariance(data, tau, est.location, sigma, bandwidth, naming)?;
-            fit.with_covariance(label, cov)
+            sparsity_covariance(data, tau, est.location, sigma, bandwidth, naming)?
         }
         LocationScaleCovariance::Bootstrap { replicates, seed } => {
-            let (label, cov) = bootstrap_covariance(data, tau, est.k, replicates, seed, naming)?;
-            fit.with_covariance(label, cov)
+            bootstrap_covariance(data, tau, est.k, replicates, seed, naming)?
         }
+    };
+    if cov.iter().any(|v| !v.is_finite()) {
+        return Err(overflow_error(
+            naming.parameter,
+            est.scale,
+            data,
+            &format!("the covariance of (μ̂, log {}̂)", naming.scale),
+        ));
     }
+    fit.with_covariance(label, cov)
 }
 
 /// diag(τ(1−τ)/(n f̂²), 1/n) with f̂ = τ(1−τ)/σ̂ the model density at μ̂.

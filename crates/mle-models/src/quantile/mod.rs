@@ -65,7 +65,7 @@ use mle_core::{Convergence, Design, Fit, MleError, Result};
 use mle_families::AsymmetricLaplace;
 use nalgebra::{DMatrix, DVector};
 
-use covariance::zero_scale_error;
+use covariance::check_scale;
 use interior_point::interior_point_vertex;
 use rows::{validate, Rows};
 use simplex::barrodale_roberts;
@@ -443,9 +443,7 @@ impl QuantileRegression {
         let vertex = exact_solve(&rows, y, self.tau, self.algorithm)?;
         let solution = solution_from_vertex(&rows, y, self.tau, x.names().to_vec(), vertex);
         let sigma = solution.sigma();
-        if sigma.is_nan() || sigma <= 0.0 {
-            return Err(zero_scale_error(sigma));
-        }
+        check_scale(sigma, y)?;
         let mut theta: Vec<f64> = solution.coefficients.iter().copied().collect();
         theta.push(sigma.ln());
         let convergence = Convergence {

@@ -2,7 +2,8 @@
 //! small linear-algebra helpers of the quantile solvers.
 
 use mle_core::summation::sum_blocks;
-use mle_core::{Design, MleError, Result};
+use mle_core::inference::SymmetricInverse;
+use mle_core::{Design, MleError, Parameter, Result};
 use mle_families::asymmetric_laplace::check_loss;
 use nalgebra::DMatrix;
 
@@ -173,14 +174,24 @@ fn unpack_symmetric(s: &[f64], p: usize) -> DMatrix<f64> {
     m
 }
 
-pub(crate) fn spd_inverse(m: &DMatrix<f64>, what: &str, _names: &[String]) -> Result<DMatrix<f64>> {
-    let inv = m.clone().cholesky().map(|c| c.inverse());
-    match inv {
-        Some(inv) if inv.iter().all(|v| v.is_finite()) => Ok(inv),
-        _ => Err(MleError::SingularInformation {
-            detail: format!("{what} is not positive definite, so this covariance cannot be formed"),
-        }),
-    }
+/// The inverse of a symmetric positive-definite matrix of the coefficients (`what` names it in
+/// the error), by [`SymmetricInverse::of_positive_definite`]; when it is not positive definite
+/// the error gives the flat direction as a combination of the coefficients `names`.
+pub(crate) fn spd_inverse(m: &DMatrix<f64>, what: &str, names: &[String]) -> Result<DMatrix<f64>> {
+    SymmetricInverse::of_positive_definite(m).map_err(|flat| {
+        let parameters: Vec<Parameter> = names.iter().map(Parameter::identity).collect();
+        let detail = if flat.eigenvalue.is_nan() {
+            format!("{what} has non-finite entries, so this covariance cannot be formed")
+        } else {
+            format!(
+                "{what} is not positive definite (smallest eigenvalue {:.3e}, direction {}), so this \
+                 covariance cannot be formed",
+                flat.eigenvalue,
+                flat.describe(&parameters)
+            )
+        };
+        MleError::SingularInformation { detail }
+    })
 }
 
 pub(crate) fn compensated_sum(v: &[f64]) -> f64 {
