@@ -297,7 +297,10 @@ fn even_n_location_reports_the_interval() {
     for c in [
         LocationScaleCovariance::ExpectedInformation,
         LocationScaleCovariance::Sparsity(Bandwidth::HallSheather),
-        LocationScaleCovariance::Bootstrap { replicates: 20, seed: 3 },
+        LocationScaleCovariance::Bootstrap {
+            replicates: 20,
+            seed: 3,
+        },
         LocationScaleCovariance::ObservedInformation,
     ] {
         let fit = Laplace.fit_with(&even, c).unwrap();
@@ -503,17 +506,30 @@ fn bootstrap_does_not_depend_on_the_thread_count() {
             .install(|| {
                 let q = QuantileRegression::new(0.25)
                     .unwrap()
-                    .with_std_errors(QuantileStdErrors::Bootstrap { replicates: 40, seed: 42 })
+                    .with_std_errors(QuantileStdErrors::Bootstrap {
+                        replicates: 40,
+                        seed: 42,
+                    })
                     .fit(&x, &y)
                     .unwrap();
                 let l = Laplace
-                    .fit_with(&data, LocationScaleCovariance::Bootstrap { replicates: 100, seed: 5 })
+                    .fit_with(
+                        &data,
+                        LocationScaleCovariance::Bootstrap {
+                            replicates: 100,
+                            seed: 5,
+                        },
+                    )
                     .unwrap();
                 (q.covariance().unwrap().clone(), l.covariance().unwrap().clone())
             })
     };
     let (one, two) = (run(1), run(2));
-    assert_eq!(one.0.as_slice(), two.0.as_slice(), "quantile regression, 1 vs 2 threads");
+    assert_eq!(
+        one.0.as_slice(),
+        two.0.as_slice(),
+        "quantile regression, 1 vs 2 threads"
+    );
     assert_eq!(one.1.as_slice(), two.1.as_slice(), "Laplace, 1 vs 2 threads");
 }
 
@@ -528,15 +544,26 @@ fn huge_response_is_a_typed_error_suggesting_rescaling() {
     let overflow = |e: MleError| match e {
         MleError::InvalidParameter { name, reason, .. } => {
             assert_eq!(name, "log_sigma");
-            assert!(reason.contains("overflows") && reason.contains("rescale"), "{reason}");
+            assert!(
+                reason.contains("overflows") && reason.contains("rescale"),
+                "{reason}"
+            );
         }
         other => panic!("expected the overflow error, got {other}"),
     };
     for se in [
         QuantileStdErrors::Nid,
-        QuantileStdErrors::Bootstrap { replicates: 20, seed: 1 },
+        QuantileStdErrors::Bootstrap {
+            replicates: 20,
+            seed: 1,
+        },
     ] {
-        overflow(QuantileRegression::median().with_std_errors(se).fit(&x, &y).unwrap_err());
+        overflow(
+            QuantileRegression::median()
+                .with_std_errors(se)
+                .fit(&x, &y)
+                .unwrap_err(),
+        );
         overflow(
             QuantileRegression::median()
                 .with_std_errors(se)
@@ -553,7 +580,10 @@ fn huge_response_is_a_typed_error_suggesting_rescaling() {
     // The same data divided by 1e300 fit normally.
     let scaled: Vec<f64> = y.iter().map(|v| v / 1e300).collect();
     let fit = QuantileRegression::median()
-        .with_std_errors(QuantileStdErrors::Bootstrap { replicates: 20, seed: 1 })
+        .with_std_errors(QuantileStdErrors::Bootstrap {
+            replicates: 20,
+            seed: 1,
+        })
         .fit(&x, &scaled)
         .unwrap();
     assert!(fit.std_errors().unwrap().iter().all(|v| v.is_finite()));

@@ -228,7 +228,10 @@ mod tests {
     #[test]
     fn a_panic_is_a_failed_replicate() {
         let out = par_map_indexed(8, |i| if i % 3 == 1 { panic!("odd one {i}") } else { i });
-        let failed: Vec<usize> = out.iter().filter_map(|r| r.as_ref().err().map(|p| p.index)).collect();
+        let failed: Vec<usize> = out
+            .iter()
+            .filter_map(|r| r.as_ref().err().map(|p| p.index))
+            .collect();
         assert_eq!(failed, vec![1, 4, 7]);
         assert_eq!(out[7].as_ref().unwrap_err().message, "odd one 7");
         let e: MleError = out[1].clone().unwrap_err().into();
@@ -240,7 +243,10 @@ mod tests {
         assert_eq!(percentile(&mut [4.0], 0.0).unwrap(), 4.0);
         assert_eq!(percentile(&mut [4.0, 8.0], 1.0).unwrap(), 8.0);
         assert!(matches!(percentile(&mut [], 0.5), Err(MleError::EmptyData)));
-        assert!(matches!(percentile(&mut [1.0, 2.0], 1.0 + 1e-12), Err(MleError::InvalidOption { .. })));
+        assert!(matches!(
+            percentile(&mut [1.0, 2.0], 1.0 + 1e-12),
+            Err(MleError::InvalidOption { .. })
+        ));
         assert!(percentile(&mut [1.0, 2.0], -0.1).is_err());
         assert!(percentile(&mut [1.0, 2.0], f64::NAN).is_err());
         assert!(matches!(

@@ -137,10 +137,12 @@ mod tests {
     /// Exponential with log rate θ; a refit of replicate data whose first draw is below `cut`
     /// panics (a stand-in for a bug in user code).
     fn run(threads: usize, cut: f64) -> BootstrapResult {
-        let expo = ClosureDensity::new(vec![Parameter::log_scale("rate")], |t: &[Dual2SVec64<1>], x: &f64| {
-            t[0] - t[0].exp() * *x
-        });
-        let fit_to = |d: &[f64], start: &[f64]| FitOptions::newton().fit(&DataObjective::new(&expo, d)?, start);
+        let expo = ClosureDensity::new(
+            vec![Parameter::log_scale("rate")],
+            |t: &[Dual2SVec64<1>], x: &f64| t[0] - t[0].exp() * *x,
+        );
+        let fit_to =
+            |d: &[f64], start: &[f64]| FitOptions::newton().fit(&DataObjective::new(&expo, d)?, start);
         let data = [1.2, 0.4, 2.2, 1.9, 0.7, 1.5, 1.1, 0.3];
         let fit = fit_to(&data, &[0.0]).unwrap();
         rayon::ThreadPoolBuilder::new()
@@ -181,13 +183,23 @@ mod tests {
 
     #[test]
     fn bad_level_and_replicates_are_typed_errors() {
-        let expo = ClosureDensity::new(vec![Parameter::log_scale("rate")], |t: &[Dual2SVec64<1>], x: &f64| {
-            t[0] - t[0].exp() * *x
-        });
+        let expo = ClosureDensity::new(
+            vec![Parameter::log_scale("rate")],
+            |t: &[Dual2SVec64<1>], x: &f64| t[0] - t[0].exp() * *x,
+        );
         let fit = FitOptions::newton()
             .fit(&DataObjective::new(&expo, &[1.0, 2.0]).unwrap(), &[0.0])
             .unwrap();
-        let go = |b, level| parametric_bootstrap(&fit, |_, _| vec![1.0], |_: &Vec<f64>, _| Ok(fit.clone()), b, 1, level);
+        let go = |b, level| {
+            parametric_bootstrap(
+                &fit,
+                |_, _| vec![1.0],
+                |_: &Vec<f64>, _| Ok(fit.clone()),
+                b,
+                1,
+                level,
+            )
+        };
         assert!(matches!(go(10, 1.0), Err(MleError::InvalidOption { .. })));
         assert!(matches!(go(1, 0.9), Err(MleError::InvalidOption { .. })));
         assert!(go(10, 0.9).is_ok());

@@ -201,7 +201,12 @@ pub(crate) fn check_scale(sigma: f64, y: &[f64]) -> Result<()> {
                 .into(),
         });
     }
-    Err(overflow_error("log_sigma", sigma, y, "the check loss Σ ρ_τ(yᵢ − xᵢᵀβ̂)"))
+    Err(overflow_error(
+        "log_sigma",
+        sigma,
+        y,
+        "the check loss Σ ρ_τ(yᵢ − xᵢᵀβ̂)",
+    ))
 }
 
 /// The response is so large that `what` overflows double precision: a typed error on the log

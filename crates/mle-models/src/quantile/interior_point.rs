@@ -338,7 +338,8 @@ impl<'a> FrischNewton<'a> {
         for i in 0..n {
             let (xv, sv, zv, wv) = (self.xv[i], self.sv[i], self.zv[i], self.wv[i]);
             mu0 += zv * xv + wv * sv;
-            g += (zv + fd * self.dz[i]) * (xv + fp * self.dx[i]) + (wv + fd * self.dw[i]) * (sv - fp * self.dx[i]);
+            g += (zv + fd * self.dz[i]) * (xv + fp * self.dx[i])
+                + (wv + fd * self.dw[i]) * (sv - fp * self.dx[i]);
         }
         let mu = mu0 * (g / mu0).powi(3) / (2.0 * n as f64);
         for i in 0..n {
@@ -395,3 +396,76 @@ fn bound(current: &mut f64, v: f64, dv: f64) {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quantile::rows::check_loss_sum;
+    use crate::quantile::rows::testing::seeded;
+    use crate::quantile::simplex::barrodale_roberts;
+
+    #[test]
+    fn frisch_newton_reaches_the_simplex_objective() {
+        // LP duality: the interior point's primal iterate has (nearly) the simplex's optimal
+        // check loss, and the vertex step makes it equal.
+        let (rows, y) = seeded(300, 4, 11, false);
+        for tau in [0.2, 0.5, 0.9] {
+            let exact = barrodale_roberts(&rows, &y, tau).unwrap();
+            let best = check_loss_sum(&rows, &y, &exact.beta, tau);
+            let (beta, iterations) = frisch_newton(&rows, &y, tau).unwrap();
+            assert!(iterations > 0 && iterations < 100);
+            let ipm = check_loss_sum(&rows, &y, &beta, tau);
+            assert!(
+                ipm >= best - 1e-12 * best && ipm - best <= 1e-8 * best,
+                "τ = {tau}: {ipm} vs {best}"
+            );
+            let v = interior_point_vertex(&rows, &y, tau).unwrap();
+            let at_vertex = check_loss_sum(&rows, &y, &v.beta, tau);
+            assert!(
+                (at_vertex - best).abs() <= 1e-12 * best,
+                "τ = {tau}: {at_vertex} vs {best}"
+            );
+            for (a, b) in v.beta.iter().zip(&exact.beta) {
+                assert!(
+                    (a - b).abs() <= 1e-9 * (1.0 + b.abs()),
+                    "unique vertex: {a} vs {b}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn median_of_an_odd_sample() {
+        let rows = Rows::from_fn(7, 1, |_, _| 1.0);
+        let y = [7.0, -3.0, 2.0, 9.0, 4.0, 0.5, 1.0];
+        let (beta, _) = frisch_newton(&rows, &y, 0.5).unwrap();
+        assert!((beta[0] - 2.0).abs() < 1e-6, "{beta:?}");
+        assert_eq!(interior_point_vertex(&rows, &y, 0.5).unwrap().beta, vec![2.0]);
+    }
+
+    #[test]
+    fn preprocessing_is_exact() {
+        // n = 3000, p = 3: m = (4n)^(2/3) ≈ 524 ≤ n/4, so the reduced problem is solved first.
+        let (rows, y) = seeded(3000, 3, 5, false);
+        let m = ((4 * 3000) as f64).powf(2.0 / 3.0).round() as usize;
+        assert!(4 * m <= 3000);
+        let exact = barrodale_roberts(&rows, &y, 0.3).unwrap();
+        let v = preprocessed_vertex(&rows, &y, 0.3, m).unwrap();
+        let (a, b) = (
+            check_loss_sum(&rows, &y, &v.beta, 0.3),
+            check_loss_sum(&rows, &y, &exact.beta, 0.3),
+        );
+        assert!((a - b).abs() <= 1e-12 * b, "{a} vs {b}");
+    }
+
+    #[test]
+    fn globs_sum_their_rows_and_responses() {
+        let rows = Rows::from_fn(5, 2, |i, j| if j == 0 { 1.0 } else { i as f64 });
+        let y = [10.0, 20.0, 30.0, 40.0, 50.0];
+        let (reduced, yr, kept) = globbed_problem(&rows, &y, &[-1, -1, 0, 1, 0]);
+        assert_eq!(kept, vec![2, 4]);
+        assert_eq!(reduced.n, 4);
+        assert_eq!(reduced.row(2), &[2.0, 1.0]); // rows 0 and 1
+        assert_eq!(reduced.row(3), &[1.0, 3.0]); // row 3
+        assert_eq!(yr, vec![30.0, 50.0, 30.0, 40.0]);
+    }
+}

@@ -198,7 +198,12 @@ fn upper_minimiser(data: &[f64], tau: f64, location: f64, k: usize) -> Option<f6
     if data.iter().filter(|&&x| x <= location).count() > k {
         return None; // x₍ₖ₊₁₎ = x₍ₖ₎: tied, unique
     }
-    Some(data.iter().copied().filter(|&x| x > location).fold(f64::INFINITY, f64::min))
+    Some(
+        data.iter()
+            .copied()
+            .filter(|&x| x > location)
+            .fold(f64::INFINITY, f64::min),
+    )
 }
 
 pub(crate) fn location_scale_estimate(

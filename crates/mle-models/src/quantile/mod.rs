@@ -47,7 +47,6 @@
 //! assert!(fit.covariance_source().contains("bootstrap"));
 //! ```
 
-
 mod covariance;
 mod interior_point;
 mod location_scale;
@@ -422,7 +421,6 @@ impl QuantileRegression {
         self.covariance_rows(&rows, y, solution, x.names())
     }
 
-
     /// Exact fit of the asymmetric-Laplace quantile regression: β̂ (exact vertex), log σ̂ with
     /// σ̂ = check loss / n, ℓ and its (one-sided) derivatives at θ̂ from the dual-number
     /// density, and the covariance from the configured method (never the observed
@@ -488,4 +486,3 @@ pub(crate) fn exact_solve(rows: &Rows, y: &[f64], tau: f64, algorithm: QuantileA
         }
     }
 }
-

@@ -232,4 +232,3 @@ impl Objective for QuantileRegressionObjective<'_> {
             })
     }
 }
-

@@ -1,8 +1,8 @@
 //! A row-major copy of the design (the solvers walk observations), input validation and the
 //! small linear-algebra helpers of the quantile solvers.
 
-use mle_core::summation::sum_blocks;
 use mle_core::inference::SymmetricInverse;
+use mle_core::summation::sum_blocks;
 use mle_core::{Design, MleError, Parameter, Result};
 use mle_families::asymmetric_laplace::check_loss;
 use nalgebra::DMatrix;
@@ -198,3 +198,85 @@ pub(crate) fn compensated_sum(v: &[f64]) -> f64 {
     sum_blocks(v.len(), 1, |range, out| out[0] += v[range].iter().sum::<f64>())[0]
 }
 
+/// Seeded designs for the solvers' unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::Rows;
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+
+    /// n rows: an intercept and p − 1 columns uniform on (−j, j) (integers 0..5 when
+    /// `integer`); y = 1 + Σ ½ j xⱼ + skewed noise (rounded when `integer`: many ties).
+    pub(crate) fn seeded(n: usize, p: usize, seed: u64, integer: bool) -> (Rows, Vec<f64>) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut data = Vec::with_capacity(n * p);
+        let mut y = Vec::with_capacity(n);
+        for _ in 0..n {
+            let mut eta = 1.0;
+            data.push(1.0);
+            for j in 1..p {
+                let v: f64 = if integer {
+                    rng.random_range(0..6) as f64
+                } else {
+                    (2.0 * rng.random::<f64>() - 1.0) * j as f64
+                };
+                data.push(v);
+                eta += 0.5 * j as f64 * v;
+            }
+            let u: f64 = rng.random();
+            let e = (u / (1.0 - u)).ln() * (1.0 + u); // skewed logistic-like noise
+            y.push(if integer { (eta + e).round() } else { eta + e });
+        }
+        (Rows { data, n, p }, y)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_major_copy_crosses_the_block_boundary() {
+        let x = DMatrix::from_fn(600, 3, |i, j| (i * 3 + j) as f64);
+        let rows = Rows::from_matrix(&x);
+        for i in [0, 255, 256, 511, 599] {
+            assert_eq!(
+                rows.row(i),
+                &[(3 * i) as f64, (3 * i + 1) as f64, (3 * i + 2) as f64]
+            );
+        }
+        assert_eq!(rows.select(&[599, 0]).row(0), rows.row(599));
+        let g = gram(&rows, None);
+        let exact = x.tr_mul(&x);
+        assert!((&g - &exact).amax() <= 1e-12 * exact.amax());
+    }
+
+    #[test]
+    fn rank_screen_and_inverse_name_the_flat_direction() {
+        let collinear = Rows::from_fn(5, 2, |_, j| if j == 0 { 1.0 } else { 2.0 });
+        assert!(!clearly_full_rank(&collinear));
+        let good = Rows::from_fn(5, 2, |i, j| if j == 0 { 1.0 } else { i as f64 });
+        assert!(clearly_full_rank(&good));
+        let names = ["a".to_string(), "b".to_string()];
+        let e = spd_inverse(&gram(&collinear, None), "XᵀX", &names).unwrap_err();
+        let MleError::SingularInformation { detail } = e else {
+            panic!("{e}")
+        };
+        assert!(
+            detail.contains("XᵀX") && detail.contains("·a") && detail.contains("·b"),
+            "{detail}"
+        );
+        let inv = spd_inverse(&DMatrix::from_row_slice(2, 2, &[4.0, 0.0, 0.0, 2.0]), "M", &names).unwrap();
+        assert_eq!(inv[(0, 0)], 0.25);
+        let nan = spd_inverse(&DMatrix::from_element(2, 2, f64::NAN), "M", &names).unwrap_err();
+        assert!(nan.to_string().contains("non-finite"));
+    }
+
+    #[test]
+    fn check_loss_sums() {
+        let rows = Rows::from_fn(3, 1, |_, _| 1.0);
+        // residuals 1 − 2, 2 − 2, 4 − 2 at τ = ¼: ¾·1 + 0 + ¼·2.
+        assert_eq!(check_loss_sum(&rows, &[1.0, 2.0, 4.0], &[2.0], 0.25), 1.25);
+        assert_eq!(compensated_sum(&[0.5, 0.25, 2.0]), 2.75);
+    }
+}

@@ -427,3 +427,100 @@ fn pivot_tableau(
     t[out * w..(out + 1) * w].copy_from_slice(&prow);
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quantile::rows::check_loss_sum;
+    use crate::quantile::rows::testing::seeded;
+
+    fn intercept(n: usize) -> Rows {
+        Rows::from_fn(n, 1, |_, _| 1.0)
+    }
+
+    #[test]
+    fn median_of_an_odd_sample() {
+        let v = barrodale_roberts(&intercept(5), &[5.0, 1.0, 4.0, -2.0, 3.0], 0.5).unwrap();
+        assert_eq!(v.beta, vec![3.0]);
+        assert_eq!(v.basis, vec![4]);
+        assert!(!v.nonunique);
+    }
+
+    #[test]
+    fn lower_quantile_and_nonunique_even_median() {
+        // τ = 0.2, n = 5: ⌈nτ⌉ = 1, the minimum (nτ = 1 exactly: [x₍₁₎, x₍₂₎] is optimal).
+        let v = barrodale_roberts(&intercept(5), &[3.0, 1.0, 4.0, 1.5, 5.0], 0.2).unwrap();
+        assert_eq!(v.beta, vec![1.0]);
+        assert!(v.nonunique);
+        // The median of 1, 2, 3, 4 is any point of [2, 3]: a vertex at an end, flagged.
+        let v = barrodale_roberts(&intercept(4), &[4.0, 1.0, 3.0, 2.0], 0.5).unwrap();
+        assert!(v.beta[0] == 2.0 || v.beta[0] == 3.0, "{:?}", v.beta);
+        assert!(v.nonunique);
+    }
+
+    #[test]
+    fn two_points_are_interpolated_exactly() {
+        let rows = Rows::from_fn(2, 2, |i, j| if j == 0 { 1.0 } else { i as f64 });
+        let v = barrodale_roberts(&rows, &[1.0, 3.0], 0.3).unwrap();
+        assert_eq!(v.beta, vec![1.0, 2.0]);
+        let mut basis = v.basis.clone();
+        basis.sort_unstable();
+        assert_eq!(basis, vec![0, 1]);
+        assert_eq!(check_loss_sum(&rows, &[1.0, 3.0], &v.beta, 0.3), 0.0);
+    }
+
+    #[test]
+    fn no_single_observation_exchange_improves_the_vertex() {
+        // LP optimality by brute force on a small problem: replacing any basic observation by
+        // any other one (a neighbouring vertex, when non-singular) does not lower the loss.
+        let (rows, y) = seeded(40, 3, 7, false);
+        for tau in [0.1, 0.5, 0.8] {
+            let v = barrodale_roberts(&rows, &y, tau).unwrap();
+            let best = check_loss_sum(&rows, &y, &v.beta, tau);
+            for k in 0..3 {
+                for i in 0..40 {
+                    let mut b = v.basis.clone();
+                    b[k] = i;
+                    if let Some((beta, _)) = solve_basis(&rows, &y, &b) {
+                        let other = check_loss_sum(&rows, &y, beta.as_slice(), tau);
+                        assert!(other >= best - 1e-12 * best, "τ = {tau}: {other} < {best}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn linearly_dependent_column_is_an_error() {
+        let rows = Rows::from_fn(6, 2, |_, j| if j == 0 { 1.0 } else { 2.0 });
+        assert!(matches!(
+            barrodale_roberts(&rows, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 0.5),
+            Err(MleError::SingularInformation { .. })
+        ));
+    }
+
+    /// The ratio list gives the choices of the plain AS 229 scan (smallest ratio, first
+    /// position among equal ones, the last entry moved into the hole), also after it switches
+    /// to its sorted index.
+    #[test]
+    fn ratio_list_matches_the_linear_scan() {
+        let values: Vec<f64> = (0..200).map(|i| ((i * 37) % 23) as f64).collect();
+        let mut list = RatioList::default();
+        let mut naive: Vec<(f64, usize)> = Vec::new();
+        for (row, &v) in values.iter().enumerate() {
+            list.push(v, row);
+            naive.push((v, row));
+        }
+        while !naive.is_empty() {
+            let (mut j, mut min) = (0, f64::MAX);
+            for (k, &(v, _)) in naive.iter().enumerate() {
+                if v < min {
+                    min = v;
+                    j = k;
+                }
+            }
+            let expected = naive.swap_remove(j).1;
+            assert_eq!(list.pop_min(), Some(expected));
+        }
+        assert_eq!(list.pop_min(), None);
+    }
+}

@@ -119,7 +119,6 @@ pub(crate) fn iid_sparsity(
     })
 }
 
-
 /// The local densities of the `nid` sandwich, with the bandwidth used.
 pub(crate) struct NidDensities {
     /// fᵢ = 2h / (xᵢᵀ(β̂(τ+h) − β̂(τ−h)) − √ε), negative ones set to 0.
@@ -167,4 +166,66 @@ pub(crate) fn nid_densities(
         bandwidth: h,
         nonpositive,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn residuals_linear_in_their_rank_give_the_slope() {
+        // rᵢ = c (i − 50.5): no exact zero; the selected residuals are equally spaced by c and
+        // regressed on ranks / (n − p), spaced 1/(n − 1): the sparsity is c (n − 1) exactly.
+        let c = 0.01;
+        let r: Vec<f64> = (0..101).map(|i| c * (i as f64 - 50.5)).collect();
+        let sp = iid_sparsity(&r, 1, 0.5, Bandwidth::HallSheather).unwrap();
+        assert_eq!(sp.pz, 0);
+        assert!((sp.sparsity - c * 100.0).abs() < 1e-12, "{}", sp.sparsity);
+        assert_eq!(sp.bandwidth, Bandwidth::HallSheather.value(0.5, 101));
+        // Exact zeros (|r| < √ε) are skipped.
+        let mut z = r.clone();
+        z.push(0.0);
+        assert_eq!(iid_sparsity(&z, 1, 0.5, Bandwidth::HallSheather).unwrap().pz, 1);
+    }
+
+    #[test]
+    fn too_few_residuals_is_an_error() {
+        assert!(matches!(
+            iid_sparsity(&[0.1, -0.2, 0.3], 2, 0.5, Bandwidth::HallSheather),
+            Err(MleError::InvalidOption { .. })
+        ));
+    }
+
+    #[test]
+    fn bandwidths_shrink_with_n_and_are_symmetric_in_tau() {
+        for b in [Bandwidth::HallSheather, Bandwidth::Bofinger] {
+            assert!(b.value(0.5, 1000) < b.value(0.5, 100));
+            assert!((b.value(0.2, 500) - b.value(0.8, 500)).abs() < 1e-15);
+        }
+        // Hall–Sheather ∝ n^(−1/3), Bofinger ∝ n^(−1/5).
+        let hs = Bandwidth::HallSheather.value(0.3, 1000) / Bandwidth::HallSheather.value(0.3, 8000);
+        assert!((hs - 2.0).abs() < 1e-12);
+        let bo = Bandwidth::Bofinger.value(0.3, 1000) / Bandwidth::Bofinger.value(0.3, 32_000);
+        assert!((bo - 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn nid_densities_invert_the_quantile_slope() {
+        // Intercept only, fitted quantile q(t) = 3 + 4t: dq/dt = 4, so f = 1/4 (up to the √ε
+        // offset); a decreasing q gives non-positive differences, set to 0 and counted.
+        let rows = Rows::from_fn(10, 1, |_, _| 1.0);
+        let d = nid_densities(&rows, 0.5, Bandwidth::HallSheather, |t| Ok(vec![3.0 + 4.0 * t])).unwrap();
+        let h = d.bandwidth;
+        assert_eq!(h, Bandwidth::HallSheather.value(0.5, 10));
+        for f in &d.densities {
+            assert!((f - 2.0 * h / (8.0 * h - ZERO_RESIDUAL)).abs() < 1e-15 && (f - 0.25).abs() < 1e-6);
+        }
+        assert_eq!(d.nonpositive, 0);
+        let d = nid_densities(&rows, 0.5, Bandwidth::HallSheather, |t| Ok(vec![-t])).unwrap();
+        assert_eq!(d.nonpositive, 10);
+        assert!(d.densities.iter().all(|f| *f == 0.0));
+        // τ ± h must stay in [0, 1]: h is halved until it does.
+        let d = nid_densities(&rows, 0.01, Bandwidth::HallSheather, |t| Ok(vec![t])).unwrap();
+        assert!(d.bandwidth <= 0.01);
+    }
 }

@@ -41,7 +41,13 @@ pub(crate) fn solve_basis(rows: &Rows, y: &[f64], basis: &[usize]) -> Option<(DV
     (beta.iter().all(|v| v.is_finite()) && inv.iter().all(|v| v.is_finite())).then_some((beta, inv))
 }
 
-pub(crate) fn solution_from_vertex(rows: &Rows, y: &[f64], tau: f64, names: Vec<String>, v: Vertex) -> QuantileSolution {
+pub(crate) fn solution_from_vertex(
+    rows: &Rows,
+    y: &[f64],
+    tau: f64,
+    names: Vec<String>,
+    v: Vertex,
+) -> QuantileSolution {
     let mut residuals = residuals(rows, y, &v.beta);
     for &b in &v.basis {
         residuals[b] = 0.0;
@@ -394,3 +400,75 @@ fn weighted_select(c: &mut [(f64, f64, usize)], mut need: f64) -> Option<usize> 
     None
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quantile::rows::check_loss_sum;
+    use crate::quantile::rows::testing::seeded;
+
+    #[test]
+    fn weighted_selection_finds_the_breakpoint() {
+        // Breakpoints 3, 1, 2 with weights 1, 1, 2: cumulative 1 (t = 1), 3 (t = 2), 4 (t = 3).
+        let base = vec![(3.0, 1.0, 0), (1.0, 1.0, 1), (2.0, 2.0, 2)];
+        for (need, t) in [(0.5, 1.0), (1.0, 1.0), (1.5, 2.0), (3.0, 2.0), (3.5, 3.0)] {
+            let mut c = base.clone();
+            let pos = weighted_select(&mut c, need).unwrap();
+            assert_eq!(c[pos].0, t, "need {need}");
+        }
+        assert_eq!(weighted_select(&mut base.clone(), 4.5), None);
+    }
+
+    #[test]
+    fn basis_skips_dependent_rows() {
+        // Smallest |r| first: rows 2 and 0 are equal, so row 0 is skipped for row 1.
+        let rows = Rows::from_fn(4, 2, |i, j| match (i, j) {
+            (_, 0) => 1.0,
+            (0, _) | (2, _) => 5.0,
+            (i, _) => i as f64,
+        });
+        let basis = choose_basis(&rows, &[0.1, 0.3, 0.0, 0.9]).unwrap();
+        assert_eq!(basis, vec![2, 1]);
+        let zero = Rows::from_fn(3, 2, |_, _| 0.0);
+        assert!(choose_basis(&zero, &[0.0; 3]).is_err());
+    }
+
+    #[test]
+    fn two_points_are_an_optimal_vertex() {
+        let rows = Rows::from_fn(2, 2, |i, j| if j == 0 { 1.0 } else { i as f64 });
+        let v = vertex_from_basis(&rows, &[1.0, 3.0], 0.5, vec![1, 0]).unwrap();
+        assert_eq!(v.pivots, 0);
+        assert!((v.beta[0] - 1.0).abs() < 1e-15 && (v.beta[1] - 2.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn pivots_from_a_poor_basis_reach_the_optimum() {
+        // Start from the p observations with the largest residuals at the least-squares-like
+        // fit β = (1, ½, 1): the pivots must still end at the simplex's check loss.
+        for (integer, seed) in [(false, 3), (true, 4)] {
+            let (rows, y) = seeded(200, 3, seed, integer);
+            let r = residuals(&rows, &y, &[1.0, 0.5, 1.0]);
+            let far_first: Vec<f64> = r.iter().map(|v| 1.0 / (v.abs() + 1e-300)).collect();
+            let start = choose_basis(&rows, &far_first).unwrap();
+            for tau in [0.25, 0.5] {
+                let exact = barrodale_roberts(&rows, &y, tau).unwrap();
+                let best = check_loss_sum(&rows, &y, &exact.beta, tau);
+                let v = vertex_from_basis(&rows, &y, tau, start.clone()).unwrap();
+                let ours = check_loss_sum(&rows, &y, &v.beta, tau);
+                assert!(
+                    (ours - best).abs() <= 1e-12 * best,
+                    "integer {integer}, τ = {tau}: {ours} vs {best}"
+                );
+                assert!(v.pivots > 0);
+            }
+        }
+    }
+
+    #[test]
+    fn perturbation_is_deterministic_and_small() {
+        let u: Vec<f64> = (0..1000).map(hash_uniform).collect();
+        assert!(u.iter().all(|v| v.abs() < 1.0));
+        assert_eq!(u[17], hash_uniform(17));
+        let mean = u.iter().sum::<f64>() / 1000.0;
+        assert!(mean.abs() < 0.1);
+    }
+}
