@@ -118,6 +118,18 @@ pub enum Diagnostic {
         /// Why.
         reason: String,
     },
+    /// The MLE of a parameter is not unique: every value in [lower, upper] maximises the
+    /// likelihood (e.g. the Laplace location for an even n); `reported` is the one in the fit.
+    NonUniqueEstimate {
+        /// Natural-scale parameter name.
+        parameter: String,
+        /// Smallest maximiser.
+        lower: f64,
+        /// Largest maximiser.
+        upper: f64,
+        /// The value reported.
+        reported: f64,
+    },
 }
 
 impl fmt::Display for Diagnostic {
@@ -141,6 +153,16 @@ impl fmt::Display for Diagnostic {
                  {smallest_eigenvalue:.3e}, direction {direction}): no standard errors"
             ),
             Diagnostic::NotConverged { reason } => write!(f, "not converged: {reason}"),
+            Diagnostic::NonUniqueEstimate {
+                parameter,
+                lower,
+                upper,
+                reported,
+            } => write!(
+                f,
+                "the MLE of {parameter} is not unique: every value in [{lower}, {upper}] maximises the \
+                 likelihood; {reported} is reported"
+            ),
             Diagnostic::Separation {
                 coefficients,
                 complete,

@@ -15,13 +15,29 @@ use crate::transform::Parameter;
 /// assert!(mle_core::inference::normal_quantile(1.5).is_err());
 /// ```
 pub fn normal_quantile(level: f64) -> Result<f64> {
-    if !(level > 0.0 && level < 1.0) {
-        return Err(MleError::InvalidOption {
+    let level = check_level(level)?;
+    Ok(Normal::standard().inverse_cdf(0.5 + level / 2.0))
+}
+
+/// Checks a confidence level: it must lie strictly between 0 and 1 (NaN is refused); returns
+/// it. The one check behind every interval (Wald, profile, bootstrap).
+///
+/// ```
+/// use mle_core::{inference::check_level, MleError};
+/// assert_eq!(check_level(0.95).unwrap(), 0.95);
+/// for bad in [0.0, 1.0, 95.0, -0.5, f64::NAN] {
+///     assert!(matches!(check_level(bad), Err(MleError::InvalidOption { .. })));
+/// }
+/// ```
+pub fn check_level(level: f64) -> Result<f64> {
+    if level > 0.0 && level < 1.0 {
+        Ok(level)
+    } else {
+        Err(MleError::InvalidOption {
             name: "confidence level".into(),
             reason: format!("{level} is not in (0, 1)"),
-        });
+        })
     }
-    Ok(Normal::standard().inverse_cdf(0.5 + level / 2.0))
 }
 
 /// Two-sided p-value 2·P(Z > |z|) of a standard normal statistic.

@@ -40,6 +40,7 @@ pub mod numerics;
 pub mod objective;
 pub mod penalty;
 pub mod predictor;
+pub mod resampling;
 pub mod special;
 pub mod summation;
 pub mod table;

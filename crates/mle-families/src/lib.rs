@@ -2,7 +2,9 @@
 //!
 //! Built-in likelihood families, each log-density written once over dual numbers, each with a
 //! closed-form estimate where one exists ([`mle_core::LogDensity::closed_form`], used by the
-//! i.i.d. model of `mle-optim` in place of the optimiser). Families depend on `mle-core` only.
+//! i.i.d. model of `mle-optim` in place of the optimiser). Families depend on `mle-core` only:
+//! the Laplace and asymmetric Laplace densities are here, their closed-form fits (whose
+//! standard errors use the quantile solver) are `mle_models::LocationScaleFit`.
 //!
 //! ```
 //! use mle_core::{density::ClosedForm, LogDensity};
@@ -17,15 +19,19 @@
 // Index loops over parameter and predictor dimensions read like the formulas they implement.
 #![allow(clippy::needless_range_loop)]
 
+pub mod asymmetric_laplace;
 pub mod bernoulli;
 pub mod categorical;
 pub mod gaussian;
+pub mod laplace;
 pub mod nonlinear;
 pub mod poisson;
 pub mod student_t;
 
+pub use asymmetric_laplace::AsymmetricLaplace;
 pub use bernoulli::Bernoulli;
 pub use categorical::Categorical;
 pub use gaussian::Gaussian;
+pub use laplace::Laplace;
 pub use poisson::Poisson;
 pub use student_t::{StudentT, StudentTFixedDf};

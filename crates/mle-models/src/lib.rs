@@ -2,7 +2,9 @@
 //!
 //! Models that sit above the optimiser: regressions whose parameters are linear predictors
 //! (logistic, Poisson, multinomial, Student-t, heteroscedastic and linear Gaussian), quantile
-//! regression with its own exact solvers, the separation check and the Firth penalty.
+//! regression with its own exact solvers (and the closed-form Laplace / asymmetric-Laplace
+//! fits, [`LocationScaleFit`], whose standard errors use them), the separation check and the
+//! Firth penalty.
 //!
 //! ```
 //! use mle_core::covariance::CovarianceType;
@@ -22,9 +24,7 @@
 // Index loops over parameter and predictor dimensions read like the formulas they implement.
 #![allow(clippy::needless_range_loop)]
 
-pub mod asymmetric_laplace;
 pub mod firth;
-pub mod laplace;
 pub mod linear;
 pub mod logistic;
 pub mod multinomial;
@@ -34,8 +34,9 @@ pub mod regression;
 pub mod separation;
 pub mod student_t;
 
-pub use asymmetric_laplace::{AsymmetricLaplace, LocationScaleCovariance};
-pub use laplace::Laplace;
 pub use linear::{LeastSquares, LinearRegression};
-pub use quantile::{Bandwidth, QuantileAlgorithm, QuantileRegression, QuantileStdErrors};
+pub use quantile::{
+    Bandwidth, LocationScaleCovariance, LocationScaleFit, QuantileAlgorithm, QuantileRegression,
+    QuantileStdErrors,
+};
 pub use regression::{Regression, RegressionFamily};

@@ -45,11 +45,13 @@ pub mod prelude {
         Evaluation, Fit, InformationKind, LinearPredictorObjective, LogDensity, MleError, Objective,
         Observation, Parameter, Transform,
     };
-    pub use mle_families::{Bernoulli, Categorical, Gaussian, Poisson, StudentT, StudentTFixedDf};
+    pub use mle_families::{
+        AsymmetricLaplace, Bernoulli, Categorical, Gaussian, Laplace, Poisson, StudentT, StudentTFixedDf,
+    };
     pub use mle_models::firth::FirthObjective;
     pub use mle_models::{
-        AsymmetricLaplace, Laplace, LeastSquares, LinearRegression, LocationScaleCovariance,
-        QuantileAlgorithm, QuantileRegression, QuantileStdErrors, Regression, RegressionFamily,
+        LeastSquares, LinearRegression, LocationScaleCovariance, LocationScaleFit, QuantileAlgorithm,
+        QuantileRegression, QuantileStdErrors, Regression, RegressionFamily,
     };
     pub use mle_optim::bootstrap::parametric_bootstrap;
     pub use mle_optim::multistart::{multistart, random_starts};
