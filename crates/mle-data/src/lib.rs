@@ -24,10 +24,18 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod encode;
 mod error;
+mod eval;
 pub mod formula;
+mod frame;
+mod spec;
+mod table;
 pub mod terms;
 
 pub use error::{DataError, FormulaError, Result};
 pub use formula::{format_double, Formula};
+pub use frame::{FrameOptions, ModelFrame, NaAction, Response};
+pub use spec::{Coding, ModelSpec, PartSpec, ResponseSpec, TermSpec, Variable, VariableKind};
+pub use table::{Column, Table};
 pub use terms::{TermPart, Terms};
