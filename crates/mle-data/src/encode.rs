@@ -99,9 +99,13 @@ pub(crate) fn factor_codes(
         Values::Cat(c) => {
             let map: Vec<Option<usize>> = c.dict.iter().map(|d| by_label.get(d.as_str()).copied()).collect();
             kept.iter()
-                .map(|&i| {
-                    let code = c.codes[i].unwrap_or(0) as usize;
-                    map[code].ok_or_else(|| unseen(c.dict[code].clone()))
+                .map(|&i| match c.codes.get(i).copied().flatten() {
+                    Some(code) => map
+                        .get(code as usize)
+                        .copied()
+                        .flatten()
+                        .ok_or_else(|| unseen(c.dict.get(code as usize).cloned().unwrap_or_default())),
+                    None => Err(unseen("NA".into())),
                 })
                 .collect()
         }
@@ -246,8 +250,9 @@ pub(crate) fn design(
     part: &PartSpec,
     kinds: &[VariableKind],
     vars: &[Option<Encoded>],
-    n: usize,
+    kept: &[usize],
 ) -> Result<Design> {
+    let n = kept.len();
     let p = part.column_names.len();
     if n.checked_mul(p).is_none_or(|cells| cells > MAX_CELLS) {
         return Err(DataError::TooLarge { rows: n, columns: p });
@@ -291,6 +296,14 @@ pub(crate) fn design(
                 None => {}
             }
         }
+    }
+    // A non-finite entry (`log(0)`, `I(1/x)` at x = 0) named by its table row and column.
+    if let Some(k) = data.iter().position(|v| !v.is_finite()) {
+        return Err(DataError::InvalidValue {
+            row: kept[k % n],
+            column: part.column_names[k / n].clone(),
+            reason: format!("the design entry is {}", data[k]),
+        });
     }
     let matrix = DMatrix::from_vec(n, p, data);
     Ok(Design::new(matrix, part.column_names.iter().cloned())?)

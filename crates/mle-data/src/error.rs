@@ -185,6 +185,9 @@ pub enum DataError {
         /// Columns.
         columns: usize,
     },
+    /// A deserialized [`ModelSpec`](crate::ModelSpec) is inconsistent.
+    #[error("invalid model spec: {0}")]
+    InvalidSpec(String),
     /// `mle_core::Design` rejected the matrix (e.g. an infinite entry from `log(0)`).
     #[error("design: {0}")]
     Design(#[from] mle_core::MleError),

@@ -441,6 +441,7 @@ impl ModelSpec {
     /// The response (and weights) are read when their columns are there; an offset column
     /// named in the options must be. A factor level not seen in training is an error.
     pub fn apply(&self, table: &Table) -> Result<ModelFrame> {
+        self.check()?;
         let exprs: Vec<Expr> = self.variables.iter().map(|v| v.expr.clone()).collect();
         let evals = exprs
             .iter()
@@ -475,6 +476,33 @@ impl ModelSpec {
         self.assemble(raw, kept, table.n_rows())
     }
 
+    /// Checks the internal consistency of a spec that may come from a file.
+    fn check(&self) -> Result<()> {
+        let nv = self.variables.len();
+        let bad = |what: &str| Err(DataError::InvalidSpec(what.to_string()));
+        if self.parts.is_empty() || self.parts.len() > 2 {
+            return bad("a spec has one or two parts");
+        }
+        if self.offsets.iter().any(|&v| v >= nv) {
+            return bad("offset variable out of range");
+        }
+        for p in &self.parts {
+            let p_cols = p.column_names.len();
+            if p.assign.len() != p_cols {
+                return bad("`assign` and the column names differ in length");
+            }
+            for t in &p.terms {
+                if t.columns.end > p_cols || t.columns.start > t.columns.end {
+                    return bad("term columns out of range");
+                }
+                if t.variables.iter().any(|&(v, _)| v >= nv) {
+                    return bad("term variable out of range");
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Encodes the kept rows into a frame.
     fn assemble(&self, raw: Raw, kept: Vec<usize>, n_total: usize) -> Result<ModelFrame> {
         let n = kept.len();
@@ -493,9 +521,9 @@ impl ModelSpec {
                 None
             });
         }
-        let design = encode::design(&self.parts[0], &kinds, &encoded, n)?;
+        let design = encode::design(&self.parts[0], &kinds, &encoded, &kept)?;
         let second_design = match self.parts.get(1) {
-            Some(p) => Some(encode::design(p, &kinds, &encoded, n)?),
+            Some(p) => Some(encode::design(p, &kinds, &encoded, &kept)?),
             None => None,
         };
         let offset = self.offset(&raw, &kept)?;
