@@ -113,7 +113,7 @@ impl Response {
 ///     ("x", vec![1.0, 2.0, 3.0, 4.0].into()),
 /// ])
 /// .unwrap();
-/// let f = ModelFrame::build("log(y) ~ x + I(x^2)", &t, &FrameOptions::default()).unwrap();
+/// let f = ModelFrame::build("log(y) ~ x + I(x^2)", &t, FrameOptions::default()).unwrap();
 /// assert_eq!(f.design.names(), ["(Intercept)", "x", "I(x^2)"]);
 /// assert_eq!((f.kept_rows.clone(), f.n_dropped), (vec![0, 1, 3], 1));
 /// assert_eq!(f.response, Some(Response::Numeric(vec![0.0, 2f64.ln(), 5f64.ln()])));
@@ -153,10 +153,10 @@ impl ModelFrame {
     /// ```
     /// use mle_data::{FrameOptions, ModelFrame, Table};
     /// let t = Table::from_columns([("y", vec![1.0, 2.0].into()), ("g", vec!["a", "b"].into())]).unwrap();
-    /// let e = ModelFrame::build("y ~ log(g)", &t, &FrameOptions::default()).unwrap_err();
+    /// let e = ModelFrame::build("y ~ log(g)", &t, FrameOptions::default()).unwrap_err();
     /// assert!(e.to_string().contains("`g` is a string column"), "{e}");
     /// ```
-    pub fn build(formula: &str, table: &Table, options: &FrameOptions) -> Result<ModelFrame> {
+    pub fn build(formula: &str, table: &Table, options: FrameOptions) -> Result<ModelFrame> {
         let formula = Formula::parse(formula)?;
         Ok(ModelSpec::bind(&formula, table, options)?.1)
     }

@@ -17,7 +17,7 @@
 //!     ("g", vec!["a", "b", "a", "b"].into()),
 //! ])
 //! .unwrap();
-//! let frame = ModelFrame::build("y ~ x * g", &t, &FrameOptions::default()).unwrap();
+//! let frame = ModelFrame::build("y ~ x * g", &t, FrameOptions::default()).unwrap();
 //! assert_eq!(frame.design.names(), ["(Intercept)", "x", "gb", "x:gb"]);
 //! assert_eq!(frame.assign, [0, 1, 2, 3]);
 //! ```

@@ -90,7 +90,7 @@ impl PartSpec {
 /// ])
 /// .unwrap();
 /// let f = Formula::parse("y ~ g").unwrap();
-/// let (spec, frame) = ModelSpec::bind(&f, &train, &FrameOptions::default()).unwrap();
+/// let (spec, frame) = ModelSpec::bind(&f, &train, FrameOptions::default()).unwrap();
 /// assert_eq!(spec.column_names(), ["(Intercept)", "gb", "gc"]);
 /// let new = Table::from_columns([("g", vec!["c", "a"].into())]).unwrap();
 /// let nf = spec.apply(&new).unwrap();
@@ -217,7 +217,22 @@ impl Raw {
 impl ModelSpec {
     /// Binds `formula` to the training `table`: fixes variable kinds and factor levels
     /// (from the rows kept), terms, codings and columns, and encodes the table.
-    pub fn bind(formula: &Formula, table: &Table, options: &FrameOptions) -> Result<(ModelSpec, ModelFrame)> {
+    ///
+    /// ```
+    /// use mle_data::{Formula, FrameOptions, ModelSpec, Table, VariableKind};
+    /// let t = Table::from_columns([
+    ///     ("y", vec![1.0, 2.0, 3.0, 5.0].into()),
+    ///     ("a", vec!["p", "q", "p", "q"].into()),
+    ///     ("b", vec!["u", "u", "v", "v"].into()),
+    /// ])
+    /// .unwrap();
+    /// // `a:b` without main effects: R codes both factors in full.
+    /// let (spec, frame) = ModelSpec::bind(&Formula::parse("y ~ a:b").unwrap(), &t, FrameOptions::default()).unwrap();
+    /// assert_eq!(spec.column_names(), ["(Intercept)", "ap:bu", "aq:bu", "ap:bv", "aq:bv"]);
+    /// assert_eq!(spec.variables()[0].kind, VariableKind::Factor { levels: vec!["p".into(), "q".into()], numeric_levels: None });
+    /// assert_eq!(frame.n_obs(), 4);
+    /// ```
+    pub fn bind(formula: &Formula, table: &Table, options: FrameOptions) -> Result<(ModelSpec, ModelFrame)> {
         let names = table.column_names();
         let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
         let terms = formula.terms(&name_refs)?;
@@ -248,7 +263,7 @@ impl ModelSpec {
             weights: read_option(table, options.weights.as_deref(), "as weights")?,
             offset: read_option(table, options.offset.as_deref(), "as the offset")?,
         };
-        let kept = raw.kept(variables, response.as_ref(), options, table.n_rows())?;
+        let kept = raw.kept(variables, response.as_ref(), &options, table.n_rows())?;
         if kept.is_empty() {
             return Err(DataError::NoRows {
                 dropped: table.n_rows(),
@@ -306,7 +321,7 @@ impl ModelSpec {
             response,
             parts,
             offsets: terms.main().offsets().to_vec(),
-            options: options.clone(),
+            options,
         };
         let frame = spec.assemble(raw, kept, table.n_rows())?;
         Ok((spec, frame))
@@ -315,6 +330,18 @@ impl ModelSpec {
     /// Encodes new data exactly as the training data: same columns, levels and codings.
     /// The response (and weights) are read when their columns are there; an offset column
     /// named in the options must be. A factor level not seen in training is an error.
+    /// Missing values are handled by the spec's [`NaAction`]; `kept_rows` tells which rows
+    /// of `table` the frame holds.
+    ///
+    /// ```
+    /// use mle_data::{FrameOptions, ModelFrame, Table};
+    /// let train = Table::from_columns([("y", vec![1.0, 2.0, 4.0].into()), ("x", vec![1.0, 2.0, 3.0].into())]).unwrap();
+    /// let frame = ModelFrame::build("y ~ log(x)", &train, FrameOptions::default()).unwrap();
+    /// let new = Table::from_columns([("x", vec![Some(1.0), None, Some(10.0)].into())]).unwrap();
+    /// let nf = frame.spec().apply(&new).unwrap();
+    /// assert_eq!(nf.kept_rows, [0, 2]);
+    /// assert_eq!(nf.design.matrix()[(1, 1)], 10f64.ln());
+    /// ```
     pub fn apply(&self, table: &Table) -> Result<ModelFrame> {
         self.check()?;
         let exprs: Vec<Expr> = self.variables.iter().map(|v| v.expr.clone()).collect();

@@ -116,6 +116,14 @@ fn null_regex() -> regex::Regex {
 
 impl Table {
     /// A table of one record batch.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use arrow_array::{ArrayRef, Float64Array, RecordBatch};
+    /// let x: ArrayRef = Arc::new(Float64Array::from(vec![1.0, 2.0]));
+    /// let t = mle_data::Table::from_batch(RecordBatch::try_from_iter([("x", x)]).unwrap());
+    /// assert_eq!((t.n_rows(), t.column_names()), (2, vec!["x".to_string()]));
+    /// ```
     pub fn from_batch(batch: RecordBatch) -> Table {
         Table { batch }
     }
@@ -168,6 +176,11 @@ impl Table {
     }
 
     /// Reads a `.csv` or `.parquet` (`.pq`) file, by extension (case-insensitive).
+    ///
+    /// ```
+    /// let e = mle_data::Table::read("data.xlsx").unwrap_err();
+    /// assert!(e.to_string().contains("data.xlsx: unknown table format"));
+    /// ```
     pub fn read(path: impl AsRef<Path>) -> Result<Table> {
         let path = path.as_ref();
         let ext = path
@@ -281,6 +294,15 @@ impl Table {
     }
 
     /// Writes a CSV file with a header; missing values as `NA` (as R's `write.csv`).
+    ///
+    /// ```
+    /// use mle_data::Table;
+    /// let path = std::env::temp_dir().join("mle-data-doc-write.csv");
+    /// let t = Table::from_columns([("a", vec![Some(1.5), None].into()), ("s", vec!["x", "y"].into())]).unwrap();
+    /// t.write_csv(&path).unwrap();
+    /// assert_eq!(std::fs::read_to_string(&path).unwrap(), "a,s\n1.5,x\nNA,y\n");
+    /// assert_eq!(Table::read(&path).unwrap(), t);
+    /// ```
     pub fn write_csv(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         let file = File::create(path).map_err(io_err(path))?;

@@ -45,7 +45,7 @@ fn table() -> Table {
 #[test]
 fn unseen_level_names_column_and_level() {
     let f = Formula::parse("y ~ x + g").unwrap();
-    let (spec, _) = ModelSpec::bind(&f, &table(), &opts()).unwrap();
+    let (spec, _) = ModelSpec::bind(&f, &table(), opts()).unwrap();
     let new = Table::from_columns([("x", vec![1.0, 2.0].into()), ("g", vec!["a", "zz"].into())]).unwrap();
     match spec.apply(&new).unwrap_err() {
         DataError::UnseenLevel { column, level, known } => {
@@ -56,7 +56,7 @@ fn unseen_level_names_column_and_level() {
     }
     // factor() on numbers: levels sorted numerically, unseen values named too.
     let f = Formula::parse("y ~ factor(k)").unwrap();
-    let (spec, frame) = ModelSpec::bind(&f, &table(), &opts()).unwrap();
+    let (spec, frame) = ModelSpec::bind(&f, &table(), opts()).unwrap();
     assert_eq!(frame.design.names(), ["(Intercept)", "factor(k)2", "factor(k)10"]);
     let new = Table::from_columns([("k", vec![3i64].into())]).unwrap();
     assert!(spec.apply(&new).unwrap_err().to_string().contains("level `3`"));
@@ -65,7 +65,7 @@ fn unseen_level_names_column_and_level() {
 #[test]
 fn response_is_optional_on_new_data() {
     let f = Formula::parse("log(y) ~ x * g").unwrap();
-    let (spec, frame) = ModelSpec::bind(&f, &table(), &opts()).unwrap();
+    let (spec, frame) = ModelSpec::bind(&f, &table(), opts()).unwrap();
     assert_eq!(frame.n_dropped, 1);
     let new = Table::from_columns([("x", vec![1.0, 2.0].into()), ("g", vec!["c", "a"].into())]).unwrap();
     let nf = spec.apply(&new).unwrap();
@@ -87,11 +87,11 @@ fn response_is_optional_on_new_data() {
 #[test]
 fn na_action_error_names_first_row_and_column() {
     let o = opts().na_action(NaAction::Error);
-    match ModelFrame::build("y ~ x + g", &table(), &o).unwrap_err() {
+    match ModelFrame::build("y ~ x + g", &table(), o.clone()).unwrap_err() {
         DataError::Missing { row, column } => assert_eq!((row, column.as_str()), (2, "y")),
         e => panic!("{e}"),
     }
-    match ModelFrame::build("x ~ g", &table(), &o.clone().weights("w")).unwrap_err() {
+    match ModelFrame::build("x ~ g", &table(), o.clone().weights("w")).unwrap_err() {
         DataError::Missing { row, column } => assert_eq!((row, column.as_str()), (3, "w")),
         e => panic!("{e}"),
     }
@@ -108,7 +108,7 @@ fn strings_where_numbers_are_needed_are_errors_naming_the_column() {
         ("y ~ x", opts().offset("g"), "as the offset"),
         ("y ~ offset(g)", opts(), "inside `offset(g)`"),
     ] {
-        let e = ModelFrame::build(formula, &table(), &options).unwrap_err();
+        let e = ModelFrame::build(formula, &table(), options.clone()).unwrap_err();
         match &e {
             DataError::NotNumeric { column, usage: u, .. } => {
                 assert_eq!(column, "g", "{formula}");
@@ -118,14 +118,14 @@ fn strings_where_numbers_are_needed_are_errors_naming_the_column() {
         }
         assert!(e.to_string().contains("`g` is a string column"), "{e}");
     }
-    let e = ModelFrame::build("y ~ nope", &table(), &opts()).unwrap_err();
+    let e = ModelFrame::build("y ~ nope", &table(), opts()).unwrap_err();
     assert!(e.to_string().contains("no column `nope`"), "{e}");
 }
 
 #[test]
 fn weights_and_offsets() {
     let o = opts().weights("w").offset("e");
-    let f = ModelFrame::build("y ~ x + offset(log(x))", &table(), &o).unwrap();
+    let f = ModelFrame::build("y ~ x + offset(log(x))", &table(), o.clone()).unwrap();
     // Row 2 (y NA) and row 3 (w NA) dropped.
     assert_eq!(f.kept_rows, [0, 1, 4, 5]);
     assert_eq!(f.weights.as_deref(), Some(&[1.0, 2.0, 0.5, 1.0][..]));
@@ -152,7 +152,7 @@ fn weights_and_offsets() {
         .contains("no column `e`"));
     // Negative weights are refused, naming row and column.
     let t = Table::from_columns([("y", vec![1.0, 2.0].into()), ("w", vec![1.0, -1.0].into())]).unwrap();
-    let e = ModelFrame::build("y ~ 1", &t, &opts().weights("w")).unwrap_err();
+    let e = ModelFrame::build("y ~ 1", &t, opts().weights("w")).unwrap_err();
     assert!(
         matches!(&e, DataError::InvalidValue { row: 1, column, .. } if column == "w"),
         "{e}"
@@ -171,7 +171,7 @@ fn surv_status_accepts_01_and_12() {
     ])
     .unwrap();
     for status in ["s01", "s12", "sb"] {
-        let f = ModelFrame::build(&format!("Surv(time, {status}) ~ x"), &t, &opts()).unwrap();
+        let f = ModelFrame::build(&format!("Surv(time, {status}) ~ x"), &t, opts()).unwrap();
         assert_eq!(
             f.response,
             Some(Response::Surv {
@@ -181,13 +181,13 @@ fn surv_status_accepts_01_and_12() {
             "{status}"
         );
     }
-    let e = ModelFrame::build("Surv(time, bad) ~ x", &t, &opts()).unwrap_err();
+    let e = ModelFrame::build("Surv(time, bad) ~ x", &t, opts()).unwrap_err();
     assert!(
         matches!(&e, DataError::InvalidValue { row: 0, column, .. } if column == "bad"),
         "{e}"
     );
     // New data is read with the training coding (1/2), even when it holds only 1s.
-    let f = ModelFrame::build("Surv(time, s12) ~ x", &t, &opts()).unwrap();
+    let f = ModelFrame::build("Surv(time, s12) ~ x", &t, opts()).unwrap();
     let new = Table::from_columns([
         ("time", vec![1.0].into()),
         ("s12", vec![1i64].into()),
@@ -214,7 +214,7 @@ fn binomial_factor_and_boolean_responses() {
         ("x", vec![1.0, 2.0, 3.0].into()),
     ])
     .unwrap();
-    let f = ModelFrame::build("cbind(s, n - s) ~ x", &t, &opts()).unwrap();
+    let f = ModelFrame::build("cbind(s, n - s) ~ x", &t, opts()).unwrap();
     assert_eq!(
         f.response,
         Some(Response::Binomial {
@@ -222,7 +222,7 @@ fn binomial_factor_and_boolean_responses() {
             trials: vec![3.0, 2.0, 4.0]
         })
     );
-    let f = ModelFrame::build("kind ~ x", &t, &opts()).unwrap();
+    let f = ModelFrame::build("kind ~ x", &t, opts()).unwrap();
     assert_eq!(
         f.response,
         Some(Response::Factor {
@@ -230,7 +230,7 @@ fn binomial_factor_and_boolean_responses() {
             codes: vec![1, 0, 1]
         })
     );
-    let f = ModelFrame::build("factor(n) ~ x", &t, &opts()).unwrap();
+    let f = ModelFrame::build("factor(n) ~ x", &t, opts()).unwrap();
     assert_eq!(
         f.response,
         Some(Response::Factor {
@@ -238,25 +238,25 @@ fn binomial_factor_and_boolean_responses() {
             codes: vec![1, 0, 2]
         })
     );
-    let f = ModelFrame::build("ok ~ x", &t, &opts()).unwrap();
+    let f = ModelFrame::build("ok ~ x", &t, opts()).unwrap();
     assert_eq!(f.response, Some(Response::Numeric(vec![1.0, 0.0, 1.0])));
-    let e = ModelFrame::build("cbind(s, s - n) ~ x", &t, &opts()).unwrap_err();
+    let e = ModelFrame::build("cbind(s, s - n) ~ x", &t, opts()).unwrap_err();
     assert!(e.to_string().contains("non-negative"), "{e}");
 }
 
 #[test]
 fn second_part_after_bar() {
-    let f = ModelFrame::build("y ~ x - 1 | g", &table(), &opts()).unwrap();
+    let f = ModelFrame::build("y ~ x - 1 | g", &table(), opts()).unwrap();
     let second = f.second_design.clone().unwrap();
     assert_eq!(f.design.names(), ["x"]);
     assert_eq!(second.names(), ["(Intercept)", "gb", "gc"]);
     assert_eq!(f.second_term_labels, ["g"]);
     assert_eq!(f.second_assign, [0, 1, 1]);
     // The same rows as the one-part model of the second part (y's NA drops row 2 in both).
-    let alone = ModelFrame::build("y ~ g", &table(), &opts()).unwrap();
+    let alone = ModelFrame::build("y ~ g", &table(), opts()).unwrap();
     assert_eq!(second, alone.design);
     assert_eq!(f.kept_rows, alone.kept_rows);
-    let e = ModelFrame::build("y ~ x | offset(x)", &table(), &opts()).unwrap_err();
+    let e = ModelFrame::build("y ~ x | offset(x)", &table(), opts()).unwrap_err();
     assert!(e.to_string().contains("only supported before `|`"), "{e}");
 }
 
@@ -270,7 +270,7 @@ fn dictionary_levels_keep_dictionary_order() {
         ("d", (Arc::new(dict) as ArrayRef).into()),
     ])
     .unwrap();
-    let f = ModelFrame::build("y ~ d", &t, &opts()).unwrap();
+    let f = ModelFrame::build("y ~ d", &t, opts()).unwrap();
     assert_eq!(f.design.names(), ["(Intercept)", "dhigh", "dmid"]);
     match &f.spec().variables()[0].kind {
         VariableKind::Factor { levels, .. } => assert_eq!(levels, &["low", "high", "mid"]),
@@ -295,7 +295,7 @@ fn dictionary_levels_keep_dictionary_order() {
 #[test]
 fn r_quirks() {
     // The response on the right is dropped, keeping R's term numbering (assign 0, 2).
-    let f = ModelFrame::build("y ~ y + x", &table(), &opts()).unwrap();
+    let f = ModelFrame::build("y ~ y + x", &table(), opts()).unwrap();
     assert_eq!(f.design.names(), ["(Intercept)", "x"]);
     assert_eq!(f.assign, [0, 2]);
     // C() is factor(); booleans are factors with levels FALSE, TRUE.
@@ -305,17 +305,17 @@ fn r_quirks() {
         ("b", vec![true, true, false].into()),
     ])
     .unwrap();
-    let f = ModelFrame::build("y ~ C(g) + b", &t, &opts()).unwrap();
+    let f = ModelFrame::build("y ~ C(g) + b", &t, opts()).unwrap();
     assert_eq!(f.design.names(), ["(Intercept)", "C(g)v", "bTRUE"]);
     // A factor left with one level is an error.
-    let e = ModelFrame::build("y ~ g", &table(), &opts().weights("w")).map(|_| ());
+    let e = ModelFrame::build("y ~ g", &table(), opts().weights("w")).map(|_| ());
     assert!(e.is_ok());
     let one = Table::from_columns([("y", vec![1.0, 2.0].into()), ("g", vec!["a", "a"].into())]).unwrap();
-    let e = ModelFrame::build("y ~ g", &one, &opts()).unwrap_err();
+    let e = ModelFrame::build("y ~ g", &one, opts()).unwrap_err();
     assert!(matches!(e, DataError::TooFewLevels { .. }), "{e}");
     // An infinite design entry is named by its table row and column.
     let t = Table::from_columns([("y", vec![1.0, 2.0].into()), ("x", vec![1.0, 0.0].into())]).unwrap();
-    let e = ModelFrame::build("y ~ log(x)", &t, &opts()).unwrap_err();
+    let e = ModelFrame::build("y ~ log(x)", &t, opts()).unwrap_err();
     assert!(
         matches!(&e, DataError::InvalidValue { row: 1, column, .. } if column == "log(x)"),
         "{e}"
@@ -327,7 +327,7 @@ fn r_quirks() {
     ])
     .unwrap();
     assert!(matches!(
-        ModelFrame::build("y ~ x", &t, &opts()).unwrap_err(),
+        ModelFrame::build("y ~ x", &t, opts()).unwrap_err(),
         DataError::NoRows { dropped: 2 }
     ));
 }
@@ -335,7 +335,7 @@ fn r_quirks() {
 #[test]
 fn spec_serializes_and_reapplies() {
     let f = Formula::parse("log(y) ~ factor(k) * x + g + offset(x)").unwrap();
-    let (spec, frame) = ModelSpec::bind(&f, &table(), &opts()).unwrap();
+    let (spec, frame) = ModelSpec::bind(&f, &table(), opts()).unwrap();
     let json = serde_json::to_string_pretty(&spec).unwrap();
     assert!(json.contains("\"factor(k)\"") && json.contains("\"log(y) ~ factor(k) * x + g + offset(x)\""));
     let back: ModelSpec = serde_json::from_str(&json).unwrap();

@@ -135,7 +135,7 @@ fn exercise(text: &str) {
             .na_action(NaAction::Error),
         FrameOptions::default().weights("g"),
     ] {
-        if let Ok((spec, frame)) = mle_data::ModelSpec::bind(&formula, &t, &options) {
+        if let Ok((spec, frame)) = mle_data::ModelSpec::bind(&formula, &t, options.clone()) {
             let _ = format!("{frame:?}");
             let _ = spec.apply(&t);
             let fewer =
@@ -143,7 +143,7 @@ fn exercise(text: &str) {
             let _ = spec.apply(&fewer);
         }
     }
-    let _ = ModelFrame::build(text, &t, &FrameOptions::default());
+    let _ = ModelFrame::build(text, &t, FrameOptions::default());
 }
 
 proptest! {

@@ -63,7 +63,7 @@ fn cases() -> Vec<Case> {
 fn frame(case: &Case) -> ModelFrame {
     let table = Table::read(dir().join(case.json["data"].as_str().unwrap())).unwrap();
     let formula = case.json["formula"].as_str().unwrap();
-    ModelFrame::build(formula, &table, &FrameOptions::default())
+    ModelFrame::build(formula, &table, FrameOptions::default())
         .unwrap_or_else(|e| panic!("{}: {formula}: {e}", case.name))
 }
 
