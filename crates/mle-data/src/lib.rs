@@ -21,6 +21,24 @@
 //! assert_eq!(frame.design.names(), ["(Intercept)", "x", "gb", "x:gb"]);
 //! assert_eq!(frame.assign, [0, 1, 2, 3]);
 //! ```
+//!
+//! # Conventions (as R, with these choices stated)
+//!
+//! * Terms, their order, labels, codings (R's marginality rule for factors in interactions)
+//!   and column names follow R's `terms()` / `model.matrix()` (tested against R 4.2 output
+//!   committed under `tests/reference/formula`).
+//! * String columns are factors with levels sorted as R's `sort()` in the C locale (byte
+//!   order: `"Z" < "a"`); Arrow dictionary columns keep the dictionary's order; boolean
+//!   columns have levels `FALSE`, `TRUE`; `factor(x)` of numbers sorts numerically and
+//!   labels levels as R's `as.character()`. Treatment contrasts, first level baseline.
+//! * Levels are taken from the rows kept after dropping missing values (like
+//!   `drop.unused.levels = TRUE`); a factor left with one level is an error.
+//! * A row is dropped (R's `na.omit`) when any variable of the formula — evaluated, so
+//!   `log(-1)` counts — or the weights or offset column is null or NaN.
+//! * A boolean response is numeric 0/1; a string, dictionary or `factor()` response is a
+//!   [`Response::Factor`].
+//! * Not supported: `%in%`, `poly()`, `ns()` and other functions, contrasts other than
+//!   treatment, `Surv()` with three arguments, `offset()` after `|`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

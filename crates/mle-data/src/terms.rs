@@ -226,48 +226,56 @@ impl Expander<'_> {
                 op: UnaryOp::Minus,
                 arg,
             } => self.delete(Vec::new(), arg),
-            ExprKind::Binary { op, lhs, rhs } => {
-                let out = match op {
-                    BinaryOp::Add => {
-                        let mut l = self.encode(lhs)?;
-                        l.extend(self.encode(rhs)?);
-                        trim(l)
-                    }
-                    BinaryOp::Sub => {
-                        let l = self.encode(lhs)?;
-                        self.delete(l, rhs)?
-                    }
-                    BinaryOp::Colon => {
-                        let l = self.encode(lhs)?;
-                        let r = self.encode(rhs)?;
-                        self.interact(e, &l, &r)?
-                    }
-                    BinaryOp::Mul => {
-                        let l = self.encode(lhs)?;
-                        let r = self.encode(rhs)?;
-                        let i = self.interact(e, &l, &r)?;
-                        trim(l.into_iter().chain(r).chain(i).collect())
-                    }
-                    BinaryOp::Div => {
-                        let l = self.encode(lhs)?;
-                        let r = self.encode(rhs)?;
-                        let all = l.iter().fold(Vec::new(), |acc, t| union(&acc, t));
-                        let nested: Vec<Term> = r.iter().map(|t| union(&all, t)).collect();
-                        trim(l.into_iter().chain(nested).collect())
-                    }
-                    BinaryOp::Pow => {
-                        let l = self.encode(lhs)?;
-                        let n = match rhs.kind {
-                            ExprKind::Number(v) if v >= 2.0 && v.fract() == 0.0 => v.min(1e6) as usize,
-                            _ => return Err(self.error(rhs, "invalid power in formula")),
-                        };
-                        self.power(e, &l, n)?
-                    }
-                };
-                self.cap(e, out.len())?;
-                Ok(out)
+            ExprKind::Binary { .. } => {
+                // The left spine iteratively (a chain `a + b + …` is as deep as it is long),
+                // applying the operators innermost first: R's left-to-right order.
+                let mut spine = Vec::new();
+                let mut node = e;
+                while let ExprKind::Binary { op, lhs, rhs } = &node.kind {
+                    spine.push((node, *op, rhs.as_ref()));
+                    node = lhs;
+                }
+                let mut terms = self.encode(node)?;
+                for (whole, op, rhs) in spine.into_iter().rev() {
+                    terms = self.apply(whole, op, terms, rhs)?;
+                    self.cap(whole, terms.len())?;
+                }
+                Ok(terms)
             }
         }
+    }
+
+    fn apply(&mut self, e: &Expr, op: BinaryOp, l: Vec<Term>, rhs: &Expr) -> Result<Vec<Term>, FormulaError> {
+        Ok(match op {
+            BinaryOp::Add => {
+                let mut l = l;
+                l.extend(self.encode(rhs)?);
+                trim(l)
+            }
+            BinaryOp::Sub => self.delete(l, rhs)?,
+            BinaryOp::Colon => {
+                let r = self.encode(rhs)?;
+                self.interact(e, &l, &r)?
+            }
+            BinaryOp::Mul => {
+                let r = self.encode(rhs)?;
+                let i = self.interact(e, &l, &r)?;
+                trim(l.into_iter().chain(r).chain(i).collect())
+            }
+            BinaryOp::Div => {
+                let r = self.encode(rhs)?;
+                let all = l.iter().fold(Vec::new(), |acc, t| union(&acc, t));
+                let nested: Vec<Term> = r.iter().map(|t| union(&all, t)).collect();
+                trim(l.into_iter().chain(nested).collect())
+            }
+            BinaryOp::Pow => {
+                let n = match rhs.kind {
+                    ExprKind::Number(v) if v >= 2.0 && v.fract() == 0.0 => v.min(1e6) as usize,
+                    _ => return Err(self.error(rhs, "invalid power in formula")),
+                };
+                self.power(e, &l, n)?
+            }
+        })
     }
 
     fn delete(&mut self, left: Vec<Term>, rhs: &Expr) -> Result<Vec<Term>, FormulaError> {
@@ -345,6 +353,18 @@ mod tests {
             ("y ~ a:a", &["a"], true),
             ("y ~ 1", &[], true),
             ("y ~ 0", &[], false),
+            (
+                "y ~ (a+b+c+d)^3",
+                &[
+                    "a", "b", "c", "d", "a:b", "a:c", "a:d", "b:c", "b:d", "c:d", "a:b:c", "a:b:d", "a:c:d",
+                    "b:c:d",
+                ],
+                true,
+            ),
+            ("y ~ a*(b+c) - a", &["b", "c", "a:b", "a:c"], true),
+            ("y ~ a:(b+c)", &["a:b", "a:c"], true),
+            ("y ~ (a+b)^5", &["a", "b", "a:b"], true),
+            ("y ~ b:a + a:c + c", &["c", "b:a", "a:c"], true),
         ];
         for (f, want, icpt) in cases {
             assert_eq!(labels(f, &[]), (l(want), *icpt), "{f}");

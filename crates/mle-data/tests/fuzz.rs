@@ -226,3 +226,39 @@ fn hand_picked_nasties() {
         exercise(s);
     }
 }
+
+#[test]
+fn long_formulas_bind_on_a_test_thread_stack() {
+    // 900 additive terms: a tree 900 deep, walked recursively by every pass.
+    let terms: Vec<&str> = ["x", "z", "g", "`a b`", "log(z)"]
+        .iter()
+        .copied()
+        .cycle()
+        .take(900)
+        .collect();
+    let f = format!("y ~ {}", terms.join(" + "));
+    let frame = ModelFrame::build(&f, &table(), FrameOptions::default()).unwrap();
+    assert_eq!(frame.term_labels, ["x", "z", "g", "`a b`", "log(z)"]);
+    let minus = format!("y ~ {} - 1", terms[..450].join(" - x + "));
+    assert!(ModelFrame::build(&minus, &table(), FrameOptions::default()).is_ok());
+    let colon = format!(
+        "y ~ {}",
+        ["x", "z"]
+            .iter()
+            .copied()
+            .cycle()
+            .take(900)
+            .collect::<Vec<_>>()
+            .join(":")
+    );
+    let frame = ModelFrame::build(&colon, &table(), FrameOptions::default()).unwrap();
+    assert_eq!(frame.term_labels, ["x:z"]);
+    // Arithmetic may nest 100 deep inside a call.
+    let deep = format!("y ~ I({})", vec!["x"; 100].join(" + "));
+    assert!(ModelFrame::build(&deep, &table(), FrameOptions::default()).is_ok());
+    let deep = format!("{} ~ x", vec!["y"; 100].join(" * "));
+    assert!(ModelFrame::build(&deep, &table(), FrameOptions::default()).is_ok());
+    // Too long is an error, not a crash.
+    let too_long = format!("y ~ {}", vec!["x"; 1500].join(" + "));
+    assert!(ModelFrame::build(&too_long, &table(), FrameOptions::default()).is_err());
+}

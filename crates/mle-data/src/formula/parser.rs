@@ -9,6 +9,10 @@ use crate::error::FormulaError;
 /// pass over the tree far from the stack limit, even in debug builds on 2 MiB threads.
 pub(crate) const MAX_DEPTH: u32 = 1000;
 
+/// Deepest tree of a function argument or of the response (arithmetic, evaluated
+/// recursively); only the model part of the right-hand side may be deeper.
+const MAX_EXPR_DEPTH: u32 = 100;
+
 /// Deepest nesting of parentheses, calls, unary operators and `^` accepted while parsing.
 const MAX_NESTING: u32 = 100;
 
@@ -139,7 +143,16 @@ impl<'a> Parser<'a> {
                     let mut depth = 1;
                     if self.peek().tok != Tok::RParen {
                         loop {
+                            let arg_pos = self.peek().pos;
                             let (a, d) = self.nested(t.pos, 0)?;
+                            if d > MAX_EXPR_DEPTH {
+                                return Err(self.error(
+                                    arg_pos,
+                                    format!(
+                                        "expression nested too deeply (more than {MAX_EXPR_DEPTH} levels)"
+                                    ),
+                                ));
+                            }
                             depth = depth.max(d + 1);
                             args.push(a);
                             if self.peek().tok == Tok::Comma {
@@ -205,7 +218,14 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, FormulaError> {
     let response = if p.peek().tok == Tok::Tilde {
         None
     } else {
-        let (lhs, _) = p.expr(0)?;
+        let pos = p.peek().pos;
+        let (lhs, d) = p.expr(0)?;
+        if d > MAX_EXPR_DEPTH {
+            return Err(p.error(
+                pos,
+                format!("response nested too deeply (more than {MAX_EXPR_DEPTH} levels)"),
+            ));
+        }
         Some(lhs)
     };
     p.expect(Tok::Tilde, "`~`")?;
@@ -490,6 +510,16 @@ mod tests {
         assert!(parse(&minus).is_err());
         let long = format!("y ~ {}", vec!["x"; 2000].join(" + "));
         assert!(parse(&long).unwrap_err().message.contains("too long"));
+        let deep_i = format!("y ~ I({})", vec!["x"; 200].join(" + "));
+        assert!(parse(&deep_i)
+            .unwrap_err()
+            .message
+            .contains("expression nested too deeply"));
+        let deep_lhs = format!("{} ~ x", vec!["y"; 200].join(" + "));
+        assert!(parse(&deep_lhs)
+            .unwrap_err()
+            .message
+            .contains("response nested too deeply"));
         let ok = format!("y ~ {}", vec!["x"; 900].join(" + "));
         assert!(parse(&ok).is_ok());
     }

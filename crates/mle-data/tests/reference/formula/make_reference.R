@@ -89,7 +89,10 @@ cases <- list(
   list("na_backtick", "made_up", y ~ `my var` + g:x),
   list("na_log_nan", "made_up", y ~ log(x) + flag),
   list("na_cbind", "made_up", cbind(s, n - s) ~ x + g),
-  list("na_dot", "made_up", y ~ .)
+  list("na_dot", "made_up", y ~ .),
+  list("na_backtick_times", "made_up", y ~ `my var` * g),
+  list("na_explicit_factor", "made_up", y ~ factor(g) + flag:x - 1),
+  list("transforms_more", "mtcars", log10(mpg) ~ log2(hp) + log1p(wt) + abs(qsec - 18) + I(1e5 * wt) + I(-wt))
 )
 
 dir.create("cases", showWarnings = FALSE)
