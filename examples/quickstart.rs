@@ -1,9 +1,11 @@
-//! Fits several models on embedded data and prints their summaries.
+//! Fits several models on embedded data and on `data/birthwt.csv` (through the table +
+//! formula path) and prints their summaries.
 //!
 //! `cargo run --release --example quickstart`
 
 use mle::core::table::NumericTable;
 use mle::prelude::*;
+use mle_data::{Family, FormulaFit, FormulaOptions, Table};
 
 /// Lieblein & Zelen (1956): millions of revolutions to failure of 23 ball bearings.
 const BALL_BEARINGS: [f64; 23] = [
@@ -11,7 +13,7 @@ const BALL_BEARINGS: [f64; 23] = [
     84.12, 93.12, 98.64, 105.12, 105.84, 127.92, 128.04, 173.40,
 ];
 
-fn main() -> Result<(), MleError> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 1. A coin: 7 heads in 20 tosses (closed form p̂ = k/n), and 0 heads in 10 (boundary).
     let tosses: Vec<f64> = (0..20).map(|i| if i < 7 { 1.0 } else { 0.0 }).collect();
     println!("{}", Bernoulli.fit(&tosses)?);
@@ -45,10 +47,14 @@ fn main() -> Result<(), MleError> {
     let fit = FitOptions::newton().fit(&objective, &[0.0, 4.0])?;
     println!("{fit}");
 
-    // 4. Logistic regression on linear predictors (MASS::birthwt): exact X'WX Newton = IRLS.
-    let t = NumericTable::parse(include_str!("../tests/reference/regression/logistic_data.csv"))?;
-    let (x, y) = (t.design_except(&["y"])?, t.column("y")?);
-    println!("{}", Regression::logistic(&x, &y)?.fit()?);
+    // 4. Logistic regression from a formula on a CSV with strings and missing values
+    //    (MASS::birthwt as data/birthwt.csv: `race` and `smoke` are strings; rows with an NA
+    //    in a used column are dropped and counted), then the analysis of deviance.
+    let births = Table::read_csv(concat!(env!("CARGO_MANIFEST_DIR"), "/data/birthwt.csv"))?;
+    let formula = "low ~ age + lwt + race + smoke + ht + ui";
+    let low = FormulaFit::fit(formula, &births, Family::Binomial, FormulaOptions::default())?;
+    println!("{low}");
+    println!("{}", low.anova()?);
 
     // 5. Linear regression by QR, and robust regression with Student-t errors (stackloss).
     let t = NumericTable::parse(include_str!("../tests/reference/regression/student_t_data.csv"))?;

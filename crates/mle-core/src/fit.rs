@@ -773,11 +773,15 @@ fn fmt_opt(v: Option<f64>, width: usize) -> String {
     }
 }
 
+/// Seven significant digits: fixed notation for 1e-4 ≤ |x| < 1e7, else scientific.
 fn fmt_num(x: f64) -> String {
-    if x == 0.0 || (x.abs() >= 1e-4 && x.abs() < 1e6) {
-        format!("{x:.6}")
+    if x == 0.0 {
+        "0".into()
+    } else if x.abs() >= 1e-4 && x.abs() < 1e7 {
+        let decimals = (6 - x.abs().log10().floor() as i32).max(0) as usize;
+        format!("{x:.decimals$}")
     } else {
-        format!("{x:.4e}")
+        format!("{x:.6e}")
     }
 }
 

@@ -188,6 +188,26 @@ pub enum DataError {
     /// A deserialized [`ModelSpec`](crate::ModelSpec) is inconsistent.
     #[error("invalid model spec: {0}")]
     InvalidSpec(String),
+    /// A family name that is not registered.
+    #[error("unknown family `{name}` (families: {})", known.join(", "))]
+    UnknownFamily {
+        /// The name given.
+        name: String,
+        /// The registered names.
+        known: Vec<String>,
+    },
+    /// A combination the formula fit does not implement yet (named, never approximated).
+    #[error("not yet supported: {what}")]
+    NotSupported {
+        /// What was asked for.
+        what: String,
+    },
+    /// The model (checks of the data against the family, the fit, inference) failed.
+    #[error("model: {0}")]
+    Model(mle_core::MleError),
+    /// A saved model file is not a model this version reads.
+    #[error("saved model: {0}")]
+    SavedModel(String),
     /// `mle_core::Design` rejected the matrix (e.g. an infinite entry from `log(0)`).
     #[error("design: {0}")]
     Design(#[from] mle_core::MleError),

@@ -8,6 +8,12 @@
 //!   levels, columns, R's `assign`), giving the response, the design matrix
 //!   ([`mle_core::Design`]), offsets and weights; the spec re-applies the same encoding to new
 //!   data.
+//! * [`FormulaFit`]: one call from a formula, a table and a [`Family`] to a fitted regression
+//!   that owns its frame and spec (R's `glm(y ~ x + g, family, data)`), with the answers R
+//!   and broom give: `fitted`, `predict` with `se.fit` on the link or response scale,
+//!   residuals (response, pearson, deviance, working), deviances, hat values, `anova` and
+//!   `drop1` (likelihood-ratio tests by term), `tidy` / `glance` / `augment` as tables, the
+//!   JSON [`FitSummary`] and a versioned [`SavedModel`] that predicts on new data.
 //!
 //! ```
 //! use mle_data::{FrameOptions, ModelFrame, Table};
@@ -42,20 +48,30 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod answers;
+mod broom;
 mod encode;
 mod error;
 mod eval;
+mod family_name;
 pub mod formula;
+mod formula_fit;
 mod frame;
 mod response;
+mod saved;
 mod spec;
 mod table;
 pub mod terms;
 
+pub use answers::{AnovaTable, Drop1Table, Prediction, ResidualType, Scale};
+pub use broom::{CoefficientRow, ExtraRow, FitSummary};
 pub use error::{DataError, FormulaError, Result};
+pub use family_name::{Family, FAMILIES};
 pub use formula::{format_double, Formula};
+pub use formula_fit::{CovarianceChoice, FormulaFit, FormulaOptions};
 pub use frame::{FrameOptions, ModelFrame, NaAction, Response};
 pub use response::ResponseSpec;
+pub use saved::{SavedModel, SAVED_MODEL_VERSION};
 pub use spec::{Coding, ModelSpec, PartSpec, TermSpec, Variable, VariableKind};
 pub use table::{Column, Table};
 pub use terms::{TermPart, Terms};

@@ -1,0 +1,301 @@
+//! broom-style answers as Arrow tables (`tidy`, `glance`, `augment`) and the JSON summary
+//! of a formula fit ([`FitSummary`]).
+
+use serde::{Deserialize, Serialize};
+
+use crate::answers::ResidualType;
+use crate::error::Result;
+use crate::family_name::Family;
+use crate::formula_fit::{model_err, FormulaFit};
+use crate::table::Table;
+
+/// One coefficient row of [`FitSummary`] (and of [`FormulaFit::tidy`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CoefficientRow {
+    /// The column name (`(Intercept)`, `age`, `raceother`, `age:smokeyes`).
+    pub term: String,
+    /// β̂ (exponentiated when asked).
+    pub estimate: f64,
+    /// Standard error of β̂ (never exponentiated), `None` without a covariance.
+    pub std_error: Option<f64>,
+    /// β̂ / SE.
+    pub statistic: Option<f64>,
+    /// Two-sided normal p-value.
+    pub p_value: Option<f64>,
+    /// Lower Wald limit (exponentiated when asked).
+    pub conf_low: Option<f64>,
+    /// Upper Wald limit.
+    pub conf_high: Option<f64>,
+}
+
+/// A non-coefficient parameter (`sigma`, `df`, or a scale-model coefficient).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExtraRow {
+    /// Name as R users know it (`sigma`: the MLE with divisor n; `df` of the Student-t).
+    pub term: String,
+    /// Estimate on the natural scale (for scale-model coefficients: the log-σ scale).
+    pub estimate: f64,
+    /// Its standard error (delta method for natural-scale values).
+    pub std_error: Option<f64>,
+}
+
+/// The JSON shape of a fit (`mle fit --output json`); unavailable numbers are `null`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FitSummary {
+    /// Family name.
+    pub family: String,
+    /// The formula.
+    pub formula: String,
+    /// Observations used.
+    pub n: usize,
+    /// ℓ(θ̂).
+    pub loglik: Option<f64>,
+    /// AIC.
+    pub aic: Option<f64>,
+    /// BIC.
+    pub bic: Option<f64>,
+    /// Residual deviance (GLM families).
+    pub deviance: Option<f64>,
+    /// Null deviance (GLM families).
+    pub null_deviance: Option<f64>,
+    /// Residual degrees of freedom.
+    pub df_residual: Option<usize>,
+    /// Whether the optimiser reached a maximum.
+    pub converged: bool,
+    /// The coefficients.
+    pub coefficients: Vec<CoefficientRow>,
+    /// The other parameters.
+    pub extra_parameters: Vec<ExtraRow>,
+    /// Diagnostics (and the rows dropped for missing values).
+    pub diagnostics: Vec<String>,
+}
+
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+impl FormulaFit {
+    /// The coefficient rows at confidence `level`.
+    pub fn coefficient_rows(&self, level: f64, exponentiate: bool) -> Result<Vec<CoefficientRow>> {
+        let fit = &self.fit;
+        let se = fit.std_errors();
+        let ci = fit.confidence_intervals(level).map_err(model_err)?;
+        let z = fit.z_values();
+        let p = fit.p_values();
+        let tr = |x: f64| if exponentiate { x.exp() } else { x };
+        Ok((0..self.n_coefficients())
+            .map(|i| {
+                let ok = !fit.is_on_boundary(i);
+                let pick =
+                    |v: &Option<nalgebra::DVector<f64>>| v.as_ref().filter(|_| ok).and_then(|v| finite(v[i]));
+                CoefficientRow {
+                    term: fit.parameters()[i].name.clone(),
+                    estimate: tr(fit.estimates()[i]),
+                    std_error: pick(&se),
+                    statistic: pick(&z),
+                    p_value: pick(&p),
+                    conf_low: ci[i].filter(|_| ok).map(|c| tr(c.0)),
+                    conf_high: ci[i].filter(|_| ok).map(|c| tr(c.1)),
+                }
+            })
+            .collect())
+    }
+
+    /// The non-coefficient parameters: `sigma` (Gaussian: √(RSS/n), the MLE), `df`
+    /// (Student-t), or the scale model's coefficients (working scale) after `|`.
+    pub fn extra_rows(&self) -> Vec<ExtraRow> {
+        let fit = &self.fit;
+        let p = self.n_coefficients();
+        let natural = fit.natural_estimates();
+        let natural_se = fit.natural_std_errors();
+        let se = fit.std_errors();
+        let scale_model = self.frame.second_design.is_some();
+        (p..fit.parameters().len())
+            .map(|i| {
+                let param = &fit.parameters()[i];
+                if scale_model {
+                    ExtraRow {
+                        term: param.name.clone(),
+                        estimate: fit.estimates()[i],
+                        std_error: se.as_ref().and_then(|s| finite(s[i])),
+                    }
+                } else {
+                    let term = match param.natural_name.split(':').next() {
+                        Some(n) if n.contains("sigma") => "sigma".to_string(),
+                        Some(n) if n.contains("df") => "df".to_string(),
+                        _ => param.natural_name.clone(),
+                    };
+                    ExtraRow {
+                        term,
+                        estimate: natural[i],
+                        std_error: natural_se
+                            .as_ref()
+                            .filter(|_| !fit.is_on_boundary(i))
+                            .and_then(|s| finite(s[i])),
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// The summary as the CLI's JSON shape.
+    ///
+    /// ```
+    /// use mle_data::{Family, FormulaFit, FormulaOptions, Table};
+    /// let t = Table::from_columns([("y", vec![1.0, 2.1, 2.9, 4.2, 5.0].into()), ("x", vec![1.0, 2.0, 3.0, 4.0, 5.0].into())]).unwrap();
+    /// let s = FormulaFit::fit("y ~ x", &t, Family::Gaussian, FormulaOptions::default()).unwrap().summary_json(0.95).unwrap();
+    /// assert_eq!((s.extra_parameters[0].term.as_str(), s.df_residual), ("sigma", Some(3)));
+    /// let rss: f64 = s.deviance.unwrap();
+    /// assert!((s.extra_parameters[0].estimate - (rss / 5.0).sqrt()).abs() < 1e-12);
+    /// ```
+    pub fn summary_json(&self, level: f64) -> Result<FitSummary> {
+        let fit = &self.fit;
+        let glm = matches!(self.family, Family::Binomial | Family::Poisson)
+            || (self.family == Family::Gaussian && self.frame.second_design.is_none());
+        let mut diagnostics: Vec<String> = fit.diagnostics().iter().map(|d| d.to_string()).collect();
+        if self.n_dropped() > 0 {
+            diagnostics.push(format!(
+                "{} row(s) with missing values dropped (na.omit)",
+                self.n_dropped()
+            ));
+        }
+        if !fit.convergence().converged {
+            diagnostics.push(format!("not converged: {}", fit.convergence().reason));
+        }
+        Ok(FitSummary {
+            family: self.family.name().to_string(),
+            formula: self.formula().to_string(),
+            n: self.n_obs(),
+            loglik: finite(fit.log_likelihood()),
+            aic: finite(fit.aic()),
+            bic: finite(fit.bic()),
+            deviance: if glm { self.deviance().ok() } else { None },
+            null_deviance: self.null_deviance(),
+            df_residual: glm.then(|| self.df_residual()),
+            converged: fit.convergence().converged,
+            coefficients: self.coefficient_rows(level, false)?,
+            extra_parameters: self.extra_rows(),
+            diagnostics,
+        })
+    }
+
+    /// broom's `tidy(m, conf.int = TRUE, conf.level = level, exponentiate)` as a table:
+    /// term, estimate, std_error, statistic, p_value, conf_low, conf_high.
+    ///
+    /// ```
+    /// use mle_data::{Family, FormulaFit, FormulaOptions, Table};
+    /// let t = Table::from_columns([("y", vec![0.0, 1.0, 1.0, 0.0, 1.0].into()), ("x", vec![1.0, 2.0, 3.0, 4.0, 5.0].into())]).unwrap();
+    /// let m = FormulaFit::fit("y ~ x", &t, Family::Binomial, FormulaOptions::default()).unwrap();
+    /// let tidy = m.tidy(0.95, true).unwrap();
+    /// assert_eq!(tidy.column_names(), ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]);
+    /// assert_eq!(tidy.n_rows(), 2);
+    /// ```
+    pub fn tidy(&self, level: f64, exponentiate: bool) -> Result<Table> {
+        let rows = self.coefficient_rows(level, exponentiate)?;
+        let col = |f: fn(&CoefficientRow) -> Option<f64>| rows.iter().map(f).collect::<Vec<_>>().into();
+        Table::from_columns([
+            (
+                "term",
+                rows.iter().map(|r| r.term.clone()).collect::<Vec<_>>().into(),
+            ),
+            (
+                "estimate",
+                rows.iter().map(|r| r.estimate).collect::<Vec<_>>().into(),
+            ),
+            ("std_error", col(|r| r.std_error)),
+            ("statistic", col(|r| r.statistic)),
+            ("p_value", col(|r| r.p_value)),
+            ("conf_low", col(|r| r.conf_low)),
+            ("conf_high", col(|r| r.conf_high)),
+        ])
+    }
+
+    /// broom's `glance`: one row of n, n_dropped, loglik, aic, bic, deviance, null_deviance,
+    /// df_residual, converged (unavailable numbers are null).
+    pub fn glance(&self) -> Result<Table> {
+        let s = self.summary_json(0.95)?;
+        Table::from_columns([
+            ("n", vec![s.n as i64].into()),
+            ("n_dropped", vec![self.n_dropped() as i64].into()),
+            ("loglik", vec![s.loglik].into()),
+            ("aic", vec![s.aic].into()),
+            ("bic", vec![s.bic].into()),
+            ("deviance", vec![s.deviance].into()),
+            ("null_deviance", vec![s.null_deviance].into()),
+            ("df_residual", vec![s.df_residual.map(|d| d as i64)].into()),
+            ("converged", vec![s.converged].into()),
+        ])
+    }
+
+    /// broom's `augment`: per row used, its row in the table, the response, `.fitted`,
+    /// `.resid` (response residual) and, for GLM families, `.pearson`, `.deviance` and `.hat`.
+    pub fn augment(&self) -> Result<Table> {
+        let rows: Vec<i64> = self.frame.kept_rows.iter().map(|&r| r as i64).collect();
+        let mut columns: Vec<(&str, crate::table::Column)> = vec![
+            (".row", rows.into()),
+            (".response", self.y.clone().into()),
+            (".fitted", self.fitted()?.into()),
+            (".resid", self.residuals(ResidualType::Response)?.into()),
+        ];
+        if self.hat_values().is_ok() {
+            columns.push((".pearson", self.residuals(ResidualType::Pearson)?.into()));
+            columns.push((".deviance", self.residuals(ResidualType::Deviance)?.into()));
+            columns.push((".hat", self.hat_values()?.into()));
+        }
+        Table::from_columns(columns)
+    }
+}
+
+impl std::fmt::Display for FormulaFit {
+    /// The formula and family, rows dropped, the [`mle_core::Fit`] summary and, for GLM
+    /// families, the deviances.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "Formula: {}   family: {}", self.formula(), self.family)?;
+        if self.n_dropped() > 0 {
+            writeln!(
+                f,
+                "({} rows with missing values dropped, na.omit)",
+                self.n_dropped()
+            )?;
+        }
+        write!(f, "{}", self.fit)?;
+        if let (Ok(dev), Some(null)) = (self.deviance(), self.null_deviance()) {
+            writeln!(
+                f,
+                "Residual deviance {dev:.7} on {} df; null deviance {null:.7} on {} df",
+                self.df_residual(),
+                self.df_null()
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for crate::answers::AnovaTable {
+    /// R's layout of `anova(m, test = "Chisq")`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let w = self.terms.iter().map(String::len).max().unwrap_or(4).max(4);
+        writeln!(
+            f,
+            "Analysis of deviance, terms added sequentially (likelihood-ratio tests)"
+        )?;
+        writeln!(
+            f,
+            "{:<w$} {:>3} {:>13} {:>9} {:>13} {:>11}",
+            "term", "Df", "Deviance", "Resid. Df", "Resid. Dev", "Pr(>Chi)"
+        )?;
+        for i in 0..self.terms.len() {
+            writeln!(
+                f,
+                "{:<w$} {:>3} {:>13.7} {:>9} {:>13.7} {:>11.4e}",
+                self.terms[i],
+                self.df[i],
+                self.deviance[i],
+                self.resid_df[i],
+                self.resid_deviance[i],
+                self.p_value[i]
+            )?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,130 @@
+//! A saved formula fit: versioned JSON with the spec (formula, levels, codings), family,
+//! estimates and covariance — enough to predict on new data without the training table.
+
+use nalgebra::DMatrix;
+use serde::{Deserialize, Serialize};
+
+use crate::answers::{predict_with, Prediction, Scale};
+use crate::error::{DataError, Result};
+use crate::family_name::Family;
+use crate::formula_fit::FormulaFit;
+use crate::spec::ModelSpec;
+use crate::table::Table;
+
+/// The format version [`SavedModel`] writes and reads.
+pub const SAVED_MODEL_VERSION: u32 = 1;
+
+/// A fitted model as data (serde): `mle fit --save` writes it, `mle predict` reads it.
+///
+/// ```
+/// use mle_data::{Family, FormulaFit, FormulaOptions, SavedModel, Scale, Table};
+/// let t = Table::from_columns([("y", vec![1.0, 3.0, 2.0, 6.0].into()), ("g", vec!["a", "a", "b", "b"].into())]).unwrap();
+/// let m = FormulaFit::fit("y ~ g", &t, Family::Poisson, FormulaOptions::default()).unwrap();
+/// let json = SavedModel::from_fit(&m).to_json().unwrap();
+/// let back = SavedModel::from_json(&json).unwrap();
+/// let new = Table::from_columns([("g", vec!["a", "b"].into())]).unwrap();
+/// assert_eq!(back.predict(&new, Scale::Response, 0.95).unwrap(), m.predict(&new, Scale::Response, 0.95).unwrap());
+/// assert!(SavedModel::from_json("{\"version\": 99}").is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedModel {
+    /// Format version ([`SAVED_MODEL_VERSION`]).
+    pub version: u32,
+    /// The family.
+    pub family: Family,
+    /// The spec: formula, variables, factor levels, codings, columns.
+    pub spec: ModelSpec,
+    /// Levels of a factor response, if any.
+    pub response_levels: Option<Vec<String>>,
+    /// Names of all parameters (working scale).
+    pub parameter_names: Vec<String>,
+    /// All estimates (working scale).
+    pub estimates: Vec<f64>,
+    /// Number of leading estimates that are the mean coefficients.
+    pub n_coefficients: usize,
+    /// The covariance of all estimates, row-major, if the fit had one.
+    pub covariance: Option<Vec<Vec<f64>>>,
+    /// The covariance estimator's description.
+    pub covariance_source: String,
+    /// Observations the fit used.
+    pub n_obs: usize,
+    /// ℓ(θ̂).
+    pub loglik: f64,
+    /// Whether the fit converged.
+    pub converged: bool,
+}
+
+impl SavedModel {
+    /// The saved form of a fit.
+    pub fn from_fit(model: &FormulaFit) -> SavedModel {
+        let fit = model.estimate();
+        SavedModel {
+            version: SAVED_MODEL_VERSION,
+            family: model.family(),
+            spec: model.spec().clone(),
+            response_levels: model.response_levels().map(<[String]>::to_vec),
+            parameter_names: fit.parameters().iter().map(|p| p.name.clone()).collect(),
+            estimates: fit.estimates().iter().copied().collect(),
+            n_coefficients: model.frame().design.ncols(),
+            covariance: fit
+                .covariance()
+                .map(|v| v.row_iter().map(|r| r.iter().copied().collect()).collect()),
+            covariance_source: fit.covariance_source().to_string(),
+            n_obs: model.n_obs(),
+            loglik: fit.log_likelihood(),
+            converged: fit.convergence().converged,
+        }
+    }
+
+    /// Pretty JSON.
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string_pretty(self).map_err(|e| DataError::SavedModel(e.to_string()))
+    }
+
+    /// Reads JSON written by [`SavedModel::to_json`] (checking the version and the sizes).
+    pub fn from_json(json: &str) -> Result<SavedModel> {
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| DataError::SavedModel(e.to_string()))?;
+        match value.get("version").and_then(|v| v.as_u64()) {
+            Some(v) if v == u64::from(SAVED_MODEL_VERSION) => {}
+            other => {
+                return Err(DataError::SavedModel(format!(
+                    "format version {other:?}; this build reads version {SAVED_MODEL_VERSION}"
+                )))
+            }
+        }
+        let model: SavedModel =
+            serde_json::from_value(value).map_err(|e| DataError::SavedModel(e.to_string()))?;
+        let k = model.estimates.len();
+        let square = model
+            .covariance
+            .as_ref()
+            .is_none_or(|v| v.len() == k && v.iter().all(|r| r.len() == k));
+        if model.parameter_names.len() != k || model.n_coefficients > k || !square {
+            return Err(DataError::SavedModel(format!(
+                "{} names, {k} estimates, {} coefficients and the covariance do not agree",
+                model.parameter_names.len(),
+                model.n_coefficients
+            )));
+        }
+        Ok(model)
+    }
+
+    /// Predictions on new data, as [`FormulaFit::predict`].
+    pub fn predict(&self, table: &Table, scale: Scale, level: f64) -> Result<Prediction> {
+        let p = self.n_coefficients;
+        let covariance = self
+            .covariance
+            .as_ref()
+            .map(|v| DMatrix::from_fn(p, p, |i, j| v[i][j]));
+        predict_with(
+            &self.spec,
+            self.family,
+            &self.estimates[..p],
+            covariance.as_ref(),
+            table,
+            scale,
+            level,
+        )
+    }
+}
