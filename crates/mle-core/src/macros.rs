@@ -88,8 +88,11 @@ pub fn check_support<O: ?Sized, F: Fn(&O) -> Result<(), String>>(check: F, x: &O
 ///
 /// The sections come in this order. `Parameter` need not be imported.
 ///
-/// * `params`: the `P` parameters on the working scale ([`Parameter::identity`],
-///   [`Parameter::log_scale`], [`Parameter::logit_scale`]), in the order of `t`.
+/// * `params`: the `P` parameters on the working scale, in the order of `t`
+///   ([`Parameter::identity`](crate::Parameter::identity),
+///   [`Parameter::log_scale`](crate::Parameter::log_scale),
+///   [`Parameter::logit_scale`](crate::Parameter::logit_scale)); evaluated when the
+///   parameters are asked for, so they may read the captures.
 /// * `captures` / fields: values the body reads like a closure's captures. `name: Type`
 ///   is bound by value (the type must be `Copy`: a known df, a count, a `[f64; K]`);
 ///   `ref name: Type` is bound by reference (`&Type`: a `Vec`, a lookup table). Their initial
@@ -465,7 +468,9 @@ macro_rules! __log_density {
           name: [$name:expr_2021], params: [$($p:expr_2021),+], support: $support:tt }
         $t:ident [$($x:tt)+] [$obs:ty] $body:expr_2021
     ) => {
-        $crate::__log_density! { @struct $shape $attrs [$($vis)*] $ty [$({ [$($fattr)*] [$($fvis)*] $f : $ft })*] }
+        $crate::__log_density! {
+            @struct $shape $attrs [$($vis)*] $ty [$({ [$($fattr)*] [$($fvis)*] $f : $ft })*]
+        }
 
         impl $crate::LogDensity<{ 0usize $(+ $crate::__log_density!(@one $p))+ }> for $ty {
             type Obs = $obs;
