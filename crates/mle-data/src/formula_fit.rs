@@ -475,6 +475,7 @@ fn estimate(
             QuantileRegression::new(options.tau)
                 .map_err(model_err)?
                 .fit(x, &target)
+                .map(mle_optim::Fitted::into_fit)
                 .map_err(model_err)
         }
     }

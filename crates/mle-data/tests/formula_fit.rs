@@ -258,3 +258,47 @@ fn gaussian_matches_r() {
 fn poisson_with_formula_offset_matches_r() {
     check_case(&reference()[2]);
 }
+
+#[test]
+fn two_class_multinomial_equals_binomial_on_a_string_response() {
+    let data = Table::read_csv(root().join("data/birthwt.csv")).unwrap();
+    let opts = FormulaOptions::default();
+    let multi = FormulaFit::fit(
+        "smoke ~ age + lwt + race",
+        &data,
+        Family::Multinomial,
+        opts.clone(),
+    )
+    .unwrap();
+    let bin = FormulaFit::fit("smoke ~ age + lwt + race", &data, Family::Binomial, opts).unwrap();
+    assert_eq!(bin.response_levels().unwrap(), ["no", "yes"]);
+    close(
+        &multi.coefficients(),
+        &bin.coefficients(),
+        1e-9,
+        "multinomial vs binomial",
+    );
+    close1(
+        multi.estimate().log_likelihood(),
+        &bin.estimate().log_likelihood().into(),
+        1e-12,
+        "loglik",
+    );
+    assert!(multi
+        .predict(&data, Scale::Link, 0.95)
+        .unwrap_err()
+        .to_string()
+        .contains("not yet supported"));
+}
+
+#[test]
+fn cbind_response_is_a_typed_not_supported_error() {
+    let t = Table::from_columns([
+        ("s", vec![1.0, 2.0, 3.0].into()),
+        ("f", vec![2.0, 2.0, 1.0].into()),
+        ("x", vec![1.0, 2.0, 3.0].into()),
+    ])
+    .unwrap();
+    let e = FormulaFit::fit("cbind(s, f) ~ x", &t, Family::Binomial, FormulaOptions::default()).unwrap_err();
+    assert!(matches!(e, mle_data::DataError::NotSupported { .. }), "{e}");
+}
