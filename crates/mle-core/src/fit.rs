@@ -311,7 +311,7 @@ impl Fit {
     /// ```
     /// use mle_core::{Convergence, Fit, Parameter};
     /// let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")],
-    ///     &[f64::NEG_INFINITY], 0.0, 10, Convergence::closed_form("k/n"));
+    ///     &[f64::NEG_INFINITY], 0.0, 10, Convergence::closed_form("k/n")).unwrap();
     /// assert_eq!(fit.natural_estimates()[0], 0.0);
     /// assert!(fit.std_errors().is_none());
     /// assert!(fit.is_on_boundary(0));
@@ -323,8 +323,14 @@ impl Fit {
         log_likelihood: f64,
         n_obs: usize,
         convergence: Convergence,
-    ) -> Fit {
+    ) -> Result<Fit> {
         let k = parameters.len();
+        if estimate.len() != k {
+            return Err(MleError::ParameterCount {
+                expected: k,
+                got: estimate.len(),
+            });
+        }
         let diagnostics = parameters
             .iter()
             .zip(estimate)
@@ -334,7 +340,7 @@ impl Fit {
                 natural_value: p.transform.to_natural(v),
             })
             .collect();
-        Fit {
+        Ok(Fit {
             model: model.into(),
             parameters,
             estimate: DVector::from_column_slice(estimate),
@@ -349,7 +355,7 @@ impl Fit {
             convergence,
             diagnostics,
             confidence_level: 0.95,
-        }
+        })
     }
 
     /// Replaces the covariance by the inverse of another information matrix of the same
@@ -432,7 +438,7 @@ impl Fit {
     /// ```
     /// use mle_core::{Convergence, Fit, Parameter};
     /// let fit = Fit::on_boundary("B", vec![Parameter::logit_scale("p")], &[f64::INFINITY],
-    ///     0.0, 3, Convergence::closed_form("k/n")).without_covariance("not available");
+    ///     0.0, 3, Convergence::closed_form("k/n")).unwrap().without_covariance("not available");
     /// assert_eq!(fit.covariance_source(), "not available");
     /// ```
     pub fn without_covariance(mut self, reason: impl Into<String>) -> Fit {
@@ -446,7 +452,7 @@ impl Fit {
     /// ```
     /// use mle_core::{Convergence, Diagnostic, Fit, Parameter};
     /// let fit = Fit::on_boundary("B", vec![Parameter::identity("b")], &[f64::INFINITY], 0.0, 3,
-    ///     Convergence::closed_form("x")).with_diagnostic(Diagnostic::Separation { coefficients: vec!["b".into()], complete: true });
+    ///     Convergence::closed_form("x")).unwrap().with_diagnostic(Diagnostic::Separation { coefficients: vec!["b".into()], complete: true });
     /// assert_eq!(fit.diagnostics().len(), 2);
     /// ```
     pub fn with_diagnostic(mut self, diagnostic: Diagnostic) -> Fit {
@@ -459,7 +465,7 @@ impl Fit {
     /// ```
     /// use mle_core::{Convergence, Fit, Parameter};
     /// let fit = Fit::on_boundary("B", vec![Parameter::logit_scale("p")], &[f64::INFINITY],
-    ///     0.0, 3, Convergence::closed_form("k/n"));
+    ///     0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert!(fit.covariance_source().contains("boundary"));
     /// ```
     pub fn covariance_source(&self) -> &str {
@@ -471,7 +477,7 @@ impl Fit {
     /// ```
     /// use mle_core::{Convergence, Fit, Parameter};
     /// let fit = Fit::on_boundary("B", vec![Parameter::logit_scale("p")], &[f64::INFINITY],
-    ///     0.0, 3, Convergence::closed_form("k/n")).with_confidence_level(0.9).unwrap();
+    ///     0.0, 3, Convergence::closed_form("k/n")).unwrap().with_confidence_level(0.9).unwrap();
     /// assert_eq!(fit.confidence_level(), 0.9);
     /// ```
     pub fn with_confidence_level(mut self, level: f64) -> Result<Fit> {
@@ -489,7 +495,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert_eq!(fit.model(), "Bernoulli");
     /// ```
     pub fn model(&self) -> &str {
@@ -500,7 +506,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert_eq!(fit.parameters()[0].natural_name, "p");
     /// ```
     pub fn parameters(&self) -> &[Parameter] {
@@ -511,7 +517,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert_eq!(fit.estimates()[0], f64::INFINITY);
     /// ```
     pub fn estimates(&self) -> &DVector<f64> {
@@ -522,7 +528,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert_eq!(fit.natural_estimates()[0], 1.0);
     /// ```
     pub fn natural_estimates(&self) -> DVector<f64> {
@@ -539,7 +545,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert_eq!(fit.log_likelihood(), 0.0);
     /// ```
     pub fn log_likelihood(&self) -> f64 {
@@ -550,7 +556,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert_eq!(fit.n_obs(), 3);
     /// ```
     pub fn n_obs(&self) -> usize {
@@ -561,7 +567,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert_eq!(fit.gradient().len(), 1);
     /// ```
     pub fn gradient(&self) -> &DVector<f64> {
@@ -572,7 +578,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert!(fit.hessian()[(0, 0)].is_nan());
     /// ```
     pub fn hessian(&self) -> &DMatrix<f64> {
@@ -583,7 +589,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter, InformationKind};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert_eq!(fit.information().0, InformationKind::Observed);
     /// ```
     pub fn information(&self) -> (InformationKind, &DMatrix<f64>) {
@@ -595,7 +601,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert!(fit.covariance().is_none());
     /// ```
     pub fn covariance(&self) -> Option<&DMatrix<f64>> {
@@ -606,7 +612,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert!(fit.convergence().converged);
     /// ```
     pub fn convergence(&self) -> &Convergence {
@@ -617,7 +623,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert_eq!(fit.diagnostics().len(), 1);
     /// ```
     pub fn diagnostics(&self) -> &[Diagnostic] {
@@ -628,7 +634,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert_eq!(fit.confidence_level(), 0.95);
     /// ```
     pub fn confidence_level(&self) -> f64 {
@@ -639,7 +645,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert!(fit.is_on_boundary(0));
     /// ```
     pub fn is_on_boundary(&self, i: usize) -> bool {
@@ -654,7 +660,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert!(fit.std_errors().is_none());
     /// ```
     pub fn std_errors(&self) -> Option<DVector<f64>> {
@@ -666,7 +672,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert!(fit.natural_std_errors().is_none());
     /// ```
     pub fn natural_std_errors(&self) -> Option<DVector<f64>> {
@@ -685,7 +691,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert!(fit.z_values().is_none());
     /// ```
     pub fn z_values(&self) -> Option<DVector<f64>> {
@@ -697,7 +703,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert!(fit.p_values().is_none());
     /// ```
     pub fn p_values(&self) -> Option<DVector<f64>> {
@@ -709,7 +715,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert!(fit.confidence_intervals(0.95).unwrap()[0].is_none());
     /// ```
     pub fn confidence_intervals(&self, level: f64) -> Result<Vec<Option<(f64, f64)>>> {
@@ -731,7 +737,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert!(fit.natural_confidence_intervals(0.95).unwrap()[0].is_none());
     /// ```
     pub fn natural_confidence_intervals(&self, level: f64) -> Result<Vec<Option<(f64, f64)>>> {
@@ -747,7 +753,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert_eq!(fit.aic(), 2.0);
     /// ```
     pub fn aic(&self) -> f64 {
@@ -758,7 +764,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert!((fit.bic() - 3f64.ln()).abs() < 1e-15);
     /// ```
     pub fn bic(&self) -> f64 {

@@ -103,8 +103,8 @@ pub fn wald_test(fit: &Fit, r: &DMatrix<f64>, rhs: &DVector<f64>) -> Result<Test
 /// ```
 /// use mle_core::hypothesis::likelihood_ratio_test;
 /// use mle_core::{Convergence, Fit, Parameter};
-/// let full = Fit::on_boundary("m", vec![Parameter::identity("a"), Parameter::identity("b")], &[f64::INFINITY, 0.0], -10.0, 5, Convergence::closed_form("x"));
-/// let small = Fit::on_boundary("m", vec![Parameter::identity("a")], &[f64::INFINITY], -12.0, 5, Convergence::closed_form("x"));
+/// let full = Fit::on_boundary("m", vec![Parameter::identity("a"), Parameter::identity("b")], &[f64::INFINITY, 0.0], -10.0, 5, Convergence::closed_form("x")).unwrap();
+/// let small = Fit::on_boundary("m", vec![Parameter::identity("a")], &[f64::INFINITY], -12.0, 5, Convergence::closed_form("x")).unwrap();
 /// let t = likelihood_ratio_test(&small, &full).unwrap();
 /// assert_eq!((t.statistic, t.df), (4.0, 1));
 /// ```

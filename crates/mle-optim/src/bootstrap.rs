@@ -32,9 +32,11 @@ pub struct BootstrapResult {
     pub intervals: Vec<(f64, f64)>,
     /// Confidence level of the intervals.
     pub level: f64,
-    /// Replicates whose refit failed, gave a non-finite estimate or panicked (reported, not
-    /// hidden).
+    /// Replicates whose refit failed, gave a non-finite estimate, an estimate of another
+    /// dimension than the fit's, or panicked (reported, not hidden).
     pub failures: usize,
+    /// For each failed replicate (in replicate order): its index and why it failed.
+    pub failure_reasons: Vec<(usize, String)>,
     /// The seed.
     pub seed: u64,
 }
@@ -87,21 +89,44 @@ pub fn parametric_bootstrap<Data: Send>(
     let results = par_map_indexed(replicates, |b| {
         let mut rng = StdRng::seed_from_u64(seeds[b]);
         let data = simulate(&theta, &mut rng);
-        let out = refit(&data, &theta)
-            .ok()
-            .map(|f| f.estimates().iter().copied().collect::<Vec<f64>>());
+        let out = refit(&data, &theta).map_err(|e| e.to_string()).and_then(|f| {
+            let v: Vec<f64> = f.estimates().iter().copied().collect();
+            if v.len() != p {
+                Err(format!(
+                    "the refit returned {} parameters, the fit has {p}",
+                    v.len()
+                ))
+            } else if let Some(j) = v.iter().position(|x| !x.is_finite()) {
+                Err(format!("the refit's estimate {j} is {}", v[j]))
+            } else {
+                Ok(v)
+            }
+        });
         let k = done.fetch_add(1, Ordering::Relaxed) + 1;
         if start.elapsed().as_secs_f64() > 1.0 {
             bar.set_position(k as u64);
         }
-        out.filter(|v| v.iter().all(|x| x.is_finite()))
+        out
     });
     bar.finish_and_clear();
-    let ok: Vec<Vec<f64>> = results.into_iter().filter_map(|r| r.ok().flatten()).collect();
+    let mut ok: Vec<Vec<f64>> = Vec::with_capacity(replicates);
+    let mut failure_reasons = Vec::new();
+    for (b, r) in results.into_iter().enumerate() {
+        match r {
+            Ok(Ok(v)) => ok.push(v),
+            Ok(Err(reason)) => failure_reasons.push((b, reason)),
+            Err(panic) => failure_reasons.push((b, format!("the refit panicked: {}", panic.message))),
+        }
+    }
     let failures = replicates - ok.len();
     if ok.len() < 2 {
         return Err(MleError::NoConvergence {
-            reason: format!("{failures} of {replicates} bootstrap refits failed"),
+            reason: format!(
+                "{failures} of {replicates} bootstrap refits failed{}",
+                failure_reasons
+                    .first()
+                    .map_or(String::new(), |(b, r)| format!(" (replicate {b}: {r})"))
+            ),
             iterations: replicates as u64,
             gradient_norm: f64::NAN,
             last: theta,
@@ -122,6 +147,7 @@ pub fn parametric_bootstrap<Data: Send>(
         intervals,
         level,
         failures,
+        failure_reasons,
         seed,
     })
 }
