@@ -36,7 +36,7 @@ pub mod student_t;
 
 pub use linear::{LeastSquares, LinearRegression};
 pub use quantile::{
-    Bandwidth, LocationScaleCovariance, LocationScaleFit, QuantileAlgorithm, QuantileRegression,
-    QuantileStdErrors,
+    Bandwidth, LocationScaleCovariance, LocationScaleFit, QuantileAlgorithm, QuantileModel,
+    QuantileRegression, QuantileStdErrors,
 };
 pub use regression::{Regression, RegressionFamily};
