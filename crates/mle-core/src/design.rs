@@ -265,7 +265,18 @@ impl Design {
         // Express the first dependent column through the independent ones before it.
         let j = dependent[0];
         let before: Vec<usize> = independent.iter().copied().filter(|&i| i < j).collect();
-        let relation = if norms[j].0 == 0.0 {
+        let relation = self.relation(j, &before, &norms);
+        Err(MleError::RankDeficient {
+            columns: dependent.iter().map(|&j| self.names[j].clone()).collect(),
+            relation,
+        })
+    }
+
+    /// The linear relation of dependent column `j` to the independent columns `before` it
+    /// (solved on unit-norm columns, so it neither overflows nor underflows).
+    fn relation(&self, j: usize, before: &[usize], norms: &[(f64, f64)]) -> String {
+        let n = self.nrows();
+        if norms[j].0 == 0.0 {
             format!("`{}` is identically zero", self.names[j])
         } else if before.is_empty() {
             format!("`{}` is not identified", self.names[j])
@@ -301,11 +312,7 @@ impl Design {
                     terms.join(" + ")
                 }
             )
-        };
-        Err(MleError::RankDeficient {
-            columns: dependent.iter().map(|&j| self.names[j].clone()).collect(),
-            relation,
-        })
+        }
     }
 }
 

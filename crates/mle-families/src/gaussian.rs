@@ -163,14 +163,14 @@ impl GaussianSufficientStatistics {
     ///     Err(MleError::DimensionMismatch { expected: 2, got: 1, .. })));
     /// ```
     pub fn from_data(data: &[f64], weights: Option<&[f64]>) -> Result<Self, MleError> {
-        if let Some(w) = weights {
-            if w.len() != data.len() {
-                return Err(MleError::DimensionMismatch {
-                    what: "weights of the Gaussian sufficient statistics".into(),
-                    expected: data.len(),
-                    got: w.len(),
-                });
-            }
+        if let Some(w) = weights
+            && w.len() != data.len()
+        {
+            return Err(MleError::DimensionMismatch {
+                what: "weights of the Gaussian sufficient statistics".into(),
+                expected: data.len(),
+                got: w.len(),
+            });
         }
         let mut s = GaussianSufficientStatistics {
             total_weight: 0.0,

@@ -72,10 +72,8 @@ impl RegressionFamily<1> for Poisson {
             return options.fit(objective, &regression.start_values());
         }
         let small = x.nrows() * x.ncols() <= SEPARATION_LP_LIMIT;
-        if small {
-            if let Some(fit) = separated_fit(regression, options)? {
-                return Ok(fit);
-            }
+        if small && let Some(fit) = separated_fit(regression, options)? {
+            return Ok(fit);
         }
         let fit = options.fit(objective, &regression.start_values());
         if !small {
@@ -86,10 +84,8 @@ impl RegressionFamily<1> for Poisson {
                     .any(|e| *e < -30.0),
                 Err(_) => true,
             };
-            if suspicious {
-                if let Some(sep) = separated_fit(regression, options)? {
-                    return Ok(sep);
-                }
+            if suspicious && let Some(sep) = separated_fit(regression, options)? {
+                return Ok(sep);
             }
         }
         fit

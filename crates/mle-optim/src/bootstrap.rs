@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use mle_core::inference::check_level;
-use mle_core::resampling::{check_replicates, par_map_indexed, replicate_covariance, replicate_seeds};
+use mle_core::resampling::{
+    check_replicates, par_map_indexed, replicate_covariance, replicate_seeds, ReplicatePanic,
+};
 use mle_core::{Fit, MleError, Result};
 use nalgebra::{DMatrix, DVector};
 use rand::rngs::StdRng;
@@ -109,15 +111,7 @@ pub fn parametric_bootstrap<Data: Send>(
         out
     });
     bar.finish_and_clear();
-    let mut ok: Vec<Vec<f64>> = Vec::with_capacity(replicates);
-    let mut failure_reasons = Vec::new();
-    for (b, r) in results.into_iter().enumerate() {
-        match r {
-            Ok(Ok(v)) => ok.push(v),
-            Ok(Err(reason)) => failure_reasons.push((b, reason)),
-            Err(panic) => failure_reasons.push((b, format!("the refit panicked: {}", panic.message))),
-        }
-    }
+    let (ok, failure_reasons) = split_replicates(results);
     let failures = replicates - ok.len();
     if ok.len() < 2 {
         return Err(MleError::NoConvergence {
@@ -150,6 +144,24 @@ pub fn parametric_bootstrap<Data: Send>(
         failure_reasons,
         seed,
     })
+}
+
+/// The successful replicates' estimates, and (index, reason) for each failed one.
+type Replicates = (Vec<Vec<f64>>, Vec<(usize, String)>);
+
+fn split_replicates(
+    results: Vec<std::result::Result<std::result::Result<Vec<f64>, String>, ReplicatePanic>>,
+) -> Replicates {
+    let mut ok = Vec::with_capacity(results.len());
+    let mut failure_reasons = Vec::new();
+    for (b, r) in results.into_iter().enumerate() {
+        match r {
+            Ok(Ok(v)) => ok.push(v),
+            Ok(Err(reason)) => failure_reasons.push((b, reason)),
+            Err(panic) => failure_reasons.push((b, format!("the refit panicked: {}", panic.message))),
+        }
+    }
+    (ok, failure_reasons)
 }
 
 #[cfg(test)]
