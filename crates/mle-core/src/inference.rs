@@ -16,10 +16,7 @@ use crate::transform::Parameter;
 /// ```
 pub fn normal_quantile(level: f64) -> Result<f64> {
     if !(level > 0.0 && level < 1.0) {
-        return Err(MleError::InvalidOption {
-            name: "confidence level".into(),
-            reason: format!("{level} is not in (0, 1)"),
-        });
+        return Err(MleError::LevelOutOfRange { level });
     }
     Ok(Normal::standard().inverse_cdf(0.5 + level / 2.0))
 }

@@ -186,10 +186,7 @@ impl<'a, F: PredictorDensity<K>, const K: usize> LinearPredictorObjective<'a, F,
     /// ```
     pub fn with_offset(mut self, k: usize, offset: &'a [f64]) -> Result<Self> {
         if k >= K {
-            return Err(MleError::InvalidOption {
-                name: "offset".into(),
-                reason: format!("no predictor {k}"),
-            });
+            return Err(MleError::NoSuchPredictor { index: k, count: K });
         }
         if offset.len() != self.y.len() {
             return Err(MleError::DimensionMismatch {

@@ -81,12 +81,12 @@ pub struct AsymmetricLaplace {
 }
 
 impl AsymmetricLaplace {
-    /// The family at quantile level `tau` ∈ (0, 1) (`InvalidOption` otherwise).
+    /// The family at quantile level `tau` ∈ (0, 1) (`TauOutOfRange` otherwise).
     ///
     /// ```
     /// use mle_core::MleError;
     /// use mle_models::AsymmetricLaplace;
-    /// assert!(matches!(AsymmetricLaplace::new(0.0), Err(MleError::InvalidOption { .. })));
+    /// assert!(matches!(AsymmetricLaplace::new(0.0), Err(MleError::TauOutOfRange { .. })));
     /// assert!(AsymmetricLaplace::new(f64::NAN).is_err());
     /// ```
     pub fn new(tau: f64) -> Result<Self> {
@@ -361,9 +361,9 @@ pub(crate) fn finish_location_scale(
         }
         LocationScaleCovariance::Bootstrap { replicates, seed } => {
             if replicates < 2 {
-                return Err(MleError::InvalidOption {
-                    name: "bootstrap replicates".into(),
-                    reason: format!("{replicates} replicates: at least 2 are needed for a covariance"),
+                return Err(MleError::TooFewReplicates {
+                    replicates,
+                    minimum: 2,
                 });
             }
             let seeds = replicate_seeds(seed, replicates);

@@ -9,7 +9,7 @@
 //! use mle_models::Logistic;
 //! let x = Design::from_columns(true, &[("dose", vec![0.0, 1.0, 2.0, 3.0])]).unwrap();
 //! let fit = Logistic.fit(&x, &[0.0, 1.0, 0.0, 1.0]).unwrap();
-//! assert!(fit.convergence().converged);
+//! assert!(fit.convergence().converged());
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

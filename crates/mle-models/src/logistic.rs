@@ -25,7 +25,7 @@ const SEPARATION_LP_LIMIT: usize = 2_000_000;
 /// let x = Design::from_columns(true, &[("dose", vec![0.0, 1.0, 2.0, 3.0])]).unwrap();
 /// let y = [0.0, 1.0, 0.0, 1.0];
 /// let fit = Logistic.fit(&x, &y).unwrap();
-/// assert!(fit.convergence().converged);
+/// assert!(fit.convergence().converged());
 /// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Logistic;

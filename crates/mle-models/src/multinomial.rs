@@ -111,9 +111,10 @@ impl<const K: usize> MultinomialLogit<K> {
     /// ```
     pub fn fit_with(&self, input: RegressionInput<'_>, options: &FitOptions) -> Result<Fit> {
         if K == 0 || K > 15 {
-            return Err(mle_core::MleError::InvalidOption {
-                name: "classes".into(),
-                reason: format!("{} classes; between 2 and 16 are supported", K + 1),
+            return Err(mle_core::MleError::UnsupportedClassCount {
+                classes: K + 1,
+                min: 2,
+                max: 16,
             });
         }
         let x = input.design();

@@ -52,7 +52,10 @@ use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use mle_core::objective::check_parameters;
 use mle_core::predictor::PredictorDensity;
 use mle_core::summation::{sum_blocks, CompensatedSum, BLOCK};
-use mle_core::{Convergence, Design, Evaluation, Fit, MleError, Objective, Parameter, Result};
+use mle_core::{
+    Convergence, ConvergenceStatus, Design, EstimationMethod, Evaluation, Fit, MleError, Objective,
+    Parameter, Result,
+};
 use nalgebra::{Const, DMatrix, DVector, U1};
 use num_dual::Dual2SVec64;
 use rand::rngs::StdRng;
@@ -79,10 +82,7 @@ pub(crate) fn check_tau(tau: f64) -> Result<()> {
     if tau > 0.0 && tau < 1.0 {
         Ok(())
     } else {
-        Err(MleError::InvalidOption {
-            name: "tau".into(),
-            reason: format!("the quantile level τ = {tau} must lie strictly between 0 and 1"),
-        })
+        Err(MleError::TauOutOfRange { tau })
     }
 }
 
@@ -321,13 +321,13 @@ pub struct QuantileRegression {
 }
 
 impl QuantileRegression {
-    /// Quantile regression at level `tau` ∈ (0, 1) (an `InvalidOption` error otherwise).
+    /// Quantile regression at level `tau` ∈ (0, 1) (a `TauOutOfRange` error otherwise).
     ///
     /// ```
     /// use mle_core::MleError;
     /// use mle_models::quantile::QuantileRegression;
     /// assert!(QuantileRegression::new(0.9).is_ok());
-    /// assert!(matches!(QuantileRegression::new(1.0), Err(MleError::InvalidOption { .. })));
+    /// assert!(matches!(QuantileRegression::new(1.0), Err(MleError::TauOutOfRange { .. })));
     /// ```
     pub fn new(tau: f64) -> Result<Self> {
         check_tau(tau)?;
@@ -567,9 +567,9 @@ impl QuantileRegression {
             }
             QuantileStdErrors::Bootstrap { replicates, seed } => {
                 if replicates < 2 {
-                    return Err(MleError::InvalidOption {
-                        name: "bootstrap replicates".into(),
-                        reason: format!("{replicates} replicates: at least 2 are needed for a covariance"),
+                    return Err(MleError::TooFewReplicates {
+                        replicates,
+                        minimum: 2,
                     });
                 }
                 let seeds = replicate_seeds(seed, replicates);
@@ -644,29 +644,17 @@ impl QuantileRegression {
         }
         let mut theta: Vec<f64> = solution.coefficients.iter().copied().collect();
         theta.push(sigma.ln());
-        let convergence = Convergence {
-            method: match solution.algorithm {
-                QuantileAlgorithm::FrischNewton => {
-                    "Frisch–Newton interior point (Portnoy–Koenker preprocessing for large n) + exact \
-                     simplex vertex step"
-                        .into()
-                }
-                _ => "Barrodale–Roberts simplex (exact)".into(),
+        let convergence = Convergence::new(
+            match solution.algorithm {
+                QuantileAlgorithm::FrischNewton => EstimationMethod::FrischNewtonInteriorPoint,
+                _ => EstimationMethod::BarrodaleRobertsSimplex,
             },
-            converged: true,
-            reason: format!(
-                "optimal vertex: {} observations interpolated, their dual values lie in [τ − 1, τ] \
-                 (0 ∈ subdifferential; ℓ is not differentiable there, so ∇ℓ ≠ 0 is expected){}",
-                solution.basis.len(),
-                if solution.possibly_nonunique {
-                    "; solution may be nonunique (a dual value is on the boundary)"
-                } else {
-                    ""
-                }
-            ),
-            iterations: (solution.interior_point_iterations + solution.simplex_pivots) as u64,
-            evaluations: Vec::new(),
-        };
+            ConvergenceStatus::ExactVertex {
+                interpolated: solution.basis.len(),
+                possibly_nonunique: solution.possibly_nonunique,
+            },
+            (solution.interior_point_iterations + solution.simplex_pivots) as u64,
+        );
         let covariance = self.covariance_rows(&rows, y, &solution)?;
         Fit::at_estimate(&objective, &theta, convergence)?
             .with_covariance(covariance.label, covariance.matrix)
@@ -885,13 +873,10 @@ pub(crate) fn iid_sparsity(
     let h = (p + 1).max((n as f64 * bw).ceil() as usize);
     let last = pz + h + 1; // 1-based position of the last residual used
     if last > n || n <= p {
-        return Err(MleError::InvalidOption {
-            name: "std_errors".into(),
-            reason: format!(
-                "the iid sparsity estimate needs the {} residuals after the {pz} exact zeros, but n = {n}; \
-                 use the bootstrap",
-                h + 1
-            ),
+        return Err(MleError::TooFewResidualsForSparsity {
+            needed: h + 1,
+            zeros: pz,
+            n,
         });
     }
     let mut order: Vec<usize> = (0..n).collect();

@@ -131,7 +131,7 @@ impl StudentTFixedDf {
     /// use mle_models::StudentTFixedDf;
     /// let x = Design::from_columns(true, &[("x", vec![1.0, 2.0, 3.0, 4.0, 5.0])]).unwrap();
     /// let fit = StudentTFixedDf { df: 4.0 }.fit(&x, &[1.1, 1.9, 3.2, 3.9, 15.0]).unwrap();
-    /// assert!(fit.convergence().converged);
+    /// assert!(fit.convergence().converged());
     /// ```
     pub fn fit(&self, x: &Design, y: &[f64]) -> Result<Fit> {
         self.fit_with(RegressionInput::new(x, y), &FitOptions::newton())
@@ -150,10 +150,7 @@ impl StudentTFixedDf {
     /// ```
     pub fn fit_with(&self, input: RegressionInput<'_>, options: &FitOptions) -> Result<Fit> {
         if !(self.df > 0.0 && self.df.is_finite()) {
-            return Err(MleError::InvalidOption {
-                name: "df".into(),
-                reason: format!("{} must be positive", self.df),
-            });
+            return Err(MleError::DegreesOfFreedomNotPositive { df: self.df });
         }
         let z = Design::intercept(input.design().nrows());
         let objective = input.objective(self, [input.design(), &z])?;
@@ -170,7 +167,7 @@ impl StudentT {
     /// let x = Design::from_columns(true, &[("x", (0..30).map(|i| i as f64).collect())]).unwrap();
     /// let y: Vec<f64> = (0..30).map(|i| 2.0 + 0.5 * i as f64 + [0.3, -0.2, 0.1, -0.4, 5.0][i % 5]).collect();
     /// let fit = StudentT.fit(&x, &y).unwrap();
-    /// assert!(fit.convergence().converged);
+    /// assert!(fit.convergence().converged());
     /// ```
     pub fn fit(&self, x: &Design, y: &[f64]) -> Result<Fit> {
         self.fit_with(RegressionInput::new(x, y), &FitOptions::newton())

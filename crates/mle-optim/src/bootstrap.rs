@@ -77,16 +77,13 @@ pub fn parametric_bootstrap<Data: Send>(
     level: f64,
 ) -> Result<BootstrapResult> {
     if replicates < 2 {
-        return Err(MleError::InvalidOption {
-            name: "replicates".into(),
-            reason: "need at least 2".into(),
+        return Err(MleError::TooFewReplicates {
+            replicates,
+            minimum: 2,
         });
     }
     if !(level > 0.0 && level < 1.0) {
-        return Err(MleError::InvalidOption {
-            name: "level".into(),
-            reason: format!("{level} is not in (0, 1)"),
-        });
+        return Err(MleError::LevelOutOfRange { level });
     }
     let theta: Vec<f64> = fit.estimates().iter().copied().collect();
     let p = theta.len();

@@ -97,16 +97,10 @@ pub fn profile_interval(
 ) -> Result<ProfileInterval> {
     let p = fit.estimates().len();
     if index >= p {
-        return Err(MleError::InvalidOption {
-            name: "index".into(),
-            reason: format!("parameter {index} of {p}"),
-        });
+        return Err(MleError::ParameterIndexOutOfRange { index, count: p });
     }
     if !(level > 0.0 && level < 1.0) {
-        return Err(MleError::InvalidOption {
-            name: "level".into(),
-            reason: format!("{level} is not in (0, 1)"),
-        });
+        return Err(MleError::LevelOutOfRange { level });
     }
     let crit = ChiSquared::new(1.0)
         .map_err(|e| MleError::Optimiser(e.to_string()))?
@@ -299,10 +293,7 @@ pub fn profile_interval_derived<const P: usize>(
         });
     }
     if !(level > 0.0 && level < 1.0) {
-        return Err(MleError::InvalidOption {
-            name: "level".into(),
-            reason: format!("{level} is not in (0, 1)"),
-        });
+        return Err(MleError::LevelOutOfRange { level });
     }
     let crit = ChiSquared::new(1.0)
         .map_err(|e| MleError::Optimiser(e.to_string()))?

@@ -32,8 +32,9 @@ pub use mle_core::{
 pub mod prelude {
     pub use mle_core::numerics::{log_sigmoid, log_sum_exp, softplus};
     pub use mle_core::{
-        ClosureDensity, Convergence, DataObjective, DensityKernel, Diagnostic, Evaluation, Fit,
-        InformationKind, LogDensity, MleError, Objective, Observation, Parameter, Transform,
+        ClosureDensity, Convergence, ConvergenceStatus, DataObjective, DensityKernel, Diagnostic,
+        EstimationMethod, Evaluation, Fit, InformationKind, LogDensity, MleError, Objective, Observation,
+        Parameter, Transform,
     };
     pub use mle_core::{Design, LinearPredictorObjective, PredictorDensity};
     pub use mle_families::{Bernoulli, Categorical, Gaussian};
