@@ -73,7 +73,12 @@ fn logistic(c: &mut Criterion) {
         b.iter(|| hand_written_logistic(black_box(design.matrix()), &y))
     });
     g.bench_function("mle_newton", |b| {
-        b.iter(|| Logistic.fit(black_box(&design), &y).unwrap())
+        b.iter(|| {
+            Regression::logistic(black_box(&design), &y)
+                .unwrap()
+                .fit()
+                .unwrap()
+        })
     });
     g.finish();
 }
@@ -93,7 +98,12 @@ fn heteroscedastic(c: &mut Criterion) {
     let mut g = c.benchmark_group("heteroscedastic_n1e5");
     g.sample_size(10);
     g.bench_function("mle_newton", |b| {
-        b.iter(|| HeteroscedasticGaussian.fit(black_box(&x), &z, &y).unwrap())
+        b.iter(|| {
+            Regression::heteroscedastic(black_box(&x), &z, &y)
+                .unwrap()
+                .fit()
+                .unwrap()
+        })
     });
     g.finish();
 }

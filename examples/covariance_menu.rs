@@ -13,8 +13,8 @@ fn main() -> Result<(), MleError> {
     let x = t.design_except(&["breaks", "id"])?;
     let y = t.column("breaks")?;
     let clusters: Vec<u64> = t.column("id")?.iter().map(|v| *v as u64).collect();
-    let fit = Poisson.fit(&x, &y)?;
-    let objective = RegressionInput::new(&x, &y).objective(&Poisson, [&x])?;
+    let model = Regression::poisson(&x, &y)?;
+    let fit = model.fit()?;
     let menu = [
         ("observed", CovarianceType::Observed),
         ("expected", CovarianceType::Expected),
@@ -31,11 +31,7 @@ fn main() -> Result<(), MleError> {
     println!();
     let ses: Vec<DVector<f64>> = menu
         .iter()
-        .map(|(_, kind)| {
-            fit.clone()
-                .with_covariance_type(&objective, kind)
-                .map(|f| f.std_errors().unwrap_or_default())
-        })
+        .map(|(_, kind)| fit.covariance(kind.clone()).map(|v| v.diagonal().map(f64::sqrt)))
         .collect::<Result<_, _>>()?;
     for (j, p) in fit.parameters().iter().enumerate() {
         print!("{:<12}", p.name);
@@ -45,7 +41,9 @@ fn main() -> Result<(), MleError> {
         println!();
     }
     let pearson: f64 = {
-        let eta = objective.linear_predictors(fit.estimates().as_slice())?;
+        let eta = model
+            .linear_objective()
+            .linear_predictors(fit.estimates().as_slice())?;
         y.iter()
             .zip(eta.column(0).iter())
             .map(|(y, e)| (y - e.exp()).powi(2) / e.exp())

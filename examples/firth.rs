@@ -12,16 +12,19 @@ fn main() -> Result<(), MleError> {
     let t = NumericTable::parse(include_str!("../tests/reference/failure/firth_endometrial.csv"))?;
     let x = t.design_except(&["HG"])?;
     let y = t.column("HG")?;
-    println!("Plain maximum likelihood:\n{}", Logistic.fit(&x, &y)?);
-    let inner = RegressionInput::new(&x, &y).objective(&Logistic, [&x])?;
-    let firth = FirthObjective::new(&inner, &Logistic, &x, &y)?;
+    println!(
+        "Plain maximum likelihood:\n{}",
+        Regression::logistic(&x, &y).and_then(|m| m.fit())?
+    );
+    let model = Regression::logistic(&x, &y)?;
+    let firth = FirthObjective::new(model.linear_objective())?;
     let penalised = FitOptions::newton().fit(&firth, &vec![0.0; x.ncols()])?;
     println!(
         "Firth penalised log-likelihood {:.6} (R logistf: -24.0372678)",
         penalised.log_likelihood()
     );
     let fit = Fit::at_estimate(
-        &inner,
+        model.linear_objective(),
         penalised.estimates().as_slice(),
         penalised.convergence().clone(),
     )?;

@@ -12,8 +12,11 @@ fn main() -> Result<(), MleError> {
     let x = tx.design_except(&["y"])?;
     let z = tz.design_except(&[])?;
     let y = tx.column("y")?;
-    println!("Constant σ (least squares):\n{}", LinearRegression.fit(&x, &y)?);
-    let fit = HeteroscedasticGaussian.fit(&x, &z, &y)?;
+    println!(
+        "Constant σ (least squares):\n{}",
+        LinearRegression::new(&x, &y).and_then(|m| m.fit())?
+    );
+    let fit = Regression::heteroscedastic(&x, &z, &y).and_then(|m| m.fit())?;
     println!("log σ = γ₀ + γ₁·speed:\n{fit}");
     Ok(())
 }

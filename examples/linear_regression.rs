@@ -8,7 +8,8 @@ use mle::prelude::*;
 fn main() -> Result<(), MleError> {
     let t = NumericTable::parse(include_str!("../tests/reference/regression/ols_data.csv"))?;
     let x = t.design_except(&["y"])?;
-    let fit = LinearRegression.fit(&x, &t.column("y")?)?;
+    let y = t.column("y")?;
+    let fit = LinearRegression::new(&x, &y)?.fit()?;
     println!("{fit}");
     println!(
         "σ̂² (MLE) = {:.6}, s² (n − p) = {:.6}",

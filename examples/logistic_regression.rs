@@ -9,7 +9,8 @@ use mle::prelude::*;
 fn main() -> Result<(), MleError> {
     let t = NumericTable::parse(include_str!("../tests/reference/regression/logistic_data.csv"))?;
     let x = t.design_except(&["y"])?;
-    let fit = Logistic.fit(&x, &t.column("y")?)?;
+    let y = t.column("y")?;
+    let fit = Regression::logistic(&x, &y)?.fit()?;
     println!("{fit}");
     // Odds ratios: exp(β) by invariance, with intervals from the transformed Wald interval.
     for ((p, b), ci) in fit

@@ -10,8 +10,7 @@
 //! `cargo run --release --example median_regression`
 
 use mle::core::Design;
-use mle::models::quantile::{QuantileAlgorithm, QuantileRegression, QuantileStdErrors};
-use mle::models::Laplace;
+use mle::models::QuantileAlgorithm;
 use mle::prelude::*;
 
 /// stack.loss, Air.Flow, Water.Temp, Acid.Conc. (21 operating days of a nitric-acid plant).
@@ -110,7 +109,7 @@ fn main() -> Result<(), MleError> {
     );
 
     // The intercept-only case is the Laplace family: μ̂ = lower median, b̂ = mean |y − μ̂|.
-    let laplace = Laplace.fit(&y)?;
+    let laplace = Laplace.fit_location_scale(&y)?;
     println!("\nLaplace fit of stack.loss alone (closed form):\n{laplace}");
     Ok(())
 }

@@ -10,8 +10,9 @@ fn main() -> Result<(), MleError> {
     let t = NumericTable::parse(include_str!("../tests/reference/regression/multinom_data.csv"))?;
     let x = t.design_except(&["y", "w"])?;
     let (y, w) = (t.column("y")?, t.column("w")?);
-    let fit =
-        MultinomialLogit::<2>.fit_with(RegressionInput::new(&x, &y).weights(&w), &FitOptions::newton())?;
+    let fit = Regression::<Categorical<2>, 2>::multinomial(&x, &y)?
+        .weights(&w)?
+        .fit()?;
     println!("classes: 0 = Low (baseline), 1 = Medium, 2 = High\n{fit}");
     Ok(())
 }

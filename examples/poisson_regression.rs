@@ -10,10 +10,9 @@ fn main() -> Result<(), MleError> {
     let t = NumericTable::parse(include_str!("../tests/reference/regression/poisson_data.csv"))?;
     let x = t.design_except(&["y", "offset"])?;
     let (y, log_holders) = (t.column("y")?, t.column("offset")?);
-    let fit = Poisson.fit_with(
-        RegressionInput::new(&x, &y).offset(&log_holders),
-        &FitOptions::newton(),
-    )?;
+    let fit = Regression::poisson(&x, &y)
+        .and_then(|m| m.offset(&log_holders))
+        .and_then(|m| m.fit_with(&FitOptions::newton()))?;
     println!("{fit}");
     println!(
         "rate ratios: {}",

@@ -10,8 +10,6 @@
 //! `cargo run --release --example quantile_regression`
 
 use mle::core::Design;
-use mle::models::quantile::{QuantileRegression, QuantileStdErrors};
-use mle::models::{AsymmetricLaplace, LocationScaleCovariance};
 use mle::prelude::*;
 
 /// foodexp, (Intercept), income: quantreg::engel as written by tests/reference/quantile/engel.R.
@@ -79,7 +77,7 @@ fn main() -> Result<(), MleError> {
     println!("τ = 0.9 with iid standard errors:\n{fit}");
 
     let ald = AsymmetricLaplace::new(0.9)?;
-    let marginal = ald.fit_with(
+    let marginal = ald.fit_location_scale_with(
         &income,
         LocationScaleCovariance::Bootstrap {
             replicates: 500,

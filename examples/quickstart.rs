@@ -47,12 +47,13 @@ fn main() -> Result<(), MleError> {
 
     // 4. Logistic regression on linear predictors (MASS::birthwt): exact X'WX Newton = IRLS.
     let t = NumericTable::parse(include_str!("../tests/reference/regression/logistic_data.csv"))?;
-    println!("{}", Logistic.fit(&t.design_except(&["y"])?, &t.column("y")?)?);
+    let (x, y) = (t.design_except(&["y"])?, t.column("y")?);
+    println!("{}", Regression::logistic(&x, &y)?.fit()?);
 
     // 5. Linear regression by QR, and robust regression with Student-t errors (stackloss).
     let t = NumericTable::parse(include_str!("../tests/reference/regression/student_t_data.csv"))?;
     let (x, y) = (t.design_except(&["y"])?, t.column("y")?);
-    println!("{}", LinearRegression.fit(&x, &y)?);
-    println!("{}", StudentT.fit(&x, &y)?);
+    println!("{}", LinearRegression::new(&x, &y).and_then(|m| m.fit())?);
+    println!("{}", Regression::student_t(&x, &y).and_then(|m| m.fit())?);
     Ok(())
 }

@@ -10,11 +10,19 @@ fn main() -> Result<(), MleError> {
     let t = NumericTable::parse(include_str!("../tests/reference/regression/student_t_data.csv"))?;
     let x = t.design_except(&["y"])?;
     let y = t.column("y")?;
-    println!("Least squares:\n{}", LinearRegression.fit(&x, &y)?);
+    println!(
+        "Least squares:\n{}",
+        LinearRegression::new(&x, &y).and_then(|m| m.fit())?
+    );
     println!(
         "Student-t errors, ν = 4:\n{}",
-        StudentTFixedDf { df: 4.0 }.fit(&x, &y)?
+        Regression::student_t(&x, &y)
+            .and_then(|m| m.fixed_df(4.0))
+            .and_then(|m| m.fit())?
     );
-    println!("Student-t errors, ν estimated:\n{}", StudentT.fit(&x, &y)?);
+    println!(
+        "Student-t errors, ν estimated:\n{}",
+        Regression::student_t(&x, &y).and_then(|m| m.fit())?
+    );
     Ok(())
 }

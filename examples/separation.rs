@@ -26,11 +26,12 @@ fn main() -> Result<(), MleError> {
         let x = t.design_except(&[response])?;
         let y = t.column(response)?;
         println!("== {name}\n{}", detect_separation(&x, &y)?);
-        println!("{}", Logistic.fit(&x, &y)?);
-        let inner = RegressionInput::new(&x, &y).objective(&Logistic, [&x])?;
-        let firth = FirthObjective::new(&inner, &Logistic, &x, &y)?;
+        println!("{}", Regression::logistic(&x, &y).and_then(|m| m.fit())?);
+        let model = Regression::logistic(&x, &y)?;
+        let inner = model.linear_objective();
+        let firth = FirthObjective::new(inner)?;
         let fit = FitOptions::newton().fit(&firth, &vec![0.0; x.ncols()])?;
-        let fit = Fit::at_estimate(&inner, fit.estimates().as_slice(), fit.convergence().clone())?;
+        let fit = Fit::at_estimate(inner, fit.estimates().as_slice(), fit.convergence().clone())?;
         println!("Firth (Jeffreys-prior) estimates, SEs from I(β)⁻¹ at the estimate (as logistf):\n{fit}");
     }
     Ok(())

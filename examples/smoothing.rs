@@ -37,7 +37,7 @@ fn main() -> Result<(), MleError> {
         };
         // The MLE n_k/N (with an unseen baseline class every logit is +∞, so read the
         // probabilities from the counts the fit is based on).
-        let counts = Categorical::<6>.counts(&next);
+        let counts = Categorical::<6>.counts(&next, None);
         let p_mle: Vec<f64> = counts.iter().map(|c| c / next.len() as f64).collect();
         let p_map = probabilities(map.estimates().as_slice());
         println!("P(next | {previous}) from {} bigrams", next.len());

@@ -134,7 +134,10 @@ fn weights_equal_replication() {
     let data = [1.0, 2.5, 4.0, 7.0];
     let weights = [1.0, 3.0, 0.0, 2.0];
     let replicated = [1.0, 2.5, 2.5, 2.5, 7.0, 7.0];
-    let w = Gaussian.fit_weighted(&data, &weights).unwrap();
+    let w = DataModel::new(&Gaussian, &data)
+        .and_then(|m| m.weights(&weights))
+        .and_then(|m| m.fit())
+        .unwrap();
     let r = Gaussian.fit(&replicated).unwrap();
     assert_rel("ℓ", w.log_likelihood(), r.log_likelihood(), 1e-14);
     for i in 0..2 {

@@ -27,7 +27,7 @@ fn separation_detected_before_fitting_with_infinite_coefficients_named() {
             let infinite = r.get(&format!("infinite:{name}")) == 1.0;
             assert_eq!(sep.infinite.contains(name), infinite, "{stem}: {name}");
         }
-        let fit = Logistic.fit(&x, &y).unwrap();
+        let fit = Regression::logistic(&x, &y).and_then(|m| m.fit()).unwrap();
         if sep.separated {
             assert!(
                 fit.diagnostics()
@@ -64,8 +64,10 @@ fn firth_matches_brglm2_and_is_finite_under_separation() {
     for (stem, response) in [("firth_endometrial", "HG"), ("firth_separated", "y")] {
         let r = Reference::load(&format!("failure/{stem}.ref"));
         let (y, x) = regression_data(&format!("failure/{stem}.csv"), response, &[]);
-        let inner = RegressionInput::new(&x, &y).objective(&Logistic, [&x]).unwrap();
-        let firth = FirthObjective::new(&inner, &Logistic, &x, &y).unwrap();
+        let inner = Regression::logistic(&x, &y)
+            .map(|m| m.linear_objective().clone())
+            .unwrap();
+        let firth = FirthObjective::new(&inner).unwrap();
         let fit = FitOptions::newton()
             .decrement_tolerance(1e-28)
             .fit(&firth, &vec![0.0; x.ncols()])
@@ -283,7 +285,9 @@ fn multinomial_separation_is_flagged_and_quiet_on_clean_data() {
     )
     .unwrap();
     let y = [0.0, 1.0, 0.0, 1.0, 2.0, 2.0, 1.0, 0.0, 1.0, 2.0];
-    let fit = MultinomialLogit::<2>.fit(&x, &y).unwrap();
+    let fit = Regression::<Categorical<2>, 2>::multinomial(&x, &y)
+        .and_then(|m| m.fit())
+        .unwrap();
     let named = fit.diagnostics().iter().find_map(|d| match d {
         Diagnostic::Separation { coefficients, .. } => Some(coefficients.clone()),
         _ => None,
@@ -295,8 +299,9 @@ fn multinomial_separation_is_flagged_and_quiet_on_clean_data() {
     let t = Table::load("regression/multinom_data.csv");
     let (y, x) = regression_data("regression/multinom_data.csv", "y", &["w"]);
     let w = t.column("w");
-    let fit = MultinomialLogit::<2>
-        .fit_with(RegressionInput::new(&x, &y).weights(&w), &FitOptions::newton())
+    let fit = Regression::<Categorical<2>, 2>::multinomial(&x, &y)
+        .and_then(|m| m.weights(&w))
+        .and_then(|m| m.fit())
         .unwrap();
     assert!(fit.diagnostics().is_empty());
 }

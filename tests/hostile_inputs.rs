@@ -90,12 +90,12 @@ proptest! {
     fn glm_regressions_never_panic(n in 0usize..10, kind in 0u8..5, values in prop::collection::vec(hostile(), 30), ys in prop::collection::vec(binary(), 10)) {
         let y: Vec<f64> = ys.into_iter().take(n).collect();
         if let Ok(x) = design(n, kind, &values) {
-            check(Logistic.fit(&x, &y));
+            check(Regression::logistic(&x, &y).and_then(|m| m.fit()));
             check(detect_separation(&x, &y));
-            check(Poisson.fit(&x, &y));
-            check(MultinomialLogit::<2>.fit(&x, &y));
+            check(Regression::poisson(&x, &y).and_then(|m| m.fit()));
+            check(Regression::<Categorical<2>, 2>::multinomial(&x, &y).and_then(|m| m.fit()));
             let ones = vec![1.0; y.len()];
-            check(Logistic.fit(&x, &ones));
+            check(Regression::logistic(&x, &ones).and_then(|m| m.fit()));
         }
     }
 
@@ -103,10 +103,11 @@ proptest! {
     fn gaussian_regressions_never_panic(n in 0usize..10, kind in 0u8..5, values in prop::collection::vec(hostile(), 30), ys in prop::collection::vec(hostile(), 10)) {
         let y: Vec<f64> = ys.into_iter().take(n).collect();
         if let Ok(x) = design(n, kind, &values) {
-            check(LinearRegression.fit(&x, &y));
-            check(HeteroscedasticGaussian.fit(&x, &Design::intercept(n.max(1)), &y));
+            check(LinearRegression::new(&x, &y).and_then(|m| m.fit()));
+            let z = Design::intercept(n.max(1));
+            check(Regression::heteroscedastic(&x, &z, &y).and_then(|m| m.fit()));
             let w: Vec<f64> = y.iter().map(|v| v.abs()).collect();
-            check(LinearRegression.fit_with(RegressionInput::new(&x, &y).weights(&w)));
+            check(LinearRegression::new(&x, &y).and_then(|m| m.weights(&w)).and_then(|m| m.fit()));
         }
     }
 }
@@ -118,7 +119,7 @@ proptest! {
     fn robust_regression_never_panics(n in 0usize..8, kind in 0u8..5, values in prop::collection::vec(hostile(), 24), ys in prop::collection::vec(hostile(), 8), df in hostile()) {
         let y: Vec<f64> = ys.into_iter().take(n).collect();
         if let Ok(x) = design(n, kind, &values) {
-            check(StudentTFixedDf { df }.fit(&x, &y));
+            check(Regression::student_t(&x, &y).and_then(|m| m.fixed_df(df)).and_then(|m| m.fit()));
         }
     }
 }

@@ -40,22 +40,17 @@ fn covariance_menu(file: &str, data: &str, response: &str, poisson: bool) {
     let t = Table::load(data);
     let (y, x) = regression_data(data, response, &["id"]);
     let clusters: Vec<u64> = t.column("id").iter().map(|v| *v as u64).collect();
-    let input = RegressionInput::new(&x, &y);
     let (fit, objective) = if poisson {
+        let model = Regression::poisson(&x, &y).unwrap();
         (
-            Poisson.fit(&x, &y).unwrap(),
-            input
-                .objective(&Poisson, [&x])
-                .map(|o| Box::new(o) as Box<dyn Objective>)
-                .unwrap(),
+            model.fit().unwrap().into_fit(),
+            Box::new(model.linear_objective().clone()) as Box<dyn Objective>,
         )
     } else {
+        let model = Regression::logistic(&x, &y).unwrap();
         (
-            Logistic.fit(&x, &y).unwrap(),
-            input
-                .objective(&Logistic, [&x])
-                .map(|o| Box::new(o) as Box<dyn Objective>)
-                .unwrap(),
+            model.fit().unwrap().into_fit(),
+            Box::new(model.linear_objective().clone()) as Box<dyn Objective>,
         )
     };
     let mut worst = 0.0f64;
@@ -121,8 +116,10 @@ fn expected_information_poisson_and_student_t() {
     // Poisson: X' diag(μ) X at the MLE (expected = observed, canonical link).
     let r = Reference::load("inference/poisson_fisher.ref");
     let (y, x) = regression_data("inference/poisson.csv", "breaks", &["id"]);
-    let fit = Poisson.fit(&x, &y).unwrap();
-    let objective = RegressionInput::new(&x, &y).objective(&Poisson, [&x]).unwrap();
+    let fit = Regression::poisson(&x, &y).and_then(|m| m.fit()).unwrap();
+    let objective = Regression::poisson(&x, &y)
+        .map(|m| m.linear_objective().clone())
+        .unwrap();
     let info = objective
         .expected_information(fit.estimates().as_slice())
         .unwrap()
@@ -134,13 +131,17 @@ fn expected_information_poisson_and_student_t() {
     let data = Table::load("inference/tdist.csv").column("x");
     let x1 = Design::intercept(data.len());
     let model = StudentTFixedDf { df: 5.0 };
-    let fit = model.fit(&x1, &data).unwrap();
+    let fit = Regression::with_designs(
+        model,
+        [std::borrow::Cow::Borrowed(&x1), std::borrow::Cow::Borrowed(&x1)],
+        &data,
+    )
+    .and_then(|m| m.fit())
+    .unwrap();
     let sigma = fit.natural_estimates()[1];
     assert_rel("mu", fit.estimates()[0], r.get("coef:mu"), 1e-9);
     assert_rel("sigma", sigma, r.get("coef:sigma"), 1e-9);
-    let obj = RegressionInput::new(&x1, &data)
-        .objective(&model, [&x1, &x1])
-        .unwrap();
+    let obj = LinearPredictorObjective::new(model, [&x1, &x1], &data).unwrap();
     let obs = -obj.evaluate(fit.estimates().as_slice()).unwrap().hessian;
     assert_rel("info_obs mu,mu", obs[(0, 0)], r.get("info_obs:mu:mu"), 1e-9);
     assert_rel(
@@ -173,6 +174,7 @@ fn expected_information_poisson_and_student_t() {
         1e-9,
     );
     let expected_fit = fit
+        .fit()
         .clone()
         .with_covariance_type(&obj, &CovarianceType::Expected)
         .unwrap();
@@ -193,8 +195,13 @@ fn expected_information_poisson_and_student_t() {
 /// The restricted logistic fit: coefficients in `dropped` held at 0 (masked parameters).
 fn restricted_logistic(dropped: &[&str]) -> (Fit, Fit, Vec<f64>, Vec<usize>) {
     let (y, x) = regression_data("inference/logistic.csv", "low", &["id"]);
-    let full_fit = Logistic.fit(&x, &y).unwrap();
-    let objective = RegressionInput::new(&x, &y).objective(&Logistic, [&x]).unwrap();
+    let full_fit = Regression::logistic(&x, &y)
+        .and_then(|m| m.fit())
+        .unwrap()
+        .into_fit();
+    let objective = Regression::logistic(&x, &y)
+        .map(|m| m.linear_objective().clone())
+        .unwrap();
     let idx: Vec<usize> = dropped
         .iter()
         .map(|d| x.names().iter().position(|n| n == d).unwrap())
@@ -213,7 +220,9 @@ fn restricted_logistic(dropped: &[&str]) -> (Fit, Fit, Vec<f64>, Vec<usize>) {
 #[test]
 fn likelihood_ratio_and_score_tests_match_anova() {
     let (y, x) = regression_data("inference/logistic.csv", "low", &["id"]);
-    let objective = RegressionInput::new(&x, &y).objective(&Logistic, [&x]).unwrap();
+    let objective = Regression::logistic(&x, &y)
+        .map(|m| m.linear_objective().clone())
+        .unwrap();
     for (dropped, name) in [(vec!["ui"], "drop_ui"), (vec!["age", "lwt"], "drop_age_lwt")] {
         let (small, full, theta_tilde, idx) = restricted_logistic(&dropped);
         let r = Reference::load(&format!("inference/logistic_lrt_{name}.ref"));
@@ -239,7 +248,7 @@ fn likelihood_ratio_and_score_tests_match_anova() {
 #[test]
 fn wald_tests_of_linear_hypotheses() {
     let (y, x) = regression_data("inference/logistic.csv", "low", &["id"]);
-    let fit = Logistic.fit(&x, &y).unwrap();
+    let fit = Regression::logistic(&x, &y).and_then(|m| m.fit()).unwrap();
     let col = |n: &str| x.names().iter().position(|c| c == n).unwrap();
     let p = x.ncols();
     let mut both_zero = DMatrix::zeros(2, p);
@@ -264,8 +273,10 @@ fn profile_intervals_match_exact_likelihood_ratio_roots() {
     // MASS::confint's spline is only ~1e-4 from them.
     let r = Reference::load("inference/logistic_profile_ci.ref");
     let (y, x) = regression_data("inference/logistic.csv", "low", &["id"]);
-    let fit = Logistic.fit(&x, &y).unwrap();
-    let objective = RegressionInput::new(&x, &y).objective(&Logistic, [&x]).unwrap();
+    let fit = Regression::logistic(&x, &y).and_then(|m| m.fit()).unwrap();
+    let objective = Regression::logistic(&x, &y)
+        .map(|m| m.linear_objective().clone())
+        .unwrap();
     for (j, name) in x.names().iter().enumerate() {
         let ci = profile_interval(&objective, &fit, j, 0.95, &FitOptions::newton()).unwrap();
         assert_rel(
@@ -345,10 +356,10 @@ fn delta_method_for_derived_quantities() {
     );
     // A ratio of regression coefficients: exact gradient (1/b, −a/b²).
     let (y, x) = regression_data("inference/logistic.csv", "low", &["id"]);
-    let fit = Logistic.fit(&x, &y).unwrap();
+    let fit = Regression::logistic(&x, &y).and_then(|m| m.fit()).unwrap();
     let ratio = delta_method(&fit, |t: &[DualSVec64<6>]| t[3] / t[4], 0.95).unwrap();
     let (a, b) = (fit.estimates()[3], fit.estimates()[4]);
-    let v = fit.covariance().unwrap();
+    let v = fit.fit().covariance().unwrap();
     let g = [1.0 / b, -a / (b * b)];
     let var = g[0] * g[0] * v[(3, 3)] + 2.0 * g[0] * g[1] * v[(3, 4)] + g[1] * g[1] * v[(4, 4)];
     assert_rel("ratio", ratio.value, a / b, 1e-14);
@@ -435,7 +446,7 @@ fn parametric_bootstrap_is_reproducible_and_agrees_with_theory() {
                     })
                     .collect::<Vec<f64>>()
             },
-            |d: &Vec<f64>, _| Gaussian.fit(d),
+            |d: &Vec<f64>, _| Gaussian.fit(d).map(Fitted::into_fit),
             400,
             2024,
             0.95,
@@ -476,8 +487,10 @@ fn profile_intervals_for_derived_quantities() {
     // The odds ratio exp(β_smoke) in the logistic model: exp of the exact profile limits.
     let r = Reference::load("inference/logistic_profile_ci.ref");
     let (y, x) = regression_data("inference/logistic.csv", "low", &["id"]);
-    let fit = Logistic.fit(&x, &y).unwrap();
-    let objective = RegressionInput::new(&x, &y).objective(&Logistic, [&x]).unwrap();
+    let fit = Regression::logistic(&x, &y).and_then(|m| m.fit()).unwrap();
+    let objective = Regression::logistic(&x, &y)
+        .map(|m| m.linear_objective().clone())
+        .unwrap();
     let ci = profile_interval_derived(
         &objective,
         &fit,

@@ -104,9 +104,11 @@ fn nist_linear_certified_values() {
         let cols: Vec<(&str, Vec<f64>)> = columns.iter().map(|(n, c)| (n.as_str(), c.clone())).collect();
         let design = Design::from_columns(intercept, &cols).unwrap();
         assert_eq!(design.nrows(), n);
-        let fit = LinearRegression.fit(&design, &prob.y).unwrap();
+        let fit = LinearRegression::new(&design, &prob.y)
+            .and_then(|m| m.fit())
+            .unwrap();
         let est = fit.fit().estimates();
-        let sd = fit.classical_std_errors();
+        let sd = fit.classical_std_errors().unwrap();
         let lre_b = (0..prob.names.len())
             .map(|i| lre(est[i], prob.certified[i]))
             .fold(15.0, f64::min);

@@ -296,8 +296,8 @@ fn poisson_with_huge_counts_converges_at_the_exact_mle() {
         let x = Design::intercept(n);
         let y = vec![1e300; n];
         for options in [FitOptions::newton(), FitOptions::bfgs()] {
-            let fit = Poisson
-                .fit_with(RegressionInput::new(&x, &y), &options)
+            let fit = Regression::poisson(&x, &y)
+                .and_then(|m| m.fit_with(&options))
                 .unwrap_or_else(|e| panic!("n = {n}, {:?}: {e}", options.method()));
             assert!(fit.convergence().converged(), "{fit}");
             assert!(
@@ -432,7 +432,7 @@ fn option_errors_carry_their_numbers() {
         FitOptions::newton().max_iterations(0).fit(&obj, &[0.0, 0.0]),
         Err(MleError::MaxIterationsZero)
     ));
-    let fit = Gaussian.fit(&data).unwrap();
+    let fit = Gaussian.fit(&data).unwrap().into_fit();
     assert!(matches!(
         fit.with_confidence_level(1.5),
         Err(MleError::LevelOutOfRange { level }) if level == 1.5

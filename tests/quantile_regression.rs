@@ -6,11 +6,10 @@
 mod support;
 
 use mle::core::{Design, MleError};
-use mle::models::asymmetric_laplace::{check_loss, lower_quantile};
+use mle::families::asymmetric_laplace::{check_loss, lower_quantile};
 use mle::models::quantile::{
     Bandwidth, QuantileAlgorithm, QuantileRegression, QuantileRegressionObjective, QuantileStdErrors,
 };
-use mle::models::{AsymmetricLaplace, Laplace, LocationScaleCovariance};
 use mle::prelude::*;
 use nalgebra::DMatrix;
 use support::{assert_rel, rel_diff, Reference, Table};
@@ -241,13 +240,14 @@ fn fit_summary_and_likelihood() {
 fn laplace_closed_form_median_and_mean_absolute_deviation() {
     // Odd n: the median; b̂ = mean |x − median|.
     let odd = [3.0, -1.0, 7.0, 2.0, 10.0];
-    let fit = Laplace.fit(&odd).unwrap();
+    let fit = Laplace.fit_location_scale(&odd).unwrap();
     let nat = fit.natural_estimates();
     assert_eq!(nat[0], 3.0);
     assert_eq!(nat[1], (0.0 + 4.0 + 4.0 + 1.0 + 7.0) / 5.0);
+    assert!(fit.diagnostics().is_empty(), "{:?}", fit.diagnostics());
     // Even n: the lower median; every point of [2, 3] is an MLE with the same b̂.
     let even = [3.0, -1.0, 7.0, 2.0];
-    let fit = Laplace.fit(&even).unwrap();
+    let fit = Laplace.fit_location_scale(&even).unwrap();
     let nat = fit.natural_estimates();
     assert_eq!(nat[0], 2.0);
     assert_eq!(nat[1], (1.0 + 3.0 + 5.0 + 0.0) / 4.0);
@@ -265,7 +265,73 @@ fn laplace_closed_form_median_and_mean_absolute_deviation() {
     assert_rel("se mu", se[0], nat[1] / 2.0, 1e-15);
     assert_rel("se log b", se[1], 0.5, 1e-15);
     assert!(fit.covariance_source().contains("expected (Fisher) information"));
-    assert!(fit.diagnostics().is_empty(), "{:?}", fit.diagnostics());
+    // The interval of maximisers is reported (see even_n_location_reports_the_interval).
+    assert_eq!(
+        fit.diagnostics(),
+        &[Diagnostic::NonUniqueEstimate {
+            parameter: "mu".into(),
+            lower: 2.0,
+            upper: 3.0,
+            reported: 2.0
+        }]
+    );
+}
+
+/// Issue: for an even n the Laplace location MLE is the interval [x₍ₙ/₂₎, x₍ₙ/₂₊₁₎]; the fit
+/// says so (and which end it reports) instead of silently returning the lower median. The
+/// same for the asymmetric Laplace when nτ is an integer; a tie or a non-integer nτ is unique.
+#[test]
+fn even_n_location_reports_the_interval() {
+    let interval = |fit: &Fit| {
+        fit.diagnostics().iter().find_map(|d| match d {
+            Diagnostic::NonUniqueEstimate {
+                parameter,
+                lower,
+                upper,
+                reported,
+            } => Some((parameter.clone(), *lower, *upper, *reported)),
+            _ => None,
+        })
+    };
+    let even = [8.0, 1.0, 5.0, 2.0, 9.0, 4.0];
+    for c in [
+        LocationScaleCovariance::ExpectedInformation,
+        LocationScaleCovariance::Sparsity(Bandwidth::HallSheather),
+        LocationScaleCovariance::Bootstrap {
+            replicates: 20,
+            seed: 3,
+        },
+        LocationScaleCovariance::ObservedInformation,
+    ] {
+        let fit = Laplace.fit_location_scale_with(&even, c).unwrap();
+        assert_eq!(fit.natural_estimates()[0], 4.0, "the lower median is reported");
+        assert_eq!(interval(&fit), Some(("mu".into(), 4.0, 5.0, 4.0)), "{c:?}");
+        let text = fit.to_string();
+        assert!(text.contains("not unique") && text.contains("[4, 5]"), "{text}");
+    }
+    // b̂ is the same at either end of the interval.
+    let b = |m: f64| even.iter().map(|x| (x - m).abs()).sum::<f64>() / 6.0;
+    assert_eq!(
+        Laplace.fit_location_scale(&even).unwrap().natural_estimates()[1],
+        b(4.0)
+    );
+    assert_eq!(b(4.0), b(5.0));
+    // Odd n, or tied middle values: unique.
+    assert_eq!(interval(&Laplace.fit_location_scale(&even[..5]).unwrap()), None);
+    assert_eq!(
+        interval(&Laplace.fit_location_scale(&[1.0, 3.0, 3.0, 7.0]).unwrap()),
+        None
+    );
+    // ALD: nτ = 10 · 0.3 = 3 is an integer (up to rounding); 10 · 0.35 is not.
+    let data = [4.0, 1.0, 9.0, 16.0, 25.0, 36.0, 49.0, 64.0, 81.0, 100.0];
+    let ald = |tau| {
+        AsymmetricLaplace::new(tau)
+            .unwrap()
+            .fit_location_scale(&data)
+            .unwrap()
+    };
+    assert_eq!(interval(&ald(0.3)), Some(("mu".into(), 9.0, 16.0, 9.0)));
+    assert_eq!(interval(&ald(0.35)), None);
 }
 
 #[test]
@@ -283,7 +349,7 @@ fn asymmetric_laplace_closed_form_quantiles() {
         (0.95, 10),
     ] {
         let ald = AsymmetricLaplace::new(tau).unwrap();
-        let fit = ald.fit(&data).unwrap();
+        let fit = ald.fit_location_scale(&data).unwrap();
         let nat = fit.natural_estimates();
         let q = (k * k) as f64;
         assert_eq!(nat[0], q, "τ = {tau}");
@@ -312,8 +378,11 @@ fn asymmetric_laplace_closed_form_quantiles() {
 #[test]
 fn laplace_is_the_asymmetric_laplace_at_one_half() {
     let data = [0.3, -1.2, 2.5, 0.8, -0.4, 1.9, 0.1, -2.2, 0.6, 1.1, 0.0];
-    let lap = Laplace.fit(&data).unwrap();
-    let ald = AsymmetricLaplace::new(0.5).unwrap().fit(&data).unwrap();
+    let lap = Laplace.fit_location_scale(&data).unwrap();
+    let ald = AsymmetricLaplace::new(0.5)
+        .unwrap()
+        .fit_location_scale(&data)
+        .unwrap();
     assert_eq!(lap.estimates()[0], ald.estimates()[0]);
     assert_rel(
         "b = 2σ",
@@ -340,11 +409,11 @@ fn observed_information_is_refused_with_a_reason() {
     let data = [0.3, -1.2, 2.5, 0.8, -0.4, 1.9, 0.1, -2.2, 0.6, 1.1];
     for fit in [
         Laplace
-            .fit_with(&data, LocationScaleCovariance::ObservedInformation)
+            .fit_location_scale_with(&data, LocationScaleCovariance::ObservedInformation)
             .unwrap(),
         AsymmetricLaplace::new(0.3)
             .unwrap()
-            .fit_with(&data, LocationScaleCovariance::ObservedInformation)
+            .fit_location_scale_with(&data, LocationScaleCovariance::ObservedInformation)
             .unwrap(),
     ] {
         assert!(fit.covariance().is_none());
@@ -372,7 +441,7 @@ fn location_sparsity_matches_intercept_only_quantile_regression() {
     for tau in [0.2, 0.5, 0.8] {
         let ald = AsymmetricLaplace::new(tau).unwrap();
         let fit = ald
-            .fit_with(&data, LocationScaleCovariance::Sparsity(Bandwidth::HallSheather))
+            .fit_location_scale_with(&data, LocationScaleCovariance::Sparsity(Bandwidth::HallSheather))
             .unwrap();
         let x = Design::intercept(data.len());
         let rq = QuantileRegression::new(tau)
@@ -381,7 +450,7 @@ fn location_sparsity_matches_intercept_only_quantile_regression() {
         let reg = rq.fit(&x, &data).unwrap();
         assert_eq!(fit.estimates()[0], reg.estimates()[0]);
         assert_rel("sigma", fit.estimates()[1], reg.estimates()[1], 1e-14);
-        let (a, b) = (fit.covariance().unwrap(), reg.covariance().unwrap());
+        let (a, b) = (fit.covariance().unwrap(), reg.fit().covariance().unwrap());
         for (u, v) in a.iter().zip(b.iter()) {
             assert_rel("covariance", *u, *v, 1e-10);
         }
@@ -422,7 +491,7 @@ fn bootstrap_is_reproducible() {
     let data: Vec<f64> = (0..80).map(|i| ((i * 37) % 83) as f64 - 40.0).collect();
     let lap = |seed| {
         Laplace
-            .fit_with(
+            .fit_location_scale_with(
                 &data,
                 LocationScaleCovariance::Bootstrap {
                     replicates: 200,
@@ -435,6 +504,114 @@ fn bootstrap_is_reproducible() {
     };
     assert_eq!(lap(1), lap(1));
     assert_ne!(lap(1), lap(2));
+}
+
+/// The bootstraps run on rayon: the answer is bitwise the same in a 1-thread and a 2-thread
+/// pool (each replicate has its own seed; results are collected in replicate order).
+#[test]
+fn bootstrap_does_not_depend_on_the_thread_count() {
+    let (y, x) = load("quantile/engel.csv");
+    let data: Vec<f64> = (0..80).map(|i| ((i * 37) % 83) as f64 - 40.0).collect();
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                let q = QuantileRegression::new(0.25)
+                    .unwrap()
+                    .with_std_errors(QuantileStdErrors::Bootstrap {
+                        replicates: 40,
+                        seed: 42,
+                    })
+                    .fit(&x, &y)
+                    .unwrap();
+                let l = Laplace
+                    .fit_location_scale_with(
+                        &data,
+                        LocationScaleCovariance::Bootstrap {
+                            replicates: 100,
+                            seed: 5,
+                        },
+                    )
+                    .unwrap();
+                (
+                    q.fit().covariance().unwrap().clone(),
+                    l.covariance().unwrap().clone(),
+                )
+            })
+    };
+    let (one, two) = (run(1), run(2));
+    assert_eq!(
+        one.0.as_slice(),
+        two.0.as_slice(),
+        "quantile regression, 1 vs 2 threads"
+    );
+    assert_eq!(one.1.as_slice(), two.1.as_slice(), "Laplace, 1 vs 2 threads");
+}
+
+/// Issue: y = ±1e308 gave standard errors [inf, inf, NaN] (or a NaN scale reported as
+/// "σ̂ = 0") with no diagnostic; now a typed error names the overflow and suggests rescaling.
+#[test]
+fn huge_response_is_a_typed_error_suggesting_rescaling() {
+    let x = Design::from_columns(true, &[("x", (0..7).map(f64::from).collect())]).unwrap();
+    let y = [1e308, -1e308, 1.0, 2.0, 3.0, 4.0, 5.0];
+    let alternating: Vec<f64> = (0..21).map(|i| if i % 2 == 0 { 1e308 } else { -1e308 }).collect();
+    let x21 = Design::from_columns(true, &[("x", (0..21).map(f64::from).collect())]).unwrap();
+    let overflow = |e: MleError| match e {
+        MleError::InvalidParameter { name, reason, .. } => {
+            assert_eq!(name, "log_sigma");
+            assert!(
+                reason.contains("overflows") && reason.contains("rescale"),
+                "{reason}"
+            );
+        }
+        other => panic!("expected the overflow error, got {other}"),
+    };
+    for se in [
+        QuantileStdErrors::Nid,
+        QuantileStdErrors::Bootstrap {
+            replicates: 20,
+            seed: 1,
+        },
+    ] {
+        overflow(
+            QuantileRegression::median()
+                .with_std_errors(se)
+                .fit(&x, &y)
+                .unwrap_err(),
+        );
+        overflow(
+            QuantileRegression::median()
+                .with_std_errors(se)
+                .fit(&x21, &alternating)
+                .unwrap_err(),
+        );
+    }
+    overflow(
+        QuantileRegression::median()
+            .with_std_errors(QuantileStdErrors::Iid)
+            .fit(&Design::intercept(7), &y)
+            .unwrap_err(),
+    );
+    // The same data divided by 1e300 fit normally.
+    let scaled: Vec<f64> = y.iter().map(|v| v / 1e300).collect();
+    let fit = QuantileRegression::median()
+        .with_std_errors(QuantileStdErrors::Bootstrap {
+            replicates: 20,
+            seed: 1,
+        })
+        .fit(&x, &scaled)
+        .unwrap();
+    assert!(fit.std_errors().unwrap().iter().all(|v| v.is_finite()));
+    // The closed-form Laplace fit: its Var(μ̂) = b̂²/n overflows.
+    match Laplace.fit_location_scale(&y).unwrap_err() {
+        MleError::InvalidParameter { name, reason, .. } => {
+            assert_eq!(name, "log_b");
+            assert!(reason.contains("rescale"), "{reason}");
+        }
+        other => panic!("{other}"),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -454,9 +631,12 @@ fn bad_input_gives_typed_errors() {
         );
     }
     // Empty data.
-    assert!(matches!(Laplace.fit(&[]), Err(MleError::EmptyData)));
     assert!(matches!(
-        AsymmetricLaplace::new(0.2).unwrap().fit(&[]),
+        Laplace.fit_location_scale(&[]),
+        Err(MleError::EmptyData)
+    ));
+    assert!(matches!(
+        AsymmetricLaplace::new(0.2).unwrap().fit_location_scale(&[]),
         Err(MleError::EmptyData)
     ));
     let x = Design::from_columns(true, &[("x", vec![1.0, 2.0, 3.0, 4.0])]).unwrap();
@@ -465,7 +645,7 @@ fn bad_input_gives_typed_errors() {
     assert!(matches!(q.fit(&x, &[]), Err(MleError::EmptyData)));
     // Non-finite values.
     assert!(matches!(
-        Laplace.fit(&[1.0, f64::NAN, 2.0]),
+        Laplace.fit_location_scale(&[1.0, f64::NAN, 2.0]),
         Err(MleError::NonFiniteObservation { index: 1 })
     ));
     assert!(matches!(
@@ -513,7 +693,7 @@ fn bad_input_gives_typed_errors() {
         Err(MleError::InvalidParameter { .. })
     ));
     assert!(matches!(
-        Laplace.fit(&[2.0, 2.0, 2.0]),
+        Laplace.fit_location_scale(&[2.0, 2.0, 2.0]),
         Err(MleError::InvalidParameter { .. })
     ));
     // Bootstrap needs replicates; iid needs enough observations.
@@ -527,7 +707,7 @@ fn bad_input_gives_typed_errors() {
         Err(MleError::TooFewReplicates { .. })
     ));
     assert!(matches!(
-        Laplace.fit_with(
+        Laplace.fit_location_scale_with(
             &y,
             LocationScaleCovariance::Bootstrap {
                 replicates: 0,

@@ -3,7 +3,6 @@
 
 mod support;
 
-use mle::models::regression::RegressionInput;
 use mle::prelude::*;
 use support::{assert_coefficients, assert_rel, regression_data, Reference, Table};
 
@@ -20,7 +19,7 @@ fn logistic_matches_glm() {
     // SEs from X'WX at the final estimate (statsmodels agrees to 1e-14).
     let r = Reference::load("regression/logistic.ref");
     let (y, x) = regression_data("regression/logistic_data.csv", "y", &[]);
-    let fit = Logistic.fit(&x, &y).unwrap();
+    let fit = Regression::logistic(&x, &y).and_then(|m| m.fit()).unwrap();
     let (c, s) = assert_coefficients(&fit, &r, &same_names(&fit), 1e-9, 1e-9);
     assert_rel("loglik", fit.log_likelihood(), r.get("loglik"), 1e-12);
     assert_rel("aic", fit.aic(), r.get("aic"), 1e-12);
@@ -44,11 +43,10 @@ fn logistic_with_weights_and_offset_matches_glm() {
         "weights"
     });
     let off = t.column("offset");
-    let fit = Logistic
-        .fit_with(
-            RegressionInput::new(&x, &y).weights(&w).offset(&off),
-            &FitOptions::newton(),
-        )
+    let fit = Regression::logistic(&x, &y)
+        .and_then(|m| m.weights(&w))
+        .and_then(|m| m.offset(&off))
+        .and_then(|m| m.fit())
         .unwrap();
     let (c, s) = assert_coefficients(&fit, &r, &same_names(&fit), 1e-9, 1e-9);
     assert_rel("loglik", fit.log_likelihood(), r.get("loglik"), 1e-12);
@@ -69,8 +67,9 @@ fn poisson_with_exposure_offset_matches_glm() {
     let t = Table::load("regression/poisson_data.csv");
     let (y, x) = regression_data("regression/poisson_data.csv", "y", &["offset"]);
     let off = t.column("offset");
-    let fit = Poisson
-        .fit_with(RegressionInput::new(&x, &y).offset(&off), &FitOptions::newton())
+    let fit = Regression::poisson(&x, &y)
+        .and_then(|m| m.offset(&off))
+        .and_then(|m| m.fit())
         .unwrap();
     let (c, s) = assert_coefficients(&fit, &r, &same_names(&fit), 1e-9, 1e-9);
     assert_rel("loglik", fit.log_likelihood(), r.get("loglik"), 1e-12);
@@ -86,8 +85,9 @@ fn multinomial_logit_matches_multinom_and_mnlogit() {
     let t = Table::load("regression/multinom_data.csv");
     let (y, x) = regression_data("regression/multinom_data.csv", "y", &["w"]);
     let w = t.column("w");
-    let fit = MultinomialLogit::<2>
-        .fit_with(RegressionInput::new(&x, &y).weights(&w), &FitOptions::newton())
+    let fit = Regression::<Categorical<2>, 2>::multinomial(&x, &y)
+        .and_then(|m| m.weights(&w))
+        .and_then(|m| m.fit())
         .unwrap();
     let names = mapped(&fit, |n| {
         n.replace("class1:", "Medium:").replace("class2:", "High:")
@@ -103,9 +103,9 @@ fn ols_matches_lm() {
     // R: lm(mpg ~ wt + hp + qsec, mtcars); statsmodels OLS agrees to 4e-13.
     let r = Reference::load("regression/ols.ref");
     let (y, x) = regression_data("regression/ols_data.csv", "y", &[]);
-    let ols = LinearRegression.fit(&x, &y).unwrap();
+    let ols = LinearRegression::new(&x, &y).and_then(|m| m.fit()).unwrap();
     let fit = ols.fit();
-    let se = ols.classical_std_errors();
+    let se = ols.classical_std_errors().unwrap();
     let se_mle = fit.std_errors().unwrap();
     for (i, name) in x.names().iter().enumerate() {
         assert_rel("coef", fit.estimates()[i], r.get(&format!("coef:{name}")), 1e-12);
@@ -134,11 +134,12 @@ fn wls_matches_lm_with_weights() {
     let t = Table::load("regression/wls_data.csv");
     let (y, x) = regression_data("regression/wls_data.csv", "y", &["w"]);
     let w = t.column("w");
-    let ols = LinearRegression
-        .fit_with(RegressionInput::new(&x, &y).weights(&w))
+    let ols = LinearRegression::new(&x, &y)
+        .and_then(|m| m.weights(&w))
+        .and_then(|m| m.fit())
         .unwrap();
     let fit = ols.fit();
-    let se = ols.classical_std_errors();
+    let se = ols.classical_std_errors().unwrap();
     for (i, name) in x.names().iter().enumerate() {
         assert_rel("coef", fit.estimates()[i], r.get(&format!("coef:{name}")), 1e-12);
         assert_rel("classical se", se[i], r.get(&format!("se:{name}")), 1e-12);
@@ -157,14 +158,17 @@ fn student_t_fixed_and_estimated_df_match_r() {
     // R: optim BFGS with analytic gradient + Newton polish, Hessian of the exact gradient;
     // maxLik and scipy agree to 1e-8 (SE) or better. Working scale (β, log σ[, log ν]).
     let (y, x) = regression_data("regression/student_t_data.csv", "y", &[]);
-    let strip = |n: &str| n.trim_start_matches("location:").to_string();
+    let strip = |n: &str| n.to_string();
     let r = Reference::load("regression/student_t_df4.ref");
-    let fit = StudentTFixedDf { df: 4.0 }.fit(&x, &y).unwrap();
+    let fit = Regression::student_t(&x, &y)
+        .and_then(|m| m.fixed_df(4.0))
+        .and_then(|m| m.fit())
+        .unwrap();
     let (c, s) = assert_coefficients(&fit, &r, &mapped(&fit, strip), 1e-8, 1e-7);
     assert_rel("loglik", fit.log_likelihood(), r.get("loglik"), 1e-12);
     println!("student t (ν = 4): worst rel diff coef {c:.1e}, se {s:.1e}");
     let r = Reference::load("regression/student_t_dffree.ref");
-    let fit = StudentT.fit(&x, &y).unwrap();
+    let fit = Regression::student_t(&x, &y).and_then(|m| m.fit()).unwrap();
     let (c, s) = assert_coefficients(&fit, &r, &mapped(&fit, strip), 1e-8, 1e-7);
     assert_rel("loglik", fit.log_likelihood(), r.get("loglik"), 1e-12);
     assert_rel("df", fit.natural_estimates()[x.ncols() + 1], r.get("df"), 1e-8);
@@ -182,11 +186,18 @@ fn heteroscedastic_gaussian_matches_r() {
         zt.columns.clone(),
     )
     .unwrap();
-    let fit = HeteroscedasticGaussian.fit(&x, &z, &y).unwrap();
+    let fit = Regression::heteroscedastic(&x, &z, &y)
+        .and_then(|m| m.fit())
+        .unwrap();
     let (c, s) = assert_coefficients(
         &fit,
         &r,
-        &mapped(&fit, |n| n.replace("log_sigma:", "logsigma:")),
+        // R names the mean coefficients `mean:<column>`; ours are unprefixed, as R prints a
+        // mean model.
+        &mapped(&fit, |n| match n.strip_prefix("log_sigma:") {
+            Some(c) => format!("logsigma:{c}"),
+            None => format!("mean:{n}"),
+        }),
         1e-9,
         1e-8,
     );
@@ -198,19 +209,19 @@ fn heteroscedastic_gaussian_matches_r() {
 fn bad_regression_input_gives_typed_errors() {
     let x = Design::from_columns(true, &[("a", vec![1.0, 2.0, 3.0, 4.0])]).unwrap();
     assert!(matches!(
-        Logistic.fit(&x, &[0.0, 1.0, 0.5, 1.0]),
+        Regression::logistic(&x, &[0.0, 1.0, 0.5, 1.0]).and_then(|m| m.fit()),
         Err(MleError::OutsideSupport { index: 2, .. })
     ));
     assert!(matches!(
-        Poisson.fit(&x, &[0.0, 1.0, -2.0, 1.0]),
+        Regression::poisson(&x, &[0.0, 1.0, -2.0, 1.0]).and_then(|m| m.fit()),
         Err(MleError::OutsideSupport { index: 2, .. })
     ));
     assert!(matches!(
-        Logistic.fit(&x, &[0.0, 1.0, 1.0]),
+        Regression::logistic(&x, &[0.0, 1.0, 1.0]).and_then(|m| m.fit()),
         Err(MleError::DimensionMismatch { .. })
     ));
     assert!(matches!(
-        Logistic.fit(&x, &[0.0, 1.0, f64::NAN, 1.0]),
+        Regression::logistic(&x, &[0.0, 1.0, f64::NAN, 1.0]).and_then(|m| m.fit()),
         Err(MleError::NonFiniteObservation { index: 2 })
     ));
     let dup = Design::from_columns(
@@ -218,7 +229,7 @@ fn bad_regression_input_gives_typed_errors() {
         &[("a", vec![1.0, 2.0, 3.0, 4.0]), ("a2", vec![2.0, 4.0, 6.0, 8.0])],
     )
     .unwrap();
-    match Logistic.fit(&dup, &[0.0, 1.0, 0.0, 1.0]) {
+    match Regression::logistic(&dup, &[0.0, 1.0, 0.0, 1.0]).and_then(|m| m.fit()) {
         Err(MleError::RankDeficient { columns, relation }) => {
             assert_eq!(columns, vec!["a2".to_string()]);
             assert!(relation.contains("`a2` = 2.000·`a`"), "{relation}");
@@ -234,7 +245,7 @@ fn bad_regression_input_gives_typed_errors() {
 #[test]
 fn logistic_is_stable_at_extreme_linear_predictors() {
     // |η| = 800: log σ(±800) must not overflow.
-    let v = Logistic.ln_density(&[800.0], 0.0);
+    let v = Bernoulli.ln_density(&[800.0], &0.0);
     assert_eq!(v, -800.0);
-    assert_eq!(Logistic.ln_density(&[-800.0], 0.0), 0.0);
+    assert_eq!(Bernoulli.ln_density(&[-800.0], &0.0), 0.0);
 }

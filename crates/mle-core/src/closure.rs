@@ -3,7 +3,17 @@
 //! A Rust closure cannot be generic over the number type, so a closure density is written
 //! against the static second-order dual `Dual2SVec64<P>`; the engine evaluates values,
 //! gradients and Hessians with the same closure (seeded duals: leaving derivative parts empty
-//! was measured slower, not faster).
+//! was measured slower, not faster). Every pass therefore pays for the Hessian, and the
+//! Jeffreys/Firth penalty needs a second, third-order copy of the body
+//! ([`JeffreysObjective::with_closure`](crate::jeffreys::JeffreysObjective::with_closure)).
+//!
+//! The fast path is [`log_density!`](crate::log_density): the same closure-like body becomes
+//! a type implementing the generic [`LogDensity`](crate::LogDensity), compiled at `f64`,
+//! first-, second- and third-order duals (as fast as a hand-written impl; see
+//! `benches/closure_macro.rs`). `ClosureDensity` remains for what a type cannot hold: a
+//! density assembled at run time (a closure chosen or composed by the program, a boxed
+//! `dyn Fn`), one that borrows local data (captures references rather than owned values),
+//! or one that captures values whose type cannot be named (other closures, `impl Trait`).
 
 use std::marker::PhantomData;
 

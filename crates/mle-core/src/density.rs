@@ -142,6 +142,43 @@ pub trait LogDensity<const P: usize>: Sync {
     fn expected_information(&self, _theta: &[f64; P], _x: &Self::Obs) -> Option<SMatrix<f64, P, P>> {
         None
     }
+
+    /// The i.i.d. MLE in closed form (sufficient statistics), when the family has one; the
+    /// i.i.d. model then uses it instead of the optimiser, with the same result type. `None`
+    /// (the default) means "use the optimiser".
+    fn closed_form(&self, _data: &[Self::Obs], _weights: Option<&[f64]>) -> Option<ClosedForm> {
+        None
+    }
+}
+
+/// A closed-form i.i.d. estimate (working scale), or why there is none.
+///
+/// ```
+/// use mle_core::density::ClosedForm;
+/// let c = ClosedForm::Interior { theta: vec![0.5], formula: "mean".into() };
+/// assert!(matches!(c, ClosedForm::Interior { .. }));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClosedForm {
+    /// θ̂ inside the parameter space: the fit evaluates ℓ, ∇ℓ, ∇²ℓ there.
+    Interior {
+        /// θ̂ on the working scale.
+        theta: Vec<f64>,
+        /// The formula, shown as the convergence reason.
+        formula: String,
+    },
+    /// θ̂ on the edge of the parameter space (±∞ on the working scale): Wald inference is
+    /// suppressed.
+    Boundary {
+        /// θ̂ on the working scale (infinite components at the boundary).
+        theta: Vec<f64>,
+        /// The supremum of ℓ.
+        log_likelihood: f64,
+        /// The formula.
+        formula: String,
+    },
+    /// The MLE does not exist for these data (e.g. σ̂ = 0 with ℓ unbounded).
+    Undefined(crate::error::MleError),
 }
 
 /// The per-observation log-density at the three number types the engine needs.
@@ -206,6 +243,11 @@ pub trait DensityKernel<const P: usize>: Sync {
 
     /// Closed-form expected information of observation `x`, if known.
     fn kernel_expected_information(&self, theta: &[f64; P], x: &Self::Obs) -> Option<SMatrix<f64, P, P>>;
+
+    /// Closed-form i.i.d. MLE, if the family has one.
+    fn kernel_closed_form(&self, _data: &[Self::Obs], _weights: Option<&[f64]>) -> Option<ClosedForm> {
+        None
+    }
 }
 
 /// Seeds first-order duals: θᵢ with unit derivative in direction i.
@@ -288,5 +330,9 @@ impl<T: LogDensity<P>, const P: usize> DensityKernel<P> for T {
 
     fn kernel_expected_information(&self, theta: &[f64; P], x: &Self::Obs) -> Option<SMatrix<f64, P, P>> {
         self.expected_information(theta, x)
+    }
+
+    fn kernel_closed_form(&self, data: &[Self::Obs], weights: Option<&[f64]>) -> Option<ClosedForm> {
+        self.closed_form(data, weights)
     }
 }

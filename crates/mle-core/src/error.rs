@@ -118,6 +118,15 @@ pub enum MleError {
         /// The level given.
         level: f64,
     },
+    /// The Firth penalty was asked for a regression with offsets or case weights.
+    #[error("the Firth penalty here is for unweighted regressions without offsets")]
+    FirthNeedsPlainRegression,
+    /// A probability (e.g. of a percentile) outside [0, 1].
+    #[error("the probability {probability} is not in [0, 1]")]
+    ProbabilityOutOfRange {
+        /// The probability given.
+        probability: f64,
+    },
     /// A quantile level outside (0, 1).
     #[error("the quantile level τ = {tau} must lie strictly between 0 and 1")]
     TauOutOfRange {
@@ -310,6 +319,14 @@ pub enum MleError {
         gradient_norm: f64,
         /// The last iterate (working scale).
         last: Vec<f64>,
+    },
+    /// A parameter was addressed by a name the model does not have.
+    #[error("no parameter is named `{name}`; the model has {available:?}")]
+    UnknownParameter {
+        /// The name asked for.
+        name: String,
+        /// The parameter names the model has (working scale).
+        available: Vec<String>,
     },
     /// An internal optimiser or solver failure described in words (e.g. an LP solver).
     #[error("optimiser failure: {0}")]

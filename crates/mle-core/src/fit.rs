@@ -550,6 +550,18 @@ pub enum Diagnostic {
         /// Why.
         status: ConvergenceStatus,
     },
+    /// The MLE of a parameter is not unique: every value in [lower, upper] maximises the
+    /// likelihood (e.g. the Laplace location for an even n); `reported` is the one in the fit.
+    NonUniqueEstimate {
+        /// Natural-scale parameter name.
+        parameter: String,
+        /// Smallest maximiser.
+        lower: f64,
+        /// Largest maximiser.
+        upper: f64,
+        /// The value reported.
+        reported: f64,
+    },
 }
 
 impl fmt::Display for Diagnostic {
@@ -573,6 +585,16 @@ impl fmt::Display for Diagnostic {
                  {smallest_eigenvalue:.3e}, direction {direction}): no standard errors"
             ),
             Diagnostic::NotConverged { status } => write!(f, "not converged: {status}"),
+            Diagnostic::NonUniqueEstimate {
+                parameter,
+                lower,
+                upper,
+                reported,
+            } => write!(
+                f,
+                "the MLE of {parameter} is not unique: every value in [{lower}, {upper}] maximises the \
+                 likelihood; {reported} is reported"
+            ),
             Diagnostic::Separation {
                 coefficients,
                 complete,
@@ -738,7 +760,7 @@ impl Fit {
         let diagnostics = parameters
             .iter()
             .zip(estimate)
-            .filter(|(p, &v)| p.transform.on_boundary(v))
+            .filter(|&(p, &v)| p.transform.on_boundary(v))
             .map(|(p, &v)| Diagnostic::OnBoundary {
                 parameter: p.natural_name.clone(),
                 natural_value: p.transform.to_natural(v),
@@ -885,10 +907,7 @@ impl Fit {
     /// assert_eq!(fit.confidence_level(), 0.9);
     /// ```
     pub fn with_confidence_level(mut self, level: f64) -> Result<Fit> {
-        if !(level > 0.0 && level < 1.0) {
-            return Err(MleError::LevelOutOfRange { level });
-        }
-        self.confidence_level = level;
+        self.confidence_level = crate::inference::check_level(level)?;
         Ok(self)
     }
 

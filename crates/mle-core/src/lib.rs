@@ -1,8 +1,9 @@
 //! # mle-core
 //!
 //! The engine of `mle`: a per-observation log-density written once over dual numbers
-//! ([`LogDensity`]) or as a closure ([`ClosureDensity`]), summed over data with exact
-//! derivatives ([`DataObjective`]), and the fitted-model type with inference ([`Fit`]).
+//! ([`LogDensity`], by hand or from a closure-like body with [`log_density!`]) or as a
+//! closure ([`ClosureDensity`]), summed over data with exact derivatives
+//! ([`DataObjective`]), and the fitted-model type with inference ([`Fit`]).
 //!
 //! ```
 //! use mle_core::{ClosureDensity, Convergence, DataObjective, Fit, Objective, Parameter};
@@ -33,11 +34,13 @@ pub mod hypothesis;
 pub mod inference;
 pub mod information;
 pub mod jeffreys;
+pub mod macros;
 pub mod masked;
 pub mod numerics;
 pub mod objective;
 pub mod penalty;
 pub mod predictor;
+pub mod resampling;
 pub mod special;
 pub mod summation;
 pub mod table;
@@ -49,7 +52,7 @@ pub use design::Design;
 pub use error::{MleError, Result};
 pub use fit::{Convergence, ConvergenceStatus, Diagnostic, EstimationMethod, Fit, InformationKind};
 pub use objective::{DataObjective, Evaluation, Objective};
-pub use predictor::{LinearPredictorObjective, PredictorDensity};
+pub use predictor::{CoefficientNames, LinearPredictorObjective};
 pub use transform::{Parameter, Transform};
 
 pub use nalgebra;

@@ -142,6 +142,18 @@ pub struct DataObjective<'a, K: DensityKernel<P>, const P: usize> {
     n_positive: usize,
 }
 
+impl<K: DensityKernel<P>, const P: usize> Clone for DataObjective<'_, K, P> {
+    fn clone(&self) -> Self {
+        DataObjective {
+            kernel: self.kernel,
+            data: self.data,
+            weights: self.weights,
+            parameters: self.parameters.clone(),
+            n_positive: self.n_positive,
+        }
+    }
+}
+
 impl<'a, K: DensityKernel<P>, const P: usize> DataObjective<'a, K, P> {
     /// Builds the objective, checking the data.
     ///

@@ -1,152 +1,216 @@
-//! Families on linear predictors: log p(y | η₁..η_K) with η_k = X_k β_k + offset_k.
+//! Regressions: a family's K working-scale parameters become linear predictors,
+//! θ_k = η_k = X_k β_k + offset_k, each with its own design.
 //!
-//! The structured route: second-order duals over the K predictors only (K = 1..3), then the
-//! gradient Xᵀg and the Hessian XᵀWX assembled blockwise with matrix products on row chunks.
-//! The derivatives are exact and come from the family's log-density written once; the cost
-//! per observation is O(K²) dual arithmetic instead of O(p²).
+//! The family is any [`LogDensity<K>`] — the same density that fits i.i.d. data (as GLM.jl
+//! reuses Distributions.jl's families): its working scale is the link scale (logit p for the
+//! Bernoulli, log μ for the Poisson, log σ for a scale). The structured route: second-order
+//! duals over the K predictors only, then the gradient Xᵀg and the Hessian XᵀWX assembled
+//! blockwise with matrix products on row chunks. The derivatives are exact; the cost per
+//! observation is O(K²) dual arithmetic instead of O(p²).
 
-use nalgebra::{DMatrix, DVector, DVectorView, SMatrix};
-use num_dual::{Dual2SVec64, DualNum, DualSVec64};
+use std::borrow::Cow;
+
+use nalgebra::{DMatrix, DVector, DVectorView};
+use num_dual::{Dual2SVec64, DualSVec64};
 use rayon::prelude::*;
 
-use crate::density::{seed_first, seed_second, unpack_first, unpack_second};
+use crate::density::{seed_first, seed_second, unpack_first, unpack_second, LogDensity, Observation};
 use crate::design::Design;
 use crate::error::{MleError, Result};
 use crate::objective::{check_parameters, Evaluation, Objective};
 use crate::summation::CompensatedSum;
-use crate::transform::{Parameter, Transform};
+use crate::transform::Parameter;
 
 /// Rows per parallel chunk of a linear-predictor objective (fixed: results do not depend on
 /// the thread count).
 pub const ROW_CHUNK: usize = 4096;
 
-/// A response distribution whose K parameters are linear predictors.
+/// How the coefficients of a regression are named.
 ///
 /// ```
-/// use mle_core::predictor::PredictorDensity;
-/// use mle_core::Transform;
-/// use num_dual::DualNum;
-/// /// Exponential response with log rate = η.
-/// struct ExponentialLogLink;
-/// impl PredictorDensity<1> for ExponentialLogLink {
-///     fn name(&self) -> String { "exponential (log link)".into() }
-///     fn predictors(&self) -> [(&'static str, Transform); 1] { [("log_rate", Transform::Log)] }
-///     fn ln_density<D: DualNum<f64> + Copy>(&self, eta: &[D], y: f64) -> D { eta[0] - eta[0].exp() * y }
-///     fn check_response(&self, y: f64) -> Result<(), String> {
-///         if y >= 0.0 { Ok(()) } else { Err(format!("{y} is negative")) }
-///     }
-/// }
-/// assert_eq!(ExponentialLogLink.ln_density(&[0.0], 2.0), -2.0);
+/// use mle_core::predictor::CoefficientNames;
+/// assert_ne!(CoefficientNames::FirstUnprefixed, CoefficientNames::AllPrefixed);
 /// ```
-pub trait PredictorDensity<const K: usize>: Sync {
-    /// Name of the model.
-    fn name(&self) -> String;
-    /// Name and natural-scale transform of each predictor (e.g. `("log_sigma", Log)`); the
-    /// transform is used when the predictor's design is intercept-only.
-    fn predictors(&self) -> [(&'static str, Transform); K];
-    /// log p(y | η).
-    fn ln_density<D: DualNum<f64> + Copy>(&self, eta: &[D], y: f64) -> D;
-    /// Whether `y` is in the support.
-    fn check_response(&self, _y: f64) -> std::result::Result<(), String> {
-        Ok(())
-    }
-    /// E[−∂²log p/∂η∂ηᵀ] at η, when known in closed form.
-    fn expected_information(&self, _eta: &[f64; K]) -> Option<SMatrix<f64, K, K>> {
-        None
-    }
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CoefficientNames {
+    /// The first predictor's coefficients by column name alone (`x`, as R prints a mean or
+    /// count model), the others as `<parameter>:<column>`.
+    FirstUnprefixed,
+    /// Every predictor's coefficients as `<parameter>:<column>` (e.g. `class1:x`).
+    AllPrefixed,
 }
 
-/// The log-likelihood of a [`PredictorDensity`] with one design per predictor, optional
-/// offsets and case weights. Parameters are the stacked coefficient vectors β₁, …, β_K.
+/// The log-likelihood of a [`LogDensity<K>`] whose K parameters are linear predictors, one
+/// design per predictor, optional offsets and case weights. Parameters are the stacked
+/// coefficient vectors β₁, …, β_K: the first predictor's by the design's column names, the
+/// others as `<parameter>:<column>` ([`CoefficientNames`]); a later predictor whose design is
+/// intercept-only is the family's own scalar parameter (e.g. `log_sigma`, reported as σ on
+/// the natural scale).
 ///
 /// ```
-/// use mle_core::predictor::{LinearPredictorObjective, PredictorDensity};
-/// use mle_core::{Design, Objective, Transform};
+/// use mle_core::predictor::LinearPredictorObjective;
+/// use mle_core::{Design, LogDensity, Objective, Parameter};
 /// use num_dual::DualNum;
-/// struct ExponentialLogLink;
-/// impl PredictorDensity<1> for ExponentialLogLink {
+/// /// Exponential with log rate θ: the same type fits i.i.d. data and regressions.
+/// struct Exponential;
+/// impl LogDensity<1> for Exponential {
+///     type Obs = f64;
 ///     fn name(&self) -> String { "exponential".into() }
-///     fn predictors(&self) -> [(&'static str, Transform); 1] { [("log_rate", Transform::Log)] }
-///     fn ln_density<D: DualNum<f64> + Copy>(&self, eta: &[D], y: f64) -> D { eta[0] - eta[0].exp() * y }
+///     fn parameters(&self) -> Vec<Parameter> { vec![Parameter::log_scale("rate")] }
+///     fn ln_density<D: DualNum<f64> + Copy>(&self, eta: &[D], y: &f64) -> D { eta[0] - eta[0].exp() * *y }
 /// }
 /// let x = Design::intercept(3);
 /// let y = [1.0, 2.0, 3.0];
-/// let obj = LinearPredictorObjective::new(&ExponentialLogLink, [&x], &y).unwrap();
+/// let obj = LinearPredictorObjective::new(Exponential, [&x], &y).unwrap();
 /// let e = obj.evaluate(&[0.0]).unwrap();
 /// assert_eq!((e.value, e.gradient[0], e.hessian[(0, 0)]), (-6.0, -3.0, -6.0));
 /// ```
-pub struct LinearPredictorObjective<'a, F: PredictorDensity<K>, const K: usize> {
-    family: &'a F,
-    designs: [&'a Design; K],
-    y: &'a [f64],
-    offsets: [Option<&'a [f64]>; K],
-    weights: Option<&'a [f64]>,
+pub struct LinearPredictorObjective<'a, F: LogDensity<K>, const K: usize> {
+    family: F,
+    name: String,
+    designs: [Cow<'a, Design>; K],
+    y: &'a [F::Obs],
+    offsets: [Option<Cow<'a, [f64]>>; K],
+    weights: Option<Cow<'a, [f64]>>,
     parameters: Vec<Parameter>,
     starts: [usize; K],
     n_positive: usize,
 }
 
-impl<'a, F: PredictorDensity<K>, const K: usize> LinearPredictorObjective<'a, F, K> {
+impl<F: LogDensity<K> + Clone, const K: usize> Clone for LinearPredictorObjective<'_, F, K> {
+    fn clone(&self) -> Self {
+        LinearPredictorObjective {
+            family: self.family.clone(),
+            name: self.name.clone(),
+            designs: self.designs.clone(),
+            y: self.y,
+            offsets: self.offsets.clone(),
+            weights: self.weights.clone(),
+            parameters: self.parameters.clone(),
+            starts: self.starts,
+            n_positive: self.n_positive,
+        }
+    }
+}
+
+impl<'a, F: LogDensity<K>, const K: usize> LinearPredictorObjective<'a, F, K> {
     /// Checks sizes, the response (finite, in the support; the error names the row) and the
     /// rank of every design (the error names the dependent columns).
     ///
     /// ```
-    /// # use mle_core::predictor::{LinearPredictorObjective, PredictorDensity};
-    /// # use mle_core::{Design, MleError, Transform};
+    /// # use mle_core::predictor::LinearPredictorObjective;
+    /// # use mle_core::{Design, LogDensity, MleError, Objective, Parameter};
     /// # use num_dual::DualNum;
     /// # struct E;
-    /// # impl PredictorDensity<1> for E {
+    /// # impl LogDensity<1> for E {
+    /// #     type Obs = f64;
     /// #     fn name(&self) -> String { "e".into() }
-    /// #     fn predictors(&self) -> [(&'static str, Transform); 1] { [("eta", Transform::Identity)] }
-    /// #     fn ln_density<D: DualNum<f64> + Copy>(&self, eta: &[D], y: f64) -> D { eta[0] * y }
+    /// #     fn parameters(&self) -> Vec<Parameter> { vec![Parameter::identity("eta")] }
+    /// #     fn ln_density<D: DualNum<f64> + Copy>(&self, eta: &[D], y: &f64) -> D { eta[0] * *y }
     /// # }
     /// let x = Design::intercept(3);
-    /// assert!(matches!(LinearPredictorObjective::new(&E, [&x], &[1.0, 2.0]),
+    /// assert!(matches!(LinearPredictorObjective::new(E, [&x], &[1.0, 2.0]),
     ///     Err(MleError::DimensionMismatch { .. })));
     /// ```
-    pub fn new(family: &'a F, designs: [&'a Design; K], y: &'a [f64]) -> Result<Self> {
+    pub fn new(family: F, designs: [&'a Design; K], y: &'a [F::Obs]) -> Result<Self> {
+        let names = family.parameters();
+        if names.len() != K {
+            return Err(MleError::DimensionMismatch {
+                what: format!("parameters declared by `{}`", family.name()),
+                expected: K,
+                got: names.len(),
+            });
+        }
+        Self::with_predictors(
+            family,
+            designs.map(Cow::Borrowed),
+            y,
+            names,
+            CoefficientNames::FirstUnprefixed,
+        )
+    }
+
+    /// As [`LinearPredictorObjective::new`], with the K predictors named and transformed as
+    /// `predictors` says instead of by the family's own parameter list, and the coefficient
+    /// naming rule chosen (a multinomial names every predictor's coefficients by class).
+    ///
+    /// ```
+    /// # use mle_core::predictor::LinearPredictorObjective;
+    /// # use mle_core::{Design, LogDensity, Objective, Parameter};
+    /// # use num_dual::DualNum;
+    /// # struct E;
+    /// # impl LogDensity<1> for E {
+    /// #     type Obs = f64;
+    /// #     fn name(&self) -> String { "e".into() }
+    /// #     fn parameters(&self) -> Vec<Parameter> { vec![Parameter::identity("eta")] }
+    /// #     fn ln_density<D: DualNum<f64> + Copy>(&self, eta: &[D], y: &f64) -> D { eta[0] * *y }
+    /// # }
+    /// use mle_core::predictor::CoefficientNames;
+    /// use std::borrow::Cow;
+    /// let x = Design::intercept(2);
+    /// let obj = LinearPredictorObjective::with_predictors(E, [Cow::Borrowed(&x)], &[1.0, 2.0],
+    ///     vec![Parameter::identity("class1")], CoefficientNames::AllPrefixed).unwrap();
+    /// assert_eq!(obj.parameters()[0].name, "class1:(Intercept)");
+    /// ```
+    pub fn with_predictors(
+        family: F,
+        designs: [Cow<'a, Design>; K],
+        y: &'a [F::Obs],
+        predictors: Vec<Parameter>,
+        naming: CoefficientNames,
+    ) -> Result<Self> {
         let n = y.len();
         if n == 0 {
             return Err(MleError::EmptyData);
         }
-        let predictors = family.predictors();
+        if predictors.len() != K {
+            return Err(MleError::DimensionMismatch {
+                what: "predictor names".into(),
+                expected: K,
+                got: predictors.len(),
+            });
+        }
         let mut parameters = Vec::new();
         let mut starts = [0; K];
         for k in 0..K {
-            let d = designs[k];
+            let d = &designs[k];
             if d.nrows() != n {
                 return Err(MleError::DimensionMismatch {
-                    what: format!("rows of the design for `{}`", predictors[k].0),
+                    what: format!("rows of the design for `{}`", predictors[k].name),
                     expected: n,
                     got: d.nrows(),
                 });
             }
+            if d.ncols() == 0 {
+                return Err(MleError::InvalidDesign {
+                    reason: format!("the design for `{}` has no columns", predictors[k].name),
+                });
+            }
             d.check_rank(1e-13)?;
             starts[k] = parameters.len();
-            let (pname, transform) = predictors[k];
-            if K > 1 && d.is_intercept_only() {
+            let prefixed = match naming {
+                CoefficientNames::FirstUnprefixed => k > 0,
+                CoefficientNames::AllPrefixed => true,
+            };
+            if K > 1 && d.is_intercept_only() && (k > 0 || naming == CoefficientNames::AllPrefixed) {
                 // A scalar parameter (e.g. log σ): reported on its natural scale too.
-                let natural = pname
-                    .strip_prefix("log_")
-                    .or_else(|| pname.strip_prefix("logit_"))
-                    .unwrap_or(pname);
-                parameters.push(Parameter {
-                    name: pname.to_string(),
-                    transform,
-                    natural_name: natural.to_string(),
-                });
+                parameters.push(predictors[k].clone());
             } else {
                 for c in d.names() {
-                    let name = if K == 1 { c.clone() } else { format!("{pname}:{c}") };
+                    let name = if prefixed {
+                        format!("{}:{c}", predictors[k].name)
+                    } else {
+                        c.clone()
+                    };
                     parameters.push(Parameter::identity(name));
                 }
             }
         }
-        for (index, &v) in y.iter().enumerate() {
-            if !v.is_finite() {
+        for (index, v) in y.iter().enumerate() {
+            if !v.is_finite_observation() {
                 return Err(MleError::NonFiniteObservation { index });
             }
-            if let Err(reason) = family.check_response(v) {
+            if let Err(reason) = family.check_observation(v) {
                 return Err(MleError::OutsideSupport {
                     index,
                     family: family.name(),
@@ -155,10 +219,11 @@ impl<'a, F: PredictorDensity<K>, const K: usize> LinearPredictorObjective<'a, F,
             }
         }
         Ok(LinearPredictorObjective {
+            name: family.name(),
             family,
             designs,
             y,
-            offsets: [None; K],
+            offsets: std::array::from_fn(|_| None),
             weights: None,
             parameters,
             starts,
@@ -166,25 +231,59 @@ impl<'a, F: PredictorDensity<K>, const K: usize> LinearPredictorObjective<'a, F,
         })
     }
 
+    /// Names the model (in summaries and messages) instead of the family's name.
+    ///
+    /// ```
+    /// # use mle_core::predictor::LinearPredictorObjective;
+    /// # use mle_core::{Design, LogDensity, Objective, Parameter};
+    /// # use num_dual::DualNum;
+    /// # struct E;
+    /// # impl LogDensity<1> for E {
+    /// #     type Obs = f64;
+    /// #     fn name(&self) -> String { "e".into() }
+    /// #     fn parameters(&self) -> Vec<Parameter> { vec![Parameter::identity("eta")] }
+    /// #     fn ln_density<D: DualNum<f64> + Copy>(&self, eta: &[D], y: &f64) -> D { eta[0] * *y }
+    /// # }
+    /// let x = Design::intercept(1);
+    /// let obj = LinearPredictorObjective::new(E, [&x], &[1.0]).unwrap().named("E regression");
+    /// assert_eq!(obj.model_name(), "E regression");
+    /// ```
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// The family.
+    pub fn family(&self) -> &F {
+        &self.family
+    }
+
+    /// The offset of predictor `k`, if any.
+    pub fn offset(&self, k: usize) -> Option<&[f64]> {
+        self.offsets.get(k).and_then(|o| o.as_deref())
+    }
+
     /// Adds an offset to predictor `k` (e.g. log exposure for a Poisson rate).
     ///
     /// ```
-    /// # use mle_core::predictor::{LinearPredictorObjective, PredictorDensity};
-    /// # use mle_core::{Design, Objective, Transform};
+    /// # use mle_core::predictor::LinearPredictorObjective;
+    /// # use mle_core::{Design, LogDensity, MleError, Objective, Parameter};
     /// # use num_dual::DualNum;
     /// # struct E;
-    /// # impl PredictorDensity<1> for E {
+    /// # impl LogDensity<1> for E {
+    /// #     type Obs = f64;
     /// #     fn name(&self) -> String { "e".into() }
-    /// #     fn predictors(&self) -> [(&'static str, Transform); 1] { [("eta", Transform::Identity)] }
-    /// #     fn ln_density<D: DualNum<f64> + Copy>(&self, eta: &[D], y: f64) -> D { eta[0] * y }
+    /// #     fn parameters(&self) -> Vec<Parameter> { vec![Parameter::identity("eta")] }
+    /// #     fn ln_density<D: DualNum<f64> + Copy>(&self, eta: &[D], y: &f64) -> D { eta[0] * *y }
     /// # }
     /// let x = Design::intercept(2);
     /// let y = [1.0, 1.0];
     /// let off = [1.0, 2.0];
-    /// let obj = LinearPredictorObjective::new(&E, [&x], &y).unwrap().with_offset(0, &off).unwrap();
+    /// let obj = LinearPredictorObjective::new(E, [&x], &y).unwrap().with_offset(0, &off[..]).unwrap();
     /// assert_eq!(obj.log_likelihood(&[0.0]).unwrap(), 3.0);
     /// ```
-    pub fn with_offset(mut self, k: usize, offset: &'a [f64]) -> Result<Self> {
+    pub fn with_offset(mut self, k: usize, offset: impl Into<Cow<'a, [f64]>>) -> Result<Self> {
+        let offset = offset.into();
         if k >= K {
             return Err(MleError::NoSuchPredictor { index: k, count: K });
         }
@@ -207,21 +306,23 @@ impl<'a, F: PredictorDensity<K>, const K: usize> LinearPredictorObjective<'a, F,
     /// Adds case weights (finite, non-negative).
     ///
     /// ```
-    /// # use mle_core::predictor::{LinearPredictorObjective, PredictorDensity};
-    /// # use mle_core::{Design, MleError, Transform};
+    /// # use mle_core::predictor::LinearPredictorObjective;
+    /// # use mle_core::{Design, LogDensity, MleError, Objective, Parameter};
     /// # use num_dual::DualNum;
     /// # struct E;
-    /// # impl PredictorDensity<1> for E {
+    /// # impl LogDensity<1> for E {
+    /// #     type Obs = f64;
     /// #     fn name(&self) -> String { "e".into() }
-    /// #     fn predictors(&self) -> [(&'static str, Transform); 1] { [("eta", Transform::Identity)] }
-    /// #     fn ln_density<D: DualNum<f64> + Copy>(&self, eta: &[D], y: f64) -> D { eta[0] * y }
+    /// #     fn parameters(&self) -> Vec<Parameter> { vec![Parameter::identity("eta")] }
+    /// #     fn ln_density<D: DualNum<f64> + Copy>(&self, eta: &[D], y: &f64) -> D { eta[0] * *y }
     /// # }
     /// let x = Design::intercept(2);
     /// let y = [1.0, 1.0];
-    /// let obj = LinearPredictorObjective::new(&E, [&x], &y).unwrap();
-    /// assert!(matches!(obj.with_weights(&[1.0, -1.0]), Err(MleError::InvalidWeight { index: 1, .. })));
+    /// let obj = LinearPredictorObjective::new(E, [&x], &y).unwrap();
+    /// assert!(matches!(obj.with_weights(&[1.0, -1.0][..]), Err(MleError::InvalidWeight { index: 1, .. })));
     /// ```
-    pub fn with_weights(mut self, weights: &'a [f64]) -> Result<Self> {
+    pub fn with_weights(mut self, weights: impl Into<Cow<'a, [f64]>>) -> Result<Self> {
+        let weights = weights.into();
         if weights.len() != self.y.len() {
             return Err(MleError::DimensionMismatch {
                 what: "case weights".into(),
@@ -243,76 +344,35 @@ impl<'a, F: PredictorDensity<K>, const K: usize> LinearPredictorObjective<'a, F,
     }
 
     /// The response.
-    ///
-    /// ```
-    /// # use mle_core::predictor::{LinearPredictorObjective, PredictorDensity};
-    /// # use mle_core::{Design, Transform};
-    /// # use num_dual::DualNum;
-    /// # struct E;
-    /// # impl PredictorDensity<1> for E {
-    /// #     fn name(&self) -> String { "e".into() }
-    /// #     fn predictors(&self) -> [(&'static str, Transform); 1] { [("eta", Transform::Identity)] }
-    /// #     fn ln_density<D: DualNum<f64> + Copy>(&self, eta: &[D], y: f64) -> D { eta[0] * y }
-    /// # }
-    /// let x = Design::intercept(1);
-    /// assert_eq!(LinearPredictorObjective::new(&E, [&x], &[4.0]).unwrap().response(), &[4.0]);
-    /// ```
-    pub fn response(&self) -> &'a [f64] {
+    pub fn response(&self) -> &'a [F::Obs] {
         self.y
     }
 
     /// The designs.
-    ///
-    /// ```
-    /// # use mle_core::predictor::{LinearPredictorObjective, PredictorDensity};
-    /// # use mle_core::{Design, Transform};
-    /// # use num_dual::DualNum;
-    /// # struct E;
-    /// # impl PredictorDensity<1> for E {
-    /// #     fn name(&self) -> String { "e".into() }
-    /// #     fn predictors(&self) -> [(&'static str, Transform); 1] { [("eta", Transform::Identity)] }
-    /// #     fn ln_density<D: DualNum<f64> + Copy>(&self, eta: &[D], y: f64) -> D { eta[0] * y }
-    /// # }
-    /// let x = Design::intercept(1);
-    /// assert_eq!(LinearPredictorObjective::new(&E, [&x], &[4.0]).unwrap().designs()[0].ncols(), 1);
-    /// ```
-    pub fn designs(&self) -> [&'a Design; K] {
-        self.designs
+    pub fn designs(&self) -> [&Design; K] {
+        std::array::from_fn(|k| &*self.designs[k])
     }
 
     /// The case weights, if any.
-    ///
-    /// ```
-    /// # use mle_core::predictor::{LinearPredictorObjective, PredictorDensity};
-    /// # use mle_core::{Design, Transform};
-    /// # use num_dual::DualNum;
-    /// # struct E;
-    /// # impl PredictorDensity<1> for E {
-    /// #     fn name(&self) -> String { "e".into() }
-    /// #     fn predictors(&self) -> [(&'static str, Transform); 1] { [("eta", Transform::Identity)] }
-    /// #     fn ln_density<D: DualNum<f64> + Copy>(&self, eta: &[D], y: f64) -> D { eta[0] * y }
-    /// # }
-    /// let x = Design::intercept(1);
-    /// assert!(LinearPredictorObjective::new(&E, [&x], &[4.0]).unwrap().weights().is_none());
-    /// ```
-    pub fn weights(&self) -> Option<&'a [f64]> {
-        self.weights
+    pub fn weights(&self) -> Option<&[f64]> {
+        self.weights.as_deref()
     }
 
     /// The linear predictors η (n × K) at θ.
     ///
     /// ```
-    /// # use mle_core::predictor::{LinearPredictorObjective, PredictorDensity};
-    /// # use mle_core::{Design, Transform};
+    /// # use mle_core::predictor::LinearPredictorObjective;
+    /// # use mle_core::{Design, LogDensity, MleError, Objective, Parameter};
     /// # use num_dual::DualNum;
     /// # struct E;
-    /// # impl PredictorDensity<1> for E {
+    /// # impl LogDensity<1> for E {
+    /// #     type Obs = f64;
     /// #     fn name(&self) -> String { "e".into() }
-    /// #     fn predictors(&self) -> [(&'static str, Transform); 1] { [("eta", Transform::Identity)] }
-    /// #     fn ln_density<D: DualNum<f64> + Copy>(&self, eta: &[D], y: f64) -> D { eta[0] * y }
+    /// #     fn parameters(&self) -> Vec<Parameter> { vec![Parameter::identity("eta")] }
+    /// #     fn ln_density<D: DualNum<f64> + Copy>(&self, eta: &[D], y: &f64) -> D { eta[0] * *y }
     /// # }
     /// let x = Design::intercept(2);
-    /// let obj = LinearPredictorObjective::new(&E, [&x], &[4.0, 5.0]).unwrap();
+    /// let obj = LinearPredictorObjective::new(E, [&x], &[4.0, 5.0]).unwrap();
     /// assert_eq!(obj.linear_predictors(&[0.5]).unwrap()[(1, 0)], 0.5);
     /// ```
     pub fn linear_predictors(&self, theta: &[f64]) -> Result<DMatrix<f64>> {
@@ -332,7 +392,7 @@ impl<'a, F: PredictorDensity<K>, const K: usize> LinearPredictorObjective<'a, F,
         let p = self.designs[k].ncols();
         let beta = DVectorView::from_slice(&theta[self.starts[k]..self.starts[k] + p], p);
         let mut eta = x * beta;
-        if let Some(off) = self.offsets[k] {
+        if let Some(off) = &self.offsets[k] {
             for (e, o) in eta.iter_mut().zip(&off[r0..r0 + m]) {
                 *e += o;
             }
@@ -341,7 +401,7 @@ impl<'a, F: PredictorDensity<K>, const K: usize> LinearPredictorObjective<'a, F,
     }
 
     fn weight(&self, i: usize) -> f64 {
-        self.weights.map_or(1.0, |w| w[i])
+        self.weights.as_ref().map_or(1.0, |w| w[i])
     }
 
     fn chunks(&self) -> usize {
@@ -407,9 +467,9 @@ impl<'a, F: PredictorDensity<K>, const K: usize> LinearPredictorObjective<'a, F,
     }
 }
 
-impl<F: PredictorDensity<K>, const K: usize> Objective for LinearPredictorObjective<'_, F, K> {
+impl<F: LogDensity<K>, const K: usize> Objective for LinearPredictorObjective<'_, F, K> {
     fn model_name(&self) -> String {
-        self.family.name()
+        self.name.clone()
     }
 
     fn parameters(&self) -> Vec<Parameter> {
@@ -435,7 +495,7 @@ impl<F: PredictorDensity<K>, const K: usize> Objective for LinearPredictorObject
                     continue;
                 }
                 let e: [f64; K] = std::array::from_fn(|k| eta[k][i]);
-                v += w * self.family.ln_density(&e, self.y[r0 + i]);
+                v += w * self.family.ln_density(&e, &self.y[r0 + i]);
             }
             v
         });
@@ -460,7 +520,7 @@ impl<F: PredictorDensity<K>, const K: usize> Objective for LinearPredictorObject
                 }
                 let e: [f64; K] = std::array::from_fn(|k| eta[k][i]);
                 let d: [DualSVec64<K>; K] = seed_first(&e);
-                let (vi, gi) = unpack_first(self.family.ln_density(&d, self.y[r0 + i]));
+                let (vi, gi) = unpack_first(self.family.ln_density(&d, &self.y[r0 + i]));
                 v += w * vi;
                 for k in 0..K {
                     g[k][i] = w * gi[k];
@@ -487,7 +547,7 @@ impl<F: PredictorDensity<K>, const K: usize> Objective for LinearPredictorObject
                 }
                 let e: [f64; K] = std::array::from_fn(|k| eta[k][i]);
                 let d: [Dual2SVec64<K>; K] = seed_second(&e);
-                let (vi, gi, hi) = unpack_second(self.family.ln_density(&d, self.y[r0 + i]));
+                let (vi, gi, hi) = unpack_second(self.family.ln_density(&d, &self.y[r0 + i]));
                 v += w * vi;
                 for k in 0..K {
                     g[k][i] = w * gi[k];
@@ -522,7 +582,7 @@ impl<F: PredictorDensity<K>, const K: usize> Objective for LinearPredictorObject
             }
             let e: [f64; K] = std::array::from_fn(|k| eta[(i, k)]);
             let d: [DualSVec64<K>; K] = seed_first(&e);
-            let (_, gi) = unpack_first(self.family.ln_density(&d, self.y[i]));
+            let (_, gi) = unpack_first(self.family.ln_density(&d, &self.y[i]));
             for k in 0..K {
                 let x = self.designs[k].matrix();
                 for j in 0..x.ncols() {
@@ -538,7 +598,7 @@ impl<F: PredictorDensity<K>, const K: usize> Objective for LinearPredictorObject
             return Some(Err(e));
         }
         let probe: [f64; K] = [0.0; K];
-        self.family.expected_information(&probe)?;
+        self.family.expected_information(&probe, self.y.first()?)?;
         let p = self.parameters.len();
         let parts = self.map_chunks(|r0, m| {
             let eta: [DVector<f64>; K] = std::array::from_fn(|k| self.eta_rows(k, theta, r0, m));
@@ -550,7 +610,7 @@ impl<F: PredictorDensity<K>, const K: usize> Objective for LinearPredictorObject
                     continue;
                 }
                 let e: [f64; K] = std::array::from_fn(|k| eta[k][i]);
-                if let Some(info) = self.family.expected_information(&e) {
+                if let Some(info) = self.family.expected_information(&e, &self.y[r0 + i]) {
                     for k in 0..K {
                         for l in k..K {
                             h[k][l][i] = w * info[(k, l)];
@@ -571,7 +631,7 @@ impl<F: PredictorDensity<K>, const K: usize> Objective for LinearPredictorObject
         let eta = self.linear_predictors(theta).ok()?;
         (0..self.y.len()).find_map(|i| {
             let e: [f64; K] = std::array::from_fn(|k| eta[(i, k)]);
-            let v = self.family.ln_density(&e, self.y[i]);
+            let v = self.family.ln_density(&e, &self.y[i]);
             (self.weight(i) != 0.0 && !v.is_finite()).then_some((i, v))
         })
     }

@@ -1,16 +1,19 @@
 //! Categorical distribution over K + 1 classes (class 0 the baseline), parameterised by the
 //! K baseline logits θ_k = log(p_k/p₀): the unigram / n-gram count model.
 
+use mle_core::density::ClosedForm;
 use mle_core::numerics::log_sum_exp;
-use mle_core::{Convergence, DataObjective, Fit, LogDensity, Objective, Parameter, Result};
+use mle_core::{LogDensity, Parameter};
+use nalgebra::SMatrix;
 use num_dual::DualNum;
 
 /// Categorical with classes 0..=K; observations are class codes (`f64` integers).
 ///
 /// ```
+/// use mle_core::{density::ClosedForm, LogDensity};
 /// use mle_families::Categorical;
-/// let fit = Categorical::<2>.fit(&[0.0, 1.0, 1.0, 2.0]).unwrap();
-/// assert!((fit.estimates()[0] - 2f64.ln()).abs() < 1e-15); // log(n₁/n₀)
+/// let Some(ClosedForm::Interior { theta, .. }) = Categorical::<2>.closed_form(&[0.0, 1.0, 1.0, 2.0], None) else { panic!() };
+/// assert!((theta[0] - 2f64.ln()).abs() < 1e-15); // log(n₁/n₀)
 /// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Categorical<const K: usize>;
@@ -54,62 +57,67 @@ impl<const K: usize> LogDensity<K> for Categorical<K> {
             Err(format!("class {y} is not an integer in 0..={K}"))
         }
     }
-}
 
-impl<const K: usize> Categorical<K> {
-    /// Counts per class.
-    ///
-    /// ```
-    /// assert_eq!(mle_families::Categorical::<2>.counts(&[0.0, 2.0, 2.0]), vec![1.0, 0.0, 2.0]);
-    /// ```
-    pub fn counts(&self, data: &[f64]) -> Vec<f64> {
-        let mut c = vec![0.0; K + 1];
-        for y in data {
-            if let Some(slot) = c.get_mut(*y as usize) {
-                *slot += 1.0;
-            }
-        }
-        c
-    }
-
-    /// Closed-form MLE p̂_k = n_k/n. A class never observed has p̂_k = 0: the estimate is on
-    /// the boundary (the unsmoothed n-gram problem), reported as such.
-    ///
-    /// ```
-    /// let fit = mle_families::Categorical::<2>.fit(&[0.0, 1.0]).unwrap();
-    /// assert!(fit.is_on_boundary(1)); // class 2 unseen
-    /// ```
-    pub fn fit(&self, data: &[f64]) -> Result<Fit> {
-        let objective = DataObjective::new(self, data)?;
-        let counts = self.counts(data);
+    /// p̂_k = n_k/n (weighted counts). A class never observed has p̂_k = 0: the estimate is
+    /// on the boundary (the unsmoothed n-gram problem), reported as such.
+    fn closed_form(&self, data: &[f64], weights: Option<&[f64]>) -> Option<ClosedForm> {
+        let counts = self.counts(data, weights);
         let n: f64 = counts.iter().sum();
         let theta: Vec<f64> = (1..=K).map(|k| (counts[k] / counts[0]).ln()).collect();
-        let formula = "p̂_k = n_k / n";
         if counts.contains(&0.0) {
-            let l: f64 = counts
+            let log_likelihood: f64 = counts
                 .iter()
                 .filter(|c| **c > 0.0)
                 .map(|c| c * (c / n).ln())
                 .sum();
-            let mut estimates = theta.clone();
-            for v in estimates.iter_mut() {
-                if !v.is_finite() {
-                    *v = if v.is_sign_negative() {
-                        f64::NEG_INFINITY
-                    } else {
-                        f64::INFINITY
-                    };
-                }
-            }
-            return Ok(Fit::on_boundary(
-                &self.name(),
-                objective.parameters(),
-                &estimates,
-                l,
-                data.len(),
-                Convergence::closed_form("p̂_k = n_k / n (a class has zero count: on the boundary)"),
-            ));
+            let theta = theta
+                .iter()
+                .map(|v| match v {
+                    v if v.is_finite() => *v,
+                    v if v.is_sign_negative() => f64::NEG_INFINITY,
+                    _ => f64::INFINITY,
+                })
+                .collect();
+            return Some(ClosedForm::Boundary {
+                theta,
+                log_likelihood,
+                formula: "p̂_k = n_k / n (a class has zero count: on the boundary)".into(),
+            });
         }
-        Fit::at_estimate(&objective, &theta, Convergence::closed_form(formula))
+        Some(ClosedForm::Interior {
+            theta,
+            formula: "p̂_k = n_k / n".into(),
+        })
+    }
+
+    /// diag(p) − ppᵀ over the non-baseline classes (p by a max-shifted softmax).
+    fn expected_information(&self, theta: &[f64; K], _y: &f64) -> Option<SMatrix<f64, K, K>> {
+        let m = theta.iter().fold(0.0f64, |a, &b| a.max(b));
+        let denom: f64 = (-m).exp() + theta.iter().map(|e| (e - m).exp()).sum::<f64>();
+        let p: [f64; K] = std::array::from_fn(|k| (theta[k] - m).exp() / denom);
+        Some(SMatrix::from_fn(|r, c| {
+            if r == c {
+                p[r] - p[r] * p[c]
+            } else {
+                -p[r] * p[c]
+            }
+        }))
+    }
+}
+
+impl<const K: usize> Categorical<K> {
+    /// (Weighted) counts per class.
+    ///
+    /// ```
+    /// assert_eq!(mle_families::Categorical::<2>.counts(&[0.0, 2.0, 2.0], None), vec![1.0, 0.0, 2.0]);
+    /// ```
+    pub fn counts(&self, data: &[f64], weights: Option<&[f64]>) -> Vec<f64> {
+        let mut c = vec![0.0; K + 1];
+        for (i, y) in data.iter().enumerate() {
+            if let Some(slot) = c.get_mut(*y as usize) {
+                *slot += weights.map_or(1.0, |w| w[i]);
+            }
+        }
+        c
     }
 }

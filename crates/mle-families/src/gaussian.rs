@@ -1,6 +1,7 @@
 //! Gaussian(μ, σ) with σ on the log scale.
 
-use mle_core::{Convergence, DataObjective, Fit, LogDensity, MleError, Parameter, Result};
+use mle_core::density::ClosedForm;
+use mle_core::{LogDensity, MleError, Parameter};
 use nalgebra::SMatrix;
 use num_dual::DualNum;
 
@@ -10,11 +11,12 @@ const HALF_LN_2PI: f64 = 0.918_938_533_204_672_8;
 /// log p(x | μ, log σ) = −½ log 2π − log σ − ½ ((x − μ)/σ)².
 ///
 /// ```
+/// use mle_core::{density::ClosedForm, LogDensity};
 /// use mle_families::Gaussian;
-/// let fit = Gaussian.fit(&[1.0, 2.0, 3.0, 4.0]).unwrap();
-/// let nat = fit.natural_estimates();
-/// assert!((nat[0] - 2.5).abs() < 1e-15);
-/// assert!((nat[1] - 1.25f64.sqrt()).abs() < 1e-15); // divisor n, not n − 1
+/// let Some(ClosedForm::Interior { theta, .. }) = Gaussian.closed_form(&[1.0, 2.0, 3.0, 4.0], None) else { panic!() };
+/// assert!((theta[0] - 2.5).abs() < 1e-15);
+/// assert!((theta[1].exp() - 1.25f64.sqrt()).abs() < 1e-15); // divisor n, not n − 1
+/// assert!(matches!(Gaussian.closed_form(&[3.0, 3.0], None), Some(ClosedForm::Undefined(_))));
 /// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Gaussian;
@@ -74,6 +76,24 @@ impl LogDensity<2> for Gaussian {
     fn expected_information(&self, theta: &[f64; 2], _x: &f64) -> Option<SMatrix<f64, 2, 2>> {
         let inv_var = (-2.0 * theta[1]).exp();
         Some(SMatrix::<f64, 2, 2>::new(inv_var, 0.0, 0.0, 2.0))
+    }
+
+    /// One pass of sufficient statistics: μ̂ = mean, σ̂² = Σ(x−μ̂)²/n. Needs at least two
+    /// distinct values (otherwise σ̂ = 0 is on the boundary and ℓ is unbounded).
+    fn closed_form(&self, data: &[f64], weights: Option<&[f64]>) -> Option<ClosedForm> {
+        let s = GaussianSufficientStatistics::from_data(data, weights);
+        let var = s.variance_mle();
+        if var.is_nan() || var <= 0.0 {
+            return Some(ClosedForm::Undefined(MleError::InvalidParameter {
+                name: "sigma".into(),
+                value: var.sqrt(),
+                reason: "all observations are equal: σ̂ = 0 is on the boundary and ℓ is unbounded".into(),
+            }));
+        }
+        Some(ClosedForm::Interior {
+            theta: vec![s.mean, 0.5 * var.ln()],
+            formula: "μ̂ = mean, σ̂² = Σ(x−μ̂)²/n (one pass)".into(),
+        })
     }
 }
 
@@ -141,46 +161,5 @@ impl GaussianSufficientStatistics {
     /// ```
     pub fn variance_unbiased(&self) -> f64 {
         self.sum_sq / (self.total_weight - 1.0)
-    }
-}
-
-impl Gaussian {
-    /// Closed-form MLE from one pass of sufficient statistics: μ̂ = mean, σ̂² = Σ(x−μ̂)²/n.
-    /// Needs at least two distinct values (otherwise σ̂ = 0 is on the boundary: an error).
-    ///
-    /// ```
-    /// use mle_families::Gaussian;
-    /// assert!(Gaussian.fit(&[3.0, 3.0]).is_err());
-    /// ```
-    pub fn fit(&self, data: &[f64]) -> Result<Fit> {
-        self.fit_objective(&DataObjective::new(self, data)?)
-    }
-
-    /// Closed-form MLE with case weights.
-    ///
-    /// ```
-    /// use mle_families::Gaussian;
-    /// let fit = Gaussian.fit_weighted(&[1.0, 5.0], &[3.0, 1.0]).unwrap();
-    /// assert!((fit.natural_estimates()[0] - 2.0).abs() < 1e-15);
-    /// ```
-    pub fn fit_weighted(&self, data: &[f64], weights: &[f64]) -> Result<Fit> {
-        self.fit_objective(&DataObjective::new(self, data)?.with_weights(weights)?)
-    }
-
-    fn fit_objective(&self, objective: &DataObjective<'_, Self, 2>) -> Result<Fit> {
-        let s = GaussianSufficientStatistics::from_data(objective.data(), objective.weights());
-        let var = s.variance_mle();
-        if var.is_nan() || var <= 0.0 {
-            return Err(MleError::InvalidParameter {
-                name: "sigma".into(),
-                value: var.sqrt(),
-                reason: "all observations are equal: σ̂ = 0 is on the boundary and ℓ is unbounded".into(),
-            });
-        }
-        Fit::at_estimate(
-            objective,
-            &[s.mean, 0.5 * var.ln()],
-            Convergence::closed_form("μ̂ = mean, σ̂² = Σ(x−μ̂)²/n (one pass)"),
-        )
     }
 }

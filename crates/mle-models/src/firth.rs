@@ -6,66 +6,60 @@
 //! the third derivative ∂³log p/∂η³, taken exactly with third-order dual numbers from the
 //! family's log-density.
 
-use mle_core::predictor::PredictorDensity;
-use mle_core::{Design, Evaluation, LinearPredictorObjective, MleError, Objective, Parameter, Result};
+use mle_core::{
+    Design, Evaluation, LinearPredictorObjective, LogDensity, MleError, Objective, Parameter, Result,
+};
 use nalgebra::{DMatrix, DVector};
 use num_dual::{Dual3_64, DualNum};
 
 /// The Firth-penalised log-likelihood of a one-predictor model.
 ///
 /// ```
-/// use mle_core::{Design, Objective};
-/// use mle_models::{firth::FirthObjective, regression::RegressionInput, Logistic};
+/// use mle_core::Design;
+/// use mle_models::{firth::FirthObjective, Regression};
 /// use mle_optim::FitOptions;
 /// // Completely separated data: the plain MLE is infinite, Firth's is finite.
 /// let x = Design::from_columns(true, &[("x", (1..=10).map(f64::from).collect())]).unwrap();
 /// let y: Vec<f64> = (1..=10).map(|i| if i > 5 { 1.0 } else { 0.0 }).collect();
-/// let inner = RegressionInput::new(&x, &y).objective(&Logistic, [&x]).unwrap();
-/// let firth = FirthObjective::new(&inner, &Logistic, &x, &y).unwrap();
+/// let model = Regression::logistic(&x, &y).unwrap();
+/// let firth = FirthObjective::new(model.linear_objective()).unwrap();
 /// let fit = FitOptions::newton().fit(&firth, &[0.0, 0.0]).unwrap();
 /// assert!((fit.estimates()[1] - 0.97064956932608337).abs() < 1e-8); // brglm2 / logistf
 /// ```
-pub struct FirthObjective<'a, F: PredictorDensity<1>> {
+pub struct FirthObjective<'a, F: LogDensity<1>> {
     inner: &'a LinearPredictorObjective<'a, F, 1>,
-    family: &'a F,
-    x: &'a Design,
-    y: &'a [f64],
 }
 
-impl<'a, F: PredictorDensity<1>> FirthObjective<'a, F> {
-    /// Wraps the unpenalised objective (same family, design and response; no offset or weights).
+impl<'a, F: LogDensity<1>> FirthObjective<'a, F> {
+    /// Wraps the unpenalised objective (no offset or weights).
     ///
     /// ```
     /// use mle_core::Design;
-    /// use mle_models::{firth::FirthObjective, regression::RegressionInput, Logistic};
+    /// use mle_models::{firth::FirthObjective, Regression};
     /// let x = Design::intercept(3);
-    /// let inner = RegressionInput::new(&x, &[0.0, 1.0, 1.0]).objective(&Logistic, [&x]).unwrap();
-    /// assert!(FirthObjective::new(&inner, &Logistic, &x, &[0.0, 1.0]).is_err());
+    /// let w = [1.0, 2.0, 1.0];
+    /// let model = Regression::logistic(&x, &[0.0, 1.0, 1.0]).unwrap().weights(&w[..]).unwrap();
+    /// assert!(FirthObjective::new(model.linear_objective()).is_err());
     /// ```
-    pub fn new(
-        inner: &'a LinearPredictorObjective<'a, F, 1>,
-        family: &'a F,
-        x: &'a Design,
-        y: &'a [f64],
-    ) -> Result<Self> {
-        if y.len() != x.nrows() || inner.response().len() != y.len() {
-            return Err(MleError::DimensionMismatch {
-                what: "response of the Firth objective".into(),
-                expected: x.nrows(),
-                got: y.len(),
-            });
+    pub fn new(inner: &'a LinearPredictorObjective<'a, F, 1>) -> Result<Self> {
+        if inner.offset(0).is_some() || inner.weights().is_some() {
+            return Err(MleError::FirthNeedsPlainRegression);
         }
-        Ok(FirthObjective { inner, family, x, y })
+        Ok(FirthObjective { inner })
     }
 
-    /// Per-row wᵢ = −ℓᵢ'' and dwᵢ/dη = −ℓᵢ''' at β, exact (third-order duals).
+    fn x(&self) -> &Design {
+        self.inner.designs()[0]
+    }
+
     fn weights(&self, theta: &[f64]) -> (DVector<f64>, DVector<f64>) {
-        let eta = self.x.matrix() * DVector::from_column_slice(theta);
-        let n = self.y.len();
+        let eta = self.x().matrix() * DVector::from_column_slice(theta);
+        let y = self.inner.response();
+        let n = y.len();
         let (mut w, mut dw) = (DVector::zeros(n), DVector::zeros(n));
         for i in 0..n {
             let d = Dual3_64::from_re(eta[i]).derivative();
-            let r = self.family.ln_density(&[d], self.y[i]);
+            let r = self.inner.family().ln_density(&[d], &y[i]);
             w[i] = -r.v2;
             dw[i] = -r.v3;
         }
@@ -74,7 +68,7 @@ impl<'a, F: PredictorDensity<1>> FirthObjective<'a, F> {
 
     /// Information I(β) = Xᵀ diag(w) X, its log determinant and inverse.
     fn information(&self, w: &DVector<f64>) -> Result<(DMatrix<f64>, f64, DMatrix<f64>)> {
-        let x = self.x.matrix();
+        let x = self.x().matrix();
         let mut wx = x.clone();
         for mut col in wx.column_iter_mut() {
             col.component_mul_assign(w);
@@ -91,9 +85,9 @@ impl<'a, F: PredictorDensity<1>> FirthObjective<'a, F> {
     }
 }
 
-impl<F: PredictorDensity<1>> Objective for FirthObjective<'_, F> {
+impl<F: LogDensity<1>> Objective for FirthObjective<'_, F> {
     fn model_name(&self) -> String {
-        format!("{} + Firth penalty ½ log det I(β)", self.family.name())
+        format!("{} + Firth penalty ½ log det I(β)", self.inner.model_name())
     }
 
     fn parameters(&self) -> Vec<Parameter> {
@@ -124,9 +118,9 @@ impl<F: PredictorDensity<1>> Objective for FirthObjective<'_, F> {
         let mut e = self.inner.evaluate(theta)?;
         let (w, dw) = self.weights(theta);
         let (_, log_det, inv) = self.information(&w)?;
-        let x = self.x.matrix();
+        let x = self.x().matrix();
         let xi = x * &inv;
-        for i in 0..self.y.len() {
+        for i in 0..x.nrows() {
             let h = xi.row(i).dot(&x.row(i));
             let c = 0.5 * dw[i] * h;
             for k in 0..x.ncols() {

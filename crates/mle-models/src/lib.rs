@@ -2,23 +2,29 @@
 //!
 //! Models that sit above the optimiser: regressions whose parameters are linear predictors
 //! (logistic, Poisson, multinomial, Student-t, heteroscedastic and linear Gaussian), quantile
-//! regression with its own exact solvers, the separation check and the Firth penalty.
+//! regression with its own exact solvers (and the closed-form Laplace / asymmetric-Laplace
+//! fits, [`LocationScaleFit`], whose standard errors use them), the separation check and the
+//! Firth penalty.
 //!
 //! ```
+//! use mle_core::covariance::CovarianceType;
 //! use mle_core::Design;
-//! use mle_models::Logistic;
+//! use mle_models::Regression;
+//! use mle_optim::Model;
 //! let x = Design::from_columns(true, &[("dose", vec![0.0, 1.0, 2.0, 3.0])]).unwrap();
-//! let fit = Logistic.fit(&x, &[0.0, 1.0, 0.0, 1.0]).unwrap();
-//! assert!(fit.convergence().converged());
+//! let y = [0.0, 1.0, 0.0, 1.0];
+//! let fitted = Regression::logistic(&x, &y).unwrap().fit().unwrap();
+//! assert!(fitted.convergence().converged());
+//! let robust = fitted.covariance(CovarianceType::Hc0).unwrap();
+//! let profile = fitted.profile("dose", 0.95).unwrap();
+//! assert!(robust[(1, 1)] > 0.0 && profile.lower.unwrap() < fitted.estimates()[1]);
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 // Index loops over parameter and predictor dimensions read like the formulas they implement.
 #![allow(clippy::needless_range_loop)]
 
-pub mod asymmetric_laplace;
 pub mod firth;
-pub mod laplace;
 pub mod linear;
 pub mod logistic;
 pub mod multinomial;
@@ -28,11 +34,9 @@ pub mod regression;
 pub mod separation;
 pub mod student_t;
 
-pub use asymmetric_laplace::{AsymmetricLaplace, LocationScaleCovariance};
-pub use laplace::Laplace;
-pub use linear::{HeteroscedasticGaussian, LinearRegression, LinearRegressionFit};
-pub use logistic::Logistic;
-pub use multinomial::MultinomialLogit;
-pub use poisson::Poisson;
-pub use quantile::{Bandwidth, QuantileAlgorithm, QuantileRegression, QuantileStdErrors};
-pub use student_t::{StudentT, StudentTFixedDf};
+pub use linear::{LeastSquares, LinearRegression};
+pub use quantile::{
+    Bandwidth, LocationScaleCovariance, LocationScaleFit, QuantileAlgorithm, QuantileModel,
+    QuantileRegression, QuantileStdErrors,
+};
+pub use regression::{Regression, RegressionFamily};

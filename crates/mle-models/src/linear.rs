@@ -1,249 +1,110 @@
 //! Linear regression as the Gaussian MLE, computed by QR (never the normal equations), and
-//! the heteroscedastic Gaussian with mean Xβ and log σ = Zγ.
+//! the heteroscedastic Gaussian regression with mean Xβ and log σ = Zγ — both the
+//! [`Gaussian`] family with its (μ, log σ) as linear predictors.
 
-use mle_core::predictor::PredictorDensity;
-use mle_core::{Convergence, Design, Fit, LinearPredictorObjective, MleError, Objective, Result, Transform};
-use mle_optim::FitOptions;
-use nalgebra::{DMatrix, DVector, SMatrix};
-use num_dual::DualNum;
+use std::borrow::Cow;
 
-use crate::regression::RegressionInput;
+use mle_core::{Convergence, Design, Fit, MleError, Objective, Result};
+use mle_families::Gaussian;
+use mle_optim::{FitOptions, Fitted, Model};
+use nalgebra::{DMatrix, DVector};
 
-const HALF_LN_2PI: f64 = 0.918_938_533_204_672_8;
+use crate::regression::{regression_least_squares, Regression, RegressionFamily};
 
-/// Gaussian response with mean η₁ and log σ = η₂ (both linear predictors).
-///
-/// ```
-/// use mle_core::predictor::PredictorDensity;
-/// use mle_models::HeteroscedasticGaussian;
-/// let v = HeteroscedasticGaussian.ln_density(&[0.0, 0.0], 0.0);
-/// assert!((v + 0.5 * (2.0 * std::f64::consts::PI).ln()).abs() < 1e-15);
-/// ```
-#[derive(Debug, Clone, Copy, Default)]
-pub struct HeteroscedasticGaussian;
-
-impl PredictorDensity<2> for HeteroscedasticGaussian {
-    fn name(&self) -> String {
-        "Gaussian regression (mean Xβ, log σ = Zγ)".into()
-    }
-
-    fn predictors(&self) -> [(&'static str, Transform); 2] {
-        [("mean", Transform::Identity), ("log_sigma", Transform::Log)]
-    }
-
-    #[inline]
-    fn ln_density<D: DualNum<f64> + Copy>(&self, eta: &[D], y: f64) -> D {
-        let z = (eta[0] - y) * (-eta[1]).exp();
-        -(z * z * 0.5) - eta[1] - HALF_LN_2PI
-    }
-
-    /// diag(e^{−2η₂}, 2).
-    fn expected_information(&self, eta: &[f64; 2]) -> Option<SMatrix<f64, 2, 2>> {
-        Some(SMatrix::<f64, 2, 2>::new((-2.0 * eta[1]).exp(), 0.0, 0.0, 2.0))
-    }
-}
-
-impl HeteroscedasticGaussian {
-    /// Fits mean Xβ and log σ = Zγ jointly (full Gaussian NLL) by Newton, started from least
-    /// squares with constant log σ.
-    ///
-    /// ```
-    /// use mle_core::Design;
-    /// use mle_models::HeteroscedasticGaussian;
-    /// let x = Design::from_columns(true, &[("x", (1..=20).map(f64::from).collect())]).unwrap();
-    /// let y: Vec<f64> = (1..=20).map(|i| 1.0 + 2.0 * i as f64 + if i % 2 == 0 { 0.1 * i as f64 } else { -0.1 * i as f64 }).collect();
-    /// let fit = HeteroscedasticGaussian.fit(&x, &x, &y).unwrap();
-    /// assert!(fit.estimates()[3] > 0.0); // σ grows with x
-    /// ```
-    pub fn fit(&self, x: &Design, z: &Design, y: &[f64]) -> Result<Fit> {
-        self.fit_with(RegressionInput::new(x, y), z, &FitOptions::newton())
-    }
-
-    /// Fits with offsets/case weights on the mean, and options.
+impl<'a> Regression<'a, Gaussian, 2> {
+    /// Gaussian regression with mean Xβ and log σ = Zγ, fitted jointly (full Gaussian NLL)
+    /// by Newton from least squares with constant log σ. Coefficients of the mean are named
+    /// by `x`'s columns, those of log σ as `log_sigma:<column>`.
     ///
     /// ```
     /// use mle_core::{Design, MleError};
-    /// use mle_models::{regression::RegressionInput, HeteroscedasticGaussian};
-    /// use mle_optim::FitOptions;
-    /// let x = Design::intercept(3);
-    /// let z = Design::intercept(2);
-    /// let y = [1.0, 2.0, 4.0];
-    /// assert!(matches!(HeteroscedasticGaussian.fit_with(RegressionInput::new(&x, &y), &z, &FitOptions::newton()),
-    ///     Err(MleError::DimensionMismatch { .. })));
+    /// use mle_models::Regression;
+    /// use mle_optim::Model;
+    /// let x = Design::from_columns(true, &[("x", (1..=20).map(f64::from).collect())]).unwrap();
+    /// let y: Vec<f64> = (1..=20).map(|i| 1.0 + 2.0 * i as f64 + if i % 2 == 0 { 0.1 * i as f64 } else { -0.1 * i as f64 }).collect();
+    /// let fitted = Regression::heteroscedastic(&x, &x, &y).unwrap().fit().unwrap();
+    /// assert!(fitted.estimates()[3] > 0.0); // σ grows with x
+    /// let short = Design::intercept(2);
+    /// assert!(matches!(Regression::heteroscedastic(&x, &short, &y), Err(MleError::DimensionMismatch { .. })));
     /// ```
-    pub fn fit_with(&self, input: RegressionInput<'_>, z: &Design, options: &FitOptions) -> Result<Fit> {
-        let objective = input.objective(self, [input.design(), z])?;
-        let (mut start, log_sigma) = crate::regression::least_squares_start(input);
+    pub fn heteroscedastic(x: &'a Design, z: &'a Design, y: &'a [f64]) -> Result<Self> {
+        Regression::new(Gaussian, [x, z], y)
+    }
+}
+
+impl RegressionFamily<2> for Gaussian {
+    fn regression_name(&self) -> String {
+        "Gaussian regression (mean Xβ, log σ = Zγ)".into()
+    }
+
+    /// Least squares for β, constant log σ̂ on the scale design's intercept.
+    fn regression_start(&self, regression: &Regression<'_, Self, 2>) -> Vec<f64> {
+        let (mut start, log_sigma) = regression_least_squares(regression);
+        let z = regression.design(1);
         let mut gamma = vec![0.0; z.ncols()];
         if let Some(j) = z.names().iter().position(|n| n == "(Intercept)") {
             gamma[j] = log_sigma;
         }
         start.extend(gamma);
-        options.fit(&objective, &start)
+        start
     }
 }
 
-/// Ordinary (or weighted) least squares as the Gaussian MLE.
+/// Ordinary (or weighted) least squares as the Gaussian MLE: Householder QR of the
+/// column-equilibrated design, Björck refinement, σ̂² = RSS/n. Precision weights as R
+/// `lm(weights=)` (Var εᵢ = σ²/wᵢ; zero weights drop the row), an offset on the mean.
 ///
 /// ```
-/// use mle_core::Design;
-/// use mle_models::LinearRegression;
+/// use mle_core::{Design, MleError};
+/// use mle_models::{LeastSquares, LinearRegression};
+/// use mle_optim::Model;
 /// let x = Design::from_columns(true, &[("x", vec![0.0, 1.0, 2.0, 3.0])]).unwrap();
-/// let fit = LinearRegression.fit(&x, &[1.0, 3.1, 4.9, 7.0]).unwrap();
-/// assert!((fit.fit().estimates()[1] - 1.98).abs() < 1e-12);
+/// let fitted = LinearRegression::new(&x, &[1.0, 3.1, 4.9, 7.0]).unwrap().fit().unwrap();
+/// assert!((fitted.estimates()[1] - 1.98).abs() < 1e-12);
+/// assert_eq!(fitted.parameters().last().unwrap().name, "log_sigma");
+/// let z = Design::intercept(3);
+/// let w = LinearRegression::new(&z, &[1.0, 2.0, 9.0]).unwrap().weights(&[1.0, 1.0, 0.0]).unwrap();
+/// let f = w.fit().unwrap();
+/// assert!((f.estimates()[0] - 1.5).abs() < 1e-15);
+/// assert!((f.sigma_unbiased() - 0.5f64.sqrt()).abs() < 1e-15);
+/// let dep = Design::from_columns(true, &[("a", vec![1.0, 2.0, 3.0]), ("b", vec![2.0, 4.0, 6.0])]).unwrap();
+/// assert!(matches!(LinearRegression::new(&dep, &[1.0, 2.0, 3.0]), Err(MleError::RankDeficient { .. })));
 /// ```
-#[derive(Debug, Clone, Copy, Default)]
-pub struct LinearRegression;
-
-/// A linear-regression fit: the MLE [`Fit`] (β, log σ) with covariance σ̂²(XᵀWX)⁻¹ from the
-/// QR factor, plus the classical quantities of `lm`.
-#[derive(Debug, Clone)]
-pub struct LinearRegressionFit {
-    fit: Fit,
-    rss: f64,
-    n: usize,
-    p: usize,
-    classical_covariance: DMatrix<f64>,
+#[derive(Clone)]
+pub struct LinearRegression<'a> {
+    x: &'a Design,
+    y: &'a [f64],
+    offset: Option<&'a [f64]>,
+    weights: Option<&'a [f64]>,
+    regression: Regression<'a, Gaussian, 2>,
 }
 
-impl LinearRegressionFit {
-    /// The maximum-likelihood fit (parameters β and log σ).
-    ///
-    /// ```
-    /// # use mle_core::Design;
-    /// # use mle_models::LinearRegression;
-    /// # let x = Design::from_columns(true, &[("x", vec![0.0, 1.0, 2.0])]).unwrap();
-    /// let f = LinearRegression.fit(&x, &[0.0, 1.0, 2.5]).unwrap();
-    /// assert_eq!(f.fit().parameters().last().unwrap().name, "log_sigma");
-    /// ```
-    pub fn fit(&self) -> &Fit {
-        &self.fit
+impl<'a> LinearRegression<'a> {
+    /// Least squares of `y` on `x` (checked: finite, full column rank naming the dependent
+    /// columns).
+    pub fn new(x: &'a Design, y: &'a [f64]) -> Result<Self> {
+        Self::build(x, y, None, None)
     }
 
-    /// Residual sum of squares Σ wᵢ rᵢ².
-    ///
-    /// ```
-    /// # use mle_core::Design;
-    /// # use mle_models::LinearRegression;
-    /// # let x = Design::from_columns(true, &[("x", vec![0.0, 1.0, 2.0])]).unwrap();
-    /// let f = LinearRegression.fit(&x, &[0.0, 1.0, 2.0]).unwrap();
-    /// assert!(f.rss() < 1e-25);
-    /// ```
-    pub fn rss(&self) -> f64 {
-        self.rss
+    /// An offset on the mean.
+    pub fn offset(self, offset: &'a [f64]) -> Result<Self> {
+        Self::build(self.x, self.y, Some(offset), self.weights)
     }
 
-    /// σ̂ with divisor n (the MLE).
-    ///
-    /// ```
-    /// # use mle_core::Design;
-    /// # use mle_models::LinearRegression;
-    /// let x = Design::intercept(2);
-    /// let f = LinearRegression.fit(&x, &[0.0, 2.0]).unwrap();
-    /// assert_eq!(f.sigma_mle(), 1.0);
-    /// ```
-    pub fn sigma_mle(&self) -> f64 {
-        (self.rss / self.n as f64).sqrt()
+    /// Precision weights (finite, non-negative).
+    pub fn weights(self, weights: &'a [f64]) -> Result<Self> {
+        Self::build(self.x, self.y, self.offset, Some(weights))
     }
 
-    /// s with divisor n − p (the classical estimate).
-    ///
-    /// ```
-    /// # use mle_core::Design;
-    /// # use mle_models::LinearRegression;
-    /// let x = Design::intercept(2);
-    /// let f = LinearRegression.fit(&x, &[0.0, 2.0]).unwrap();
-    /// assert!((f.sigma_unbiased() - 2f64.sqrt()).abs() < 1e-15);
-    /// ```
-    pub fn sigma_unbiased(&self) -> f64 {
-        (self.rss / (self.n - self.p) as f64).sqrt()
-    }
-
-    /// Classical covariance s²(XᵀWX)⁻¹ of β (what `summary(lm)` reports).
-    ///
-    /// ```
-    /// # use mle_core::Design;
-    /// # use mle_models::LinearRegression;
-    /// let x = Design::intercept(2);
-    /// let f = LinearRegression.fit(&x, &[0.0, 2.0]).unwrap();
-    /// assert!((f.classical_covariance()[(0, 0)] - 1.0).abs() < 1e-15);
-    /// ```
-    pub fn classical_covariance(&self) -> &DMatrix<f64> {
-        &self.classical_covariance
-    }
-
-    /// Classical standard errors s·√diag((XᵀWX)⁻¹).
-    ///
-    /// ```
-    /// # use mle_core::Design;
-    /// # use mle_models::LinearRegression;
-    /// let x = Design::intercept(2);
-    /// let f = LinearRegression.fit(&x, &[0.0, 2.0]).unwrap();
-    /// assert!((f.classical_std_errors()[0] - 1.0).abs() < 1e-15);
-    /// ```
-    pub fn classical_std_errors(&self) -> DVector<f64> {
-        self.classical_covariance.diagonal().map(f64::sqrt)
-    }
-}
-
-impl std::fmt::Display for LinearRegressionFit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.fit)?;
-        writeln!(
-            f,
-            "RSS = {:.6e}; σ̂ (MLE, divisor n) = {:.6e}; s (divisor n − p = {}) = {:.6e}",
-            self.rss,
-            self.sigma_mle(),
-            self.n - self.p,
-            self.sigma_unbiased()
-        )?;
-        let se = self.classical_std_errors();
-        write!(f, "classical SEs (s²(XᵀX)⁻¹, as summary(lm)):")?;
-        for (p, s) in self.fit.parameters().iter().zip(se.iter()) {
-            write!(f, " {} {:.6e};", p.name, s)?;
-        }
-        writeln!(f)
-    }
-}
-
-impl LinearRegression {
-    /// Least squares by Householder QR of the column-equilibrated design, one step of
-    /// iterative refinement, σ̂² = RSS/n.
-    ///
-    /// ```
-    /// use mle_core::{Design, MleError};
-    /// use mle_models::LinearRegression;
-    /// let x = Design::from_columns(true, &[("a", vec![1.0, 2.0, 3.0]), ("b", vec![2.0, 4.0, 6.0])]).unwrap();
-    /// assert!(matches!(LinearRegression.fit(&x, &[1.0, 2.0, 3.0]), Err(MleError::RankDeficient { .. })));
-    /// ```
-    pub fn fit(&self, x: &Design, y: &[f64]) -> Result<LinearRegressionFit> {
-        self.fit_with(RegressionInput::new(x, y))
-    }
-
-    /// With an offset on the mean and precision weights (as R `lm(weights=)`: Var εᵢ =
-    /// σ²/wᵢ; zero weights drop the row).
-    ///
-    /// ```
-    /// use mle_core::Design;
-    /// use mle_models::{regression::RegressionInput, LinearRegression};
-    /// let x = Design::intercept(3);
-    /// let y = [1.0, 2.0, 9.0];
-    /// let w = [1.0, 1.0, 0.0];
-    /// let f = LinearRegression.fit_with(RegressionInput::new(&x, &y).weights(&w)).unwrap();
-    /// assert!((f.fit().estimates()[0] - 1.5).abs() < 1e-15);
-    /// ```
-    pub fn fit_with(&self, input: RegressionInput<'_>) -> Result<LinearRegressionFit> {
-        let x = input.design();
-        let y = input.response();
-        let (n_rows, p) = (x.nrows(), x.ncols());
-        if y.len() != n_rows {
-            return Err(MleError::DimensionMismatch {
-                what: "response".into(),
-                expected: n_rows,
-                got: y.len(),
-            });
-        }
-        let weights = input.weight_values();
+    /// The Gaussian objective with log σᵢ = log σ − ½ log wᵢ: built first, so its checks
+    /// (finite response, full column rank naming dependent columns) guard the QR.
+    fn build(
+        x: &'a Design,
+        y: &'a [f64],
+        offset: Option<&'a [f64]>,
+        weights: Option<&'a [f64]>,
+    ) -> Result<Self> {
+        let n_rows = x.nrows();
         if let Some(w) = weights {
             if w.len() != n_rows {
                 return Err(MleError::DimensionMismatch {
@@ -257,27 +118,43 @@ impl LinearRegression {
                 return Err(MleError::InvalidWeight { index, value });
             }
         }
-        if let Some(index) = y.iter().position(|v| !v.is_finite()) {
-            return Err(MleError::NonFiniteObservation { index });
+        let mut regression = Regression::with_designs(
+            Gaussian,
+            [Cow::Borrowed(x), Cow::Owned(Design::intercept(n_rows))],
+            y,
+        )?;
+        if let Some(w) = weights {
+            let log_sigma_offset: Vec<f64> = w
+                .iter()
+                .map(|&wi| if wi > 0.0 { -0.5 * wi.ln() } else { 0.0 })
+                .collect();
+            let case_weights: Vec<f64> = w.iter().map(|&wi| if wi > 0.0 { 1.0 } else { 0.0 }).collect();
+            regression = regression.offset_on(1, log_sigma_offset)?.weights(case_weights)?;
         }
-        let offset = input.offset_values();
-        // The Gaussian objective with log σᵢ = log σ − ½ log wᵢ: built first, so its checks
-        // (finite response, full column rank naming dependent columns) guard the QR below.
-        let z = Design::intercept(n_rows);
-        let log_sigma_offset: Vec<f64> = (0..n_rows)
-            .map(|i| weights.map_or(0.0, |w| if w[i] > 0.0 { -0.5 * w[i].ln() } else { 0.0 }))
-            .collect();
-        let case_weights: Vec<f64> = (0..n_rows)
-            .map(|i| weights.map_or(1.0, |w| if w[i] > 0.0 { 1.0 } else { 0.0 }))
-            .collect();
-        let mut objective = LinearPredictorObjective::new(&HeteroscedasticGaussian, [x, &z], y)?
-            .with_offset(1, &log_sigma_offset)?;
         if let Some(o) = offset {
-            objective = objective.with_offset(0, o)?;
+            regression = regression.offset(o)?;
         }
-        if weights.is_some() {
-            objective = objective.with_weights(&case_weights)?;
+        let n = weights.map_or(n_rows, |w| w.iter().filter(|&&v| v > 0.0).count());
+        if n <= x.ncols() {
+            return Err(MleError::DimensionMismatch {
+                what: "observations (must exceed the coefficients)".into(),
+                expected: x.ncols() + 1,
+                got: n,
+            });
         }
+        Ok(LinearRegression {
+            x,
+            y,
+            offset,
+            weights,
+            regression,
+        })
+    }
+
+    fn least_squares(&self) -> Result<Fit> {
+        let (x, y, offset, weights) = (self.x, self.y, self.offset, self.weights);
+        let objective = self.regression.linear_objective();
+        let (n_rows, p) = (x.nrows(), x.ncols());
         let rows: Vec<usize> = (0..n_rows)
             .filter(|&i| weights.is_none_or(|w| w[i] > 0.0))
             .collect();
@@ -328,7 +205,6 @@ impl LinearRegression {
 
         let mut theta: Vec<f64> = beta.iter().copied().collect();
         theta.push(0.5 * sigma2.ln());
-        let s2 = rss / (n - p) as f64;
         if rss == 0.0 {
             // An exact fit (e.g. NIST Wampler1): β is exact, σ̂ = 0 is on the boundary and ℓ is
             // unbounded; the fit says so instead of failing.
@@ -340,36 +216,88 @@ impl LinearRegression {
                 n,
                 Convergence::closed_form("least squares by Householder QR (exact fit, RSS = 0)"),
             );
-            return Ok(LinearRegressionFit {
-                fit,
-                rss,
-                n,
-                p,
-                classical_covariance: xtx_inv * s2,
-            });
+            return Ok(fit);
         }
         let mut covariance = DMatrix::zeros(p + 1, p + 1);
         covariance
             .view_mut((0, 0), (p, p))
             .copy_from(&(&xtx_inv * sigma2));
         covariance[(p, p)] = 1.0 / (2.0 * n as f64);
-        let fit = Fit::at_estimate(
-            &objective,
+        Fit::at_estimate(
+            objective,
             &theta,
             Convergence::closed_form("least squares by Householder QR"),
         )?
         .with_covariance(
             "σ̂²(XᵀWX)⁻¹ from the QR factor (= inverse observed information)",
             covariance,
-        )?;
-        debug_assert_eq!(objective.n_obs(), n);
-        Ok(LinearRegressionFit {
-            fit,
-            rss,
-            n,
-            p,
-            classical_covariance: xtx_inv * s2,
-        })
+        )
+    }
+}
+
+impl Model for LinearRegression<'_> {
+    fn objective(&self) -> &dyn Objective {
+        self.regression.linear_objective()
+    }
+
+    fn start(&self) -> Vec<f64> {
+        self.regression.start_values()
+    }
+
+    /// The QR solution (no iterations; the options are unused).
+    fn estimate(&self, _options: &FitOptions) -> Result<Fit> {
+        self.least_squares()
+    }
+}
+
+/// The classical quantities of `lm` on a fitted linear regression.
+pub trait LeastSquares {
+    /// Residual sum of squares Σ wᵢ rᵢ² (= n σ̂²).
+    fn rss(&self) -> f64;
+    /// Observations with positive weight.
+    fn n_used(&self) -> usize;
+    /// σ̂ with divisor n (the MLE).
+    fn sigma_mle(&self) -> f64 {
+        (self.rss() / self.n_used() as f64).sqrt()
+    }
+    /// s with divisor n − p (the classical estimate).
+    fn sigma_unbiased(&self) -> f64;
+    /// Classical covariance s²(XᵀWX)⁻¹ of β (what `summary(lm)` reports).
+    fn classical_covariance(&self) -> Result<DMatrix<f64>>;
+    /// Classical standard errors s·√diag((XᵀWX)⁻¹).
+    fn classical_std_errors(&self) -> Result<DVector<f64>> {
+        Ok(self.classical_covariance()?.diagonal().map(f64::sqrt))
+    }
+}
+
+impl LeastSquares for Fitted<LinearRegression<'_>> {
+    fn rss(&self) -> f64 {
+        let sigma = self.estimates()[self.estimates().len() - 1].exp();
+        self.n_used() as f64 * sigma * sigma
+    }
+
+    fn n_used(&self) -> usize {
+        self.n_obs()
+    }
+
+    fn sigma_unbiased(&self) -> f64 {
+        let p = self.model().x.ncols();
+        (self.rss() / (self.n_used() - p) as f64).sqrt()
+    }
+
+    /// s²/σ̂² times the β block of the QR covariance σ̂²(XᵀWX)⁻¹ (recomputed from the model, so
+    /// a covariance estimator chosen on the fit does not change it; σ̂ = 0, the exact fit:
+    /// s²(XᵀWX)⁻¹ = 0 as well).
+    fn classical_covariance(&self) -> Result<DMatrix<f64>> {
+        let p = self.model().x.ncols();
+        let (n, s2) = (self.n_used() as f64, self.sigma_unbiased().powi(2));
+        match self.model().least_squares()?.covariance() {
+            Some(v) => Ok(v.view((0, 0), (p, p)) * (n / (n - p as f64))),
+            None if s2 == 0.0 => Ok(DMatrix::zeros(p, p)),
+            None => Err(MleError::SingularInformation {
+                detail: "the fit has no covariance".into(),
+            }),
+        }
     }
 }
 

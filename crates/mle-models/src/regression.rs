@@ -1,151 +1,200 @@
-//! What every regression needs besides its family: response, design, offset, case weights.
+//! The regression model: a family's K working-scale parameters as linear predictors, one
+//! design each, with offsets and case weights — built and checked once, fitted by
+//! [`Model::fit`].
 
-use mle_core::predictor::PredictorDensity;
-use mle_core::{Design, LinearPredictorObjective, Result};
+use std::borrow::Cow;
 
-/// Response and mean design of a regression, with an optional offset on the first linear
-/// predictor and optional case weights.
+use mle_core::predictor::CoefficientNames;
+use mle_core::{Design, Fit, LinearPredictorObjective, LogDensity, Objective, Parameter, Result};
+use mle_optim::{FitOptions, Model};
+
+/// How a family is estimated as a regression: starting values and, where the family needs
+/// it, its own estimation recipe (separation check, several starts). The defaults start at
+/// zero and run the safeguarded Newton; a user family opts in with an empty impl.
 ///
 /// ```
-/// use mle_core::Design;
-/// use mle_models::regression::RegressionInput;
-/// let x = Design::intercept(2);
-/// let off = [0.0, 1.0];
-/// let input = RegressionInput::new(&x, &[1.0, 2.0]).offset(&off);
-/// assert_eq!(input.response(), &[1.0, 2.0]);
+/// use mle_core::{Design, LogDensity, Parameter};
+/// use mle_models::{Regression, RegressionFamily};
+/// use mle_optim::Model;
+/// use num_dual::DualNum;
+/// /// Exponential response with log rate η (a family not built in).
+/// #[derive(Clone)]
+/// struct Exponential;
+/// impl LogDensity<1> for Exponential {
+///     type Obs = f64;
+///     fn name(&self) -> String { "exponential".into() }
+///     fn parameters(&self) -> Vec<Parameter> { vec![Parameter::log_scale("rate")] }
+///     fn ln_density<D: DualNum<f64> + Copy>(&self, eta: &[D], y: &f64) -> D { eta[0] - eta[0].exp() * *y }
+/// }
+/// impl RegressionFamily<1> for Exponential {}
+/// let x = Design::intercept(4);
+/// let y = [1.0, 2.0, 3.0, 2.0];
+/// let fitted = Regression::new(Exponential, [&x], &y).unwrap().fit().unwrap();
+/// assert!((fitted.estimates()[0] + 2f64.ln()).abs() < 1e-12); // log(1 / mean)
 /// ```
-#[derive(Debug, Clone, Copy)]
-pub struct RegressionInput<'a> {
-    design: &'a Design,
-    y: &'a [f64],
-    offset: Option<&'a [f64]>,
-    weights: Option<&'a [f64]>,
+pub trait RegressionFamily<const K: usize>: LogDensity<K> + Clone {
+    /// Name of the regression in summaries.
+    fn regression_name(&self) -> String {
+        format!("{} regression", self.name())
+    }
+
+    /// Starting values (working scale); default zeros.
+    fn regression_start(&self, regression: &Regression<'_, Self, K>) -> Vec<f64> {
+        vec![0.0; regression.objective().dimension()]
+    }
+
+    /// The estimate; default: the model's options from [`RegressionFamily::regression_start`].
+    fn regression_estimate(&self, regression: &Regression<'_, Self, K>, options: &FitOptions) -> Result<Fit> {
+        options.fit(regression.objective(), &regression.start_values())
+    }
 }
 
-impl<'a> RegressionInput<'a> {
-    /// Response `y` with design `x` for the first (mean) predictor.
-    ///
-    /// ```
-    /// let x = mle_core::Design::intercept(1);
-    /// let i = mle_models::regression::RegressionInput::new(&x, &[3.0]);
-    /// assert_eq!(i.design().ncols(), 1);
-    /// ```
-    pub fn new(x: &'a Design, y: &'a [f64]) -> Self {
-        RegressionInput {
-            design: x,
+/// A regression model: family `F` with K linear predictors.
+///
+/// Built-in recipes: [`Regression::logistic`], [`Regression::poisson`],
+/// [`Regression::multinomial`], [`Regression::heteroscedastic`], [`Regression::student_t`]
+/// (and [`Regression::fixed_df`]); least squares by QR is [`crate::LinearRegression`].
+pub struct Regression<'a, F: LogDensity<K>, const K: usize> {
+    objective: LinearPredictorObjective<'a, F, K>,
+    start: Option<Vec<f64>>,
+}
+
+impl<F: RegressionFamily<K>, const K: usize> Clone for Regression<'_, F, K> {
+    fn clone(&self) -> Self {
+        Regression {
+            objective: self.objective.clone(),
+            start: self.start.clone(),
+        }
+    }
+}
+
+impl<'a, F: RegressionFamily<K>, const K: usize> Regression<'a, F, K> {
+    /// `family` with one design per predictor and the response (each observation checked:
+    /// finite, in the support — the error names the row; each design: full column rank —
+    /// the error names the dependent columns).
+    pub fn new(family: F, designs: [&'a Design; K], y: &'a [F::Obs]) -> Result<Self> {
+        Ok(Self::from_objective(LinearPredictorObjective::new(
+            family, designs, y,
+        )?))
+    }
+
+    /// With designs that may be owned (e.g. an intercept-only scale design made here).
+    pub fn with_designs(family: F, designs: [Cow<'a, Design>; K], y: &'a [F::Obs]) -> Result<Self> {
+        let predictors = family.parameters();
+        let objective = LinearPredictorObjective::with_predictors(
+            family,
+            designs,
             y,
-            offset: None,
-            weights: None,
+            predictors,
+            CoefficientNames::FirstUnprefixed,
+        )?;
+        Ok(Self::from_objective(objective))
+    }
+
+    /// Wraps a checked objective.
+    pub fn from_objective(objective: LinearPredictorObjective<'a, F, K>) -> Self {
+        let name = objective.family().regression_name();
+        Regression {
+            objective: objective.named(name),
+            start: None,
         }
     }
 
     /// An offset added to the first linear predictor (e.g. log exposure).
-    ///
-    /// ```
-    /// let x = mle_core::Design::intercept(1);
-    /// let i = mle_models::regression::RegressionInput::new(&x, &[3.0]).offset(&[0.5]);
-    /// assert_eq!(i.offset_values(), Some(&[0.5][..]));
-    /// ```
-    pub fn offset(mut self, offset: &'a [f64]) -> Self {
-        self.offset = Some(offset);
+    pub fn offset(self, offset: impl Into<Cow<'a, [f64]>>) -> Result<Self> {
+        self.offset_on(0, offset)
+    }
+
+    /// An offset added to linear predictor `k`.
+    pub fn offset_on(mut self, k: usize, offset: impl Into<Cow<'a, [f64]>>) -> Result<Self> {
+        self.objective = self.objective.with_offset(k, offset)?;
+        Ok(self)
+    }
+
+    /// Case weights (finite, non-negative; zero drops the row).
+    pub fn weights(mut self, weights: impl Into<Cow<'a, [f64]>>) -> Result<Self> {
+        self.objective = self.objective.with_weights(weights)?;
+        Ok(self)
+    }
+
+    /// The optimiser's starting point (working scale) instead of the family's own.
+    pub fn start(mut self, start: &[f64]) -> Self {
+        self.start = Some(start.to_vec());
         self
     }
 
-    /// Case weights.
-    ///
-    /// ```
-    /// let x = mle_core::Design::intercept(1);
-    /// let i = mle_models::regression::RegressionInput::new(&x, &[3.0]).weights(&[2.0]);
-    /// assert_eq!(i.weight_values(), Some(&[2.0][..]));
-    /// ```
-    pub fn weights(mut self, weights: &'a [f64]) -> Self {
-        self.weights = Some(weights);
-        self
+    /// The starting point the fit uses.
+    pub fn start_values(&self) -> Vec<f64> {
+        self.start
+            .clone()
+            .unwrap_or_else(|| self.objective.family().regression_start(self))
     }
 
-    /// The design of the first predictor.
-    ///
-    /// ```
-    /// let x = mle_core::Design::intercept(1);
-    /// assert_eq!(mle_models::regression::RegressionInput::new(&x, &[3.0]).design().nrows(), 1);
-    /// ```
-    pub fn design(&self) -> &'a Design {
-        self.design
+    /// The checked objective (designs, response, offsets, weights).
+    pub fn linear_objective(&self) -> &LinearPredictorObjective<'a, F, K> {
+        &self.objective
+    }
+
+    /// The family.
+    pub fn family(&self) -> &F {
+        self.objective.family()
     }
 
     /// The response.
-    ///
-    /// ```
-    /// let x = mle_core::Design::intercept(1);
-    /// assert_eq!(mle_models::regression::RegressionInput::new(&x, &[3.0]).response(), &[3.0]);
-    /// ```
-    pub fn response(&self) -> &'a [f64] {
-        self.y
+    pub fn response(&self) -> &'a [F::Obs] {
+        self.objective.response()
     }
 
-    /// The offset, if any.
-    ///
-    /// ```
-    /// let x = mle_core::Design::intercept(1);
-    /// assert!(mle_models::regression::RegressionInput::new(&x, &[3.0]).offset_values().is_none());
-    /// ```
-    pub fn offset_values(&self) -> Option<&'a [f64]> {
-        self.offset
+    /// The design of predictor `k`.
+    pub fn design(&self, k: usize) -> &Design {
+        self.objective.designs()[k]
     }
 
-    /// The weights, if any.
-    ///
-    /// ```
-    /// let x = mle_core::Design::intercept(1);
-    /// assert!(mle_models::regression::RegressionInput::new(&x, &[3.0]).weight_values().is_none());
-    /// ```
-    pub fn weight_values(&self) -> Option<&'a [f64]> {
-        self.weights
+    /// The parameters (working scale) of the regression.
+    pub fn parameters(&self) -> Vec<Parameter> {
+        self.objective.parameters()
+    }
+}
+
+impl<F: RegressionFamily<K>, const K: usize> Model for Regression<'_, F, K> {
+    fn objective(&self) -> &dyn Objective {
+        &self.objective
     }
 
-    /// The objective of `family` with the given designs (the first one is this input's).
-    ///
-    /// ```
-    /// use mle_core::{Design, Objective};
-    /// use mle_models::{regression::RegressionInput, Logistic};
-    /// let x = Design::intercept(2);
-    /// let y = [0.0, 1.0];
-    /// let input = RegressionInput::new(&x, &y);
-    /// let obj = input.objective(&Logistic, [&x]).unwrap();
-    /// assert_eq!(obj.dimension(), 1);
-    /// ```
-    pub fn objective<F: PredictorDensity<K>, const K: usize>(
-        &self,
-        family: &'a F,
-        designs: [&'a Design; K],
-    ) -> Result<LinearPredictorObjective<'a, F, K>> {
-        let mut obj = LinearPredictorObjective::new(family, designs, self.y)?;
-        if let Some(off) = self.offset {
-            obj = obj.with_offset(0, off)?;
+    fn start(&self) -> Vec<f64> {
+        self.start_values()
+    }
+
+    fn estimate(&self, options: &FitOptions) -> Result<Fit> {
+        if self.start.is_some() {
+            return options.fit(&self.objective, &self.start_values());
         }
-        if let Some(w) = self.weights {
-            obj = obj.with_weights(w)?;
-        }
-        Ok(obj)
+        self.objective.family().regression_estimate(self, options)
     }
 }
 
 /// A cheap least-squares fit used only for starting values (Cholesky of the weighted Gram
-/// matrix; accuracy is irrelevant for a start, speed is not): (β, log σ̂).
+/// matrix; accuracy is irrelevant for a start, speed is not): (β, log σ̂) of the response
+/// `y` on the first design, after its offset.
 ///
 /// ```
 /// use mle_core::Design;
-/// use mle_models::regression::{least_squares_start, RegressionInput};
+/// use mle_models::regression::least_squares_start;
 /// let x = Design::from_columns(true, &[("x", vec![0.0, 1.0, 2.0, 3.0])]).unwrap();
 /// let y = [1.0, 3.0, 5.0, 7.5];
-/// let (beta, _) = least_squares_start(RegressionInput::new(&x, &y));
+/// let (beta, _) = least_squares_start(&x, &y, None, None);
 /// assert!((beta[1] - 2.15).abs() < 1e-9);
 /// ```
-pub fn least_squares_start(input: RegressionInput<'_>) -> (Vec<f64>, f64) {
-    let x = input.design().matrix();
+pub fn least_squares_start(
+    x: &Design,
+    y: &[f64],
+    offset: Option<&[f64]>,
+    weights: Option<&[f64]>,
+) -> (Vec<f64>, f64) {
+    let x = x.matrix();
     let (n, p) = (x.nrows(), x.ncols());
-    let w: Vec<f64> = (0..n).map(|i| input.weights.map_or(1.0, |w| w[i])).collect();
-    let target = nalgebra::DVector::from_fn(n, |i, _| input.y[i] - input.offset.map_or(0.0, |o| o[i]));
+    let w: Vec<f64> = (0..n).map(|i| weights.map_or(1.0, |w| w[i])).collect();
+    let target = nalgebra::DVector::from_fn(n, |i, _| y[i] - offset.map_or(0.0, |o| o[i]));
     let mut wx = x.clone();
     for (i, wi) in w.iter().enumerate() {
         let mut row = wx.row_mut(i);
@@ -170,4 +219,17 @@ pub fn least_squares_start(input: RegressionInput<'_>) -> (Vec<f64>, f64) {
         .map(|b| if b.is_finite() { *b } else { 0.0 })
         .collect();
     (beta, log_sigma)
+}
+
+/// [`least_squares_start`] for a regression on a response of numbers.
+pub(crate) fn regression_least_squares<F: RegressionFamily<K, Obs = f64>, const K: usize>(
+    regression: &Regression<'_, F, K>,
+) -> (Vec<f64>, f64) {
+    let objective = regression.linear_objective();
+    least_squares_start(
+        regression.design(0),
+        regression.response(),
+        objective.offset(0),
+        objective.weights(),
+    )
 }

@@ -23,7 +23,9 @@
 pub mod adapter;
 pub mod bootstrap;
 pub mod fit;
+pub mod fitted;
 pub mod levenberg_marquardt;
+pub mod model;
 pub mod multistart;
 pub mod newton;
 pub mod profile;
@@ -31,5 +33,7 @@ mod quasi_newton;
 
 pub use adapter::NegativeLogLikelihood;
 pub use fit::{FitOptions, Method};
+pub use fitted::Fitted;
 pub use levenberg_marquardt::LevenbergMarquardt;
+pub use model::{DataModel, FitData, Model};
 pub use newton::{Curvature, SafeguardedNewton};

@@ -248,10 +248,10 @@ impl SafeguardedNewton {
     /// The verdict at the current iterate, if the run should stop.
     fn verdict(&self, state: &NewtonState) -> Option<ConvergenceStatus> {
         let cur = self.current.as_ref()?;
-        if let Some(s) = &self.runaway_status {
-            if let Some(r) = refine_runaway(s, cur, &self.parameters) {
-                return Some(r);
-            }
+        if let Some(s) = &self.runaway_status
+            && let Some(r) = refine_runaway(s, cur, &self.parameters)
+        {
+            return Some(r);
         }
         let half = self.half_decrement;
         let theta = state.get_param()?;
@@ -580,19 +580,19 @@ impl Runaway {
             .iter()
             .enumerate()
             .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))?;
-        if let Some(prev) = prev {
-            if far.abs() > RUNAWAY_SCALE * self.scale && value > prev.value {
-                let step =
-                    DVector::from_iterator(theta.len(), theta.iter().zip(&prev.theta).map(|(a, b)| a - b));
-                let n = step.norm();
-                let step = if n > 0.0 && n.is_finite() { step / n } else { step };
-                return Some(ConvergenceStatus::Unbounded {
-                    parameter: name(i),
-                    increasing: far > 0.0,
-                    direction: describe(&step, parameters),
-                    log_likelihood: value,
-                });
-            }
+        if let Some(prev) = prev
+            && far.abs() > RUNAWAY_SCALE * self.scale
+            && value > prev.value
+        {
+            let step = DVector::from_iterator(theta.len(), theta.iter().zip(&prev.theta).map(|(a, b)| a - b));
+            let n = step.norm();
+            let step = if n > 0.0 && n.is_finite() { step / n } else { step };
+            return Some(ConvergenceStatus::Unbounded {
+                parameter: name(i),
+                increasing: far > 0.0,
+                direction: describe(&step, parameters),
+                log_likelihood: value,
+            });
         }
         if self.history.len() == self.window + 1 {
             let h = &self.history;

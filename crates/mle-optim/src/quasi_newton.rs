@@ -122,10 +122,10 @@ impl<'a, S> Judged<'a, S> {
     fn judge_failure(&self, theta: &[f64]) -> Option<(ConvergenceStatus, Evaluation)> {
         let nll = &self.nll;
         let e = nll.fused(theta).ok()?;
-        if let Some((best, at)) = nll.best() {
-            if let Some(s) = unbounded_at(&at, best, e.value, theta, &self.parameters) {
-                return Some((s, e));
-            }
+        if let Some((best, at)) = nll.best()
+            && let Some(s) = unbounded_at(&at, best, e.value, theta, &self.parameters)
+        {
+            return Some((s, e));
         }
         if let Some(s) = ascent_at_stall(&e, &self.parameters).or_else(|| not_a_maximum(&e, &self.parameters))
         {
@@ -226,10 +226,10 @@ where
                 // L-BFGS stops itself (without its parameter) when the line search fails,
                 // with the error as a message: the engine's own errors are taken back typed.
                 let why = state.get_termination_reason().map(|r| r.to_string());
-                if let Some(e) = self.nll.take_error() {
-                    if !matches!(e, MleError::NonFiniteIterate { .. }) {
-                        return Err(e.into());
-                    }
+                if let Some(e) = self.nll.take_error()
+                    && !matches!(e, MleError::NonFiniteIterate { .. })
+                {
+                    return Err(e.into());
                 }
                 match self.recover(&backup) {
                     Some(b) => Ok((b, None)),

@@ -8,13 +8,15 @@
 //! use mle::prelude::*;
 //!
 //! // A density that is not built in: exponential with rate exp(θ).
-//! let model = ClosureDensity::new(vec![Parameter::log_scale("rate")],
+//! let expo = ClosureDensity::new(vec![Parameter::log_scale("rate")],
 //!     |t: &[Dual2SVec64<1>], x: &f64| t[0] - t[0].exp() * *x);
 //! let data = [0.5, 1.0, 1.5];
-//! let objective = DataObjective::new(&model, &data).unwrap();
-//! let fit = FitOptions::newton().fit(&objective, &[0.0]).unwrap();
-//! assert!((fit.natural_estimates()[0] - 1.0).abs() < 1e-12);
-//! println!("{fit}");
+//! let fitted = expo.fit(&data).unwrap();
+//! assert!((fitted.natural_estimates()[0] - 1.0).abs() < 1e-12);
+//! let hc0 = fitted.covariance(CovarianceType::Hc0).unwrap();
+//! let ci = fitted.profile("rate", 0.95).unwrap();
+//! assert!(hc0[(0, 0)] > 0.0 && ci.lower.unwrap() < 0.0);
+//! println!("{fitted}");
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -24,26 +26,37 @@ pub use mle_families as families;
 pub use mle_models as models;
 pub use mle_optim as optim;
 
+pub use mle_core::log_density;
 pub use mle_core::{
     ClosureDensity, DataObjective, DensityKernel, Fit, LogDensity, MleError, Objective, Parameter, Transform,
 };
 
 /// Everything a user needs: `use mle::prelude::*;`.
 pub mod prelude {
+    pub use mle_core::covariance::CovarianceType;
+    pub use mle_core::delta::{delta_method, DerivedQuantity};
+    pub use mle_core::hypothesis::{likelihood_ratio_test, score_test, wald_test, TestResult};
+    pub use mle_core::log_density;
     pub use mle_core::numerics::{log_sigmoid, log_sum_exp, softplus};
+    pub use mle_core::special::ln_gamma;
+    pub use mle_core::table::NumericTable;
     pub use mle_core::{
-        ClosureDensity, Convergence, ConvergenceStatus, DataObjective, DensityKernel, Diagnostic,
-        EstimationMethod, Evaluation, Fit, InformationKind, LogDensity, MleError, Objective, Observation,
-        Parameter, Transform,
+        ClosureDensity, CoefficientNames, Convergence, ConvergenceStatus, DataObjective, DensityKernel,
+        Design, Diagnostic, EstimationMethod, Evaluation, Fit, InformationKind, LinearPredictorObjective,
+        LogDensity, MleError, Objective, Observation, Parameter, Transform,
     };
-    pub use mle_core::{Design, LinearPredictorObjective, PredictorDensity};
-    pub use mle_families::{Bernoulli, Categorical, Gaussian};
-    pub use mle_models::regression::RegressionInput;
+    pub use mle_families::{
+        AsymmetricLaplace, Bernoulli, Categorical, Gaussian, Laplace, Poisson, StudentT, StudentTFixedDf,
+    };
+    pub use mle_models::firth::FirthObjective;
     pub use mle_models::{
-        HeteroscedasticGaussian, LinearRegression, Logistic, MultinomialLogit, Poisson, StudentT,
-        StudentTFixedDf,
+        LeastSquares, LinearRegression, LocationScaleCovariance, LocationScaleFit, QuantileAlgorithm,
+        QuantileRegression, QuantileStdErrors, Regression, RegressionFamily,
     };
-    pub use mle_optim::{Curvature, FitOptions, Method};
+    pub use mle_optim::bootstrap::parametric_bootstrap;
+    pub use mle_optim::multistart::{multistart, random_starts};
+    pub use mle_optim::profile::{profile_interval, profile_interval_derived, ProfileInterval};
+    pub use mle_optim::{Curvature, DataModel, FitData, FitOptions, Fitted, Method, Model};
     pub use nalgebra::{DMatrix, DVector};
     pub use num_dual::{Dual2SVec64, DualNum, DualSVec64};
 }

@@ -1,0 +1,61 @@
+//! Tables, R-style model formulas and re-usable model specifications for `mle`.
+//!
+//! * [`Table`]: an Arrow table read from CSV or Parquet (or built in memory), written back
+//!   to either.
+//! * [`Formula`]: a hand-written parser of R's model formulas, expanded into terms exactly as
+//!   R's `terms()` does.
+//! * [`ModelSpec`] / [`ModelFrame`]: a formula bound to training data (variable kinds, factor
+//!   levels, columns, R's `assign`), giving the response, the design matrix
+//!   ([`mle_core::Design`]), offsets and weights; the spec re-applies the same encoding to new
+//!   data.
+//!
+//! ```
+//! use mle_data::{FrameOptions, ModelFrame, Table};
+//! let t = Table::from_columns([
+//!     ("y", vec![1.0, 2.0, 4.0, 3.0].into()),
+//!     ("x", vec![0.5, 1.0, 1.5, 2.0].into()),
+//!     ("g", vec!["a", "b", "a", "b"].into()),
+//! ])
+//! .unwrap();
+//! let frame = ModelFrame::build("y ~ x * g", &t, FrameOptions::default()).unwrap();
+//! assert_eq!(frame.design.names(), ["(Intercept)", "x", "gb", "x:gb"]);
+//! assert_eq!(frame.assign, [0, 1, 2, 3]);
+//! ```
+//!
+//! # Conventions (as R, with these choices stated)
+//!
+//! * Terms, their order, labels, codings (R's marginality rule for factors in interactions)
+//!   and column names follow R's `terms()` / `model.matrix()` (tested against R 4.2 output
+//!   committed under `tests/reference/formula`).
+//! * String columns are factors with levels sorted as R's `sort()` in the C locale (byte
+//!   order: `"Z" < "a"`); Arrow dictionary columns keep the dictionary's order; boolean
+//!   columns have levels `FALSE`, `TRUE`; `factor(x)` of numbers sorts numerically and
+//!   labels levels as R's `as.character()`. Treatment contrasts, first level baseline.
+//! * Levels are taken from the rows kept after dropping missing values (like
+//!   `drop.unused.levels = TRUE`); a factor left with one level is an error.
+//! * A row is dropped (R's `na.omit`) when any variable of the formula — evaluated, so
+//!   `log(-1)` counts — or the weights or offset column is null or NaN.
+//! * A boolean response is numeric 0/1; a string, dictionary or `factor()` response is a
+//!   [`Response::Factor`].
+//! * Not supported: `%in%`, `poly()`, `ns()` and other functions, contrasts other than
+//!   treatment, `Surv()` with three arguments, `offset()` after `|`.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod encode;
+mod error;
+mod eval;
+pub mod formula;
+mod frame;
+mod response;
+mod spec;
+mod table;
+pub mod terms;
+
+pub use error::{DataError, FormulaError, Result};
+pub use formula::{format_double, Formula};
+pub use frame::{FrameOptions, ModelFrame, NaAction, Response};
+pub use response::ResponseSpec;
+pub use spec::{Coding, ModelSpec, PartSpec, TermSpec, Variable, VariableKind};
+pub use table::{Column, Table};
+pub use terms::{TermPart, Terms};
