@@ -285,10 +285,7 @@ impl<'a, F: LogDensity<K>, const K: usize> LinearPredictorObjective<'a, F, K> {
     pub fn with_offset(mut self, k: usize, offset: impl Into<Cow<'a, [f64]>>) -> Result<Self> {
         let offset = offset.into();
         if k >= K {
-            return Err(MleError::InvalidOption {
-                name: "offset".into(),
-                reason: format!("no predictor {k}"),
-            });
+            return Err(MleError::NoSuchPredictor { index: k, count: K });
         }
         if offset.len() != self.y.len() {
             return Err(MleError::DimensionMismatch {

@@ -14,7 +14,7 @@
 //! let x = Design::from_columns(true, &[("dose", vec![0.0, 1.0, 2.0, 3.0])]).unwrap();
 //! let y = [0.0, 1.0, 0.0, 1.0];
 //! let fitted = Regression::logistic(&x, &y).unwrap().fit().unwrap();
-//! assert!(fitted.convergence().converged);
+//! assert!(fitted.convergence().converged());
 //! let robust = fitted.covariance(CovarianceType::Hc0).unwrap();
 //! let profile = fitted.profile("dose", 0.95).unwrap();
 //! assert!(robust[(1, 1)] > 0.0 && profile.lower.unwrap() < fitted.estimates()[1]);

@@ -41,9 +41,9 @@ pub mod prelude {
     pub use mle_core::special::ln_gamma;
     pub use mle_core::table::NumericTable;
     pub use mle_core::{
-        ClosureDensity, CoefficientNames, Convergence, DataObjective, DensityKernel, Design, Diagnostic,
-        Evaluation, Fit, InformationKind, LinearPredictorObjective, LogDensity, MleError, Objective,
-        Observation, Parameter, Transform,
+        ClosureDensity, CoefficientNames, Convergence, ConvergenceStatus, DataObjective, DensityKernel,
+        Design, Diagnostic, EstimationMethod, Evaluation, Fit, InformationKind, LinearPredictorObjective,
+        LogDensity, MleError, Objective, Observation, Parameter, Transform,
     };
     pub use mle_families::{
         AsymmetricLaplace, Bernoulli, Categorical, Gaussian, Laplace, Poisson, StudentT, StudentTFixedDf,
