@@ -28,6 +28,7 @@ pub mod firth;
 pub mod linear;
 pub mod logistic;
 pub mod multinomial;
+pub mod negative_binomial;
 pub mod poisson;
 pub mod quantile;
 pub mod regression;
