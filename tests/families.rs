@@ -135,3 +135,76 @@ fn negative_binomial_rejects_bad_counts_by_row() {
         .unwrap();
     assert!(matches!(e, MleError::NonFiniteObservation { index: 1 }), "{e}");
 }
+
+// ---------------------------------------------------------------- binomial with trials
+
+fn binomial_case(data: &str, link: &str) -> (Fitted<Regression<'static, Binomial, 1>>, Reference) {
+    let r = Reference::load(&format!("families/binomial_{data}_{link}.ref"));
+    let path = format!("families/binomial_{data}_data.csv");
+    let (s, x) = regression_data(&path, "s", &["n"]);
+    let n = Table::load(&path).column("n");
+    let y: &'static [(f64, f64)] = Vec::leak(s.into_iter().zip(n).collect());
+    let x: &'static Design = Box::leak(Box::new(x));
+    let link = BinomialLink::from_name(link).unwrap();
+    let fitted = Regression::binomial(link, x, y).unwrap().fit().unwrap();
+    (fitted, r)
+}
+
+#[test]
+fn binomial_links_match_glm_with_trials_and_binary() {
+    // R: glm(cbind(s, n - s) ~ ., binomial(link), epsilon 1e-14) + Newton (binomial.R) on
+    // MASS::menarche (trials) and MASS::birthwt (0/1). Default SEs: the exact inverse
+    // observed information (analytic in R); Expected: solve(X'WX), summary.glm's.
+    for data in ["trials", "binary"] {
+        for link in ["logit", "probit", "cloglog"] {
+            let (fitted, r) = binomial_case(data, link);
+            assert!(fitted.convergence().converged, "{data} {link}");
+            let (c, s) = assert_coefficients(&fitted, &r, &keys(&fitted, |n| n.to_string()), 1e-9, 1e-8);
+            assert_rel("loglik", fitted.log_likelihood(), r.get("loglik"), 1e-12);
+            let fisher = fitted.covariance(CovarianceType::Expected).unwrap();
+            for (i, p) in fitted.parameters().iter().enumerate() {
+                assert_rel(
+                    &format!("{data} {link} fisher se {}", p.name),
+                    fisher[(i, i)].sqrt(),
+                    r.get(&format!("fisher_se:{}", p.name)),
+                    1e-8,
+                );
+            }
+            println!("binomial {data} {link}: worst rel diff coef {c:.1e}, se {s:.1e}");
+        }
+    }
+}
+
+#[test]
+fn binomial_support_and_iid_closed_form() {
+    let x = Design::intercept(3);
+    let bad = [(1.0, 2.0), (3.0, 2.0), (0.0, 1.0)];
+    let e = Regression::binomial(BinomialLink::Logit, &x, &bad).err().unwrap();
+    assert!(matches!(e, MleError::OutsideSupport { index: 1, .. }), "{e}");
+    let frac = [(1.0, 2.0), (0.5, 2.0), (0.0, 1.0)];
+    assert!(matches!(
+        Regression::binomial(BinomialLink::Probit, &x, &frac),
+        Err(MleError::OutsideSupport { index: 1, .. })
+    ));
+    assert!(BinomialLink::from_name("identity").is_err());
+    // i.i.d.: p̂ = Σs/Σn under every link; the fit's SE of η̂ is the binomial one.
+    let data = [(3.0, 10.0), (5.0, 10.0), (4.0, 5.0)];
+    for link in [BinomialLink::Logit, BinomialLink::Probit, BinomialLink::Cloglog] {
+        let family = Binomial { link };
+        let fitted = family.fit(&data).unwrap();
+        assert_rel("p", link.inverse(fitted.estimates()[0]), 12.0 / 25.0, 1e-14);
+        // Var(η̂) = p(1−p)/(N (dp/dη)²): check through the logit case in closed form.
+        if link == BinomialLink::Logit {
+            let p: f64 = 12.0 / 25.0;
+            assert_rel(
+                "se",
+                fitted.std_errors().unwrap()[0],
+                (1.0 / (25.0 * p * (1.0 - p))).sqrt(),
+                1e-12,
+            );
+        }
+    }
+    let (family, zeros) = (Binomial::default(), [(0.0, 4.0), (0.0, 3.0)]);
+    let all_zero = family.fit(&zeros).unwrap();
+    assert!(all_zero.is_on_boundary(0) && all_zero.std_errors().is_none());
+}

@@ -21,16 +21,19 @@
 
 pub mod asymmetric_laplace;
 pub mod bernoulli;
+pub mod binomial;
 pub mod categorical;
 pub mod gaussian;
 pub mod laplace;
 pub mod negative_binomial;
 pub mod nonlinear;
+pub mod normal_cdf;
 pub mod poisson;
 pub mod student_t;
 
 pub use asymmetric_laplace::AsymmetricLaplace;
 pub use bernoulli::Bernoulli;
+pub use binomial::{Binomial, BinomialLink};
 pub use categorical::Categorical;
 pub use gaussian::Gaussian;
 pub use laplace::Laplace;

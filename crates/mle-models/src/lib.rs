@@ -24,6 +24,7 @@
 // Index loops over parameter and predictor dimensions read like the formulas they implement.
 #![allow(clippy::needless_range_loop)]
 
+pub mod binomial;
 pub mod firth;
 pub mod linear;
 pub mod logistic;
