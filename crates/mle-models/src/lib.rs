@@ -26,6 +26,8 @@
 
 pub mod binomial;
 pub mod firth;
+pub mod gamma;
+pub mod inverse_gaussian;
 pub mod linear;
 pub mod logistic;
 pub mod multinomial;

@@ -46,8 +46,8 @@ pub mod prelude {
         Observation, Parameter, Transform,
     };
     pub use mle_families::{
-        AsymmetricLaplace, Bernoulli, Binomial, BinomialLink, Categorical, Gaussian, Laplace,
-        NegativeBinomial, Poisson, StudentT, StudentTFixedDf,
+        AsymmetricLaplace, Bernoulli, Binomial, BinomialLink, Categorical, Gamma, Gaussian, InverseGaussian,
+        Laplace, MeanLink, NegativeBinomial, Poisson, StudentT, StudentTFixedDf,
     };
     pub use mle_models::firth::FirthObjective;
     pub use mle_models::{
