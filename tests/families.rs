@@ -300,3 +300,76 @@ fn gamma_and_inverse_gaussian_support_expected_information_and_iid() {
         }
     }
 }
+
+// ---------------------------------------------------------------- survival (AFT)
+
+fn survival_data() -> (Vec<(f64, f64)>, Design) {
+    let (time, x) = regression_data("families/survreg_data.csv", "time", &["status"]);
+    let status = Table::load("families/survreg_data.csv").column("status");
+    (time.into_iter().zip(status).collect(), x)
+}
+
+#[test]
+fn aft_regressions_match_survreg() {
+    // R: survreg(Surv(time, status) ~ age + sex, lung, dist, rel.tolerance 1e-14)
+    // (survreg.R); SEs: survreg's analytic observed information (numDeriv agrees).
+    let (y, x) = survival_data();
+    for dist in ["weibull", "lognormal", "loglogistic"] {
+        let r = Reference::load(&format!("families/survreg_{dist}.ref"));
+        let d = AftDistribution::from_name(dist).unwrap();
+        let fitted = Regression::aft(d, &x, &y).unwrap().fit().unwrap();
+        assert!(fitted.convergence().converged, "{dist}");
+        let (c, s) = assert_coefficients(&fitted, &r, &keys(&fitted, |n| n.to_string()), 1e-9, 1e-8);
+        assert_rel("loglik", fitted.log_likelihood(), r.get("loglik"), 1e-12);
+        println!("survreg {dist}: worst rel diff coef {c:.1e}, se {s:.1e}");
+    }
+    let r = Reference::load("families/survreg_exponential.ref");
+    let fitted = Regression::exponential(&x, &y).unwrap().fit().unwrap();
+    let (c, s) = assert_coefficients(&fitted, &r, &keys(&fitted, |n| n.to_string()), 1e-9, 1e-8);
+    assert_rel("loglik", fitted.log_likelihood(), r.get("loglik"), 1e-12);
+    println!("survreg exponential: worst rel diff coef {c:.1e}, se {s:.1e}");
+}
+
+#[test]
+fn iid_weibull_and_exponential_match_survreg_intercept_only() {
+    let (y, _) = survival_data();
+    let r = Reference::load("families/survreg_iid_weibull.ref");
+    let weibull = Aft::default();
+    let fitted = weibull.fit(&y).unwrap(); // from the default start (0, 0)
+    assert_rel("location", fitted.estimates()[0], r.get("coef:(Intercept)"), 1e-9);
+    assert_rel("log scale", fitted.estimates()[1], r.get("coef:log(scale)"), 1e-9);
+    assert_rel(
+        "se log scale",
+        fitted.std_errors().unwrap()[1],
+        r.get("se:log(scale)"),
+        1e-8,
+    );
+    assert_rel("loglik", fitted.log_likelihood(), r.get("loglik"), 1e-12);
+    let r = Reference::load("families/survreg_iid_exponential.ref");
+    let fitted = ExponentialAft.fit(&y).unwrap();
+    assert_rel(
+        "log mean",
+        fitted.estimates()[0],
+        r.get("coef:(Intercept)"),
+        1e-12,
+    );
+    assert_rel(
+        "se",
+        fitted.std_errors().unwrap()[0],
+        r.get("se:(Intercept)"),
+        1e-9,
+    );
+    assert_rel("loglik", fitted.log_likelihood(), r.get("loglik"), 1e-12);
+}
+
+#[test]
+fn aft_support_errors_name_the_row() {
+    let x = Design::intercept(3);
+    let bad_status = [(1.0, 1.0), (2.0, 1.0), (3.0, 2.0)];
+    let e = Regression::weibull(&x, &bad_status).err().unwrap();
+    assert!(matches!(e, MleError::OutsideSupport { index: 2, .. }), "{e}");
+    let bad_time = [(1.0, 1.0), (0.0, 1.0), (3.0, 0.0)];
+    let e = Regression::exponential(&x, &bad_time).err().unwrap();
+    assert!(matches!(e, MleError::OutsideSupport { index: 1, .. }), "{e}");
+    assert!(AftDistribution::from_name("exponential").is_err()); // its own family: ExponentialAft
+}

@@ -33,6 +33,7 @@ pub mod nonlinear;
 pub mod normal_cdf;
 pub mod poisson;
 pub mod student_t;
+pub mod survival;
 
 pub use asymmetric_laplace::AsymmetricLaplace;
 pub use bernoulli::Bernoulli;
@@ -46,3 +47,4 @@ pub use mean_link::MeanLink;
 pub use negative_binomial::NegativeBinomial;
 pub use poisson::Poisson;
 pub use student_t::{StudentT, StudentTFixedDf};
+pub use survival::{Aft, AftDistribution, ExponentialAft};

@@ -37,6 +37,7 @@ pub mod quantile;
 pub mod regression;
 pub mod separation;
 pub mod student_t;
+pub mod survival;
 
 pub use linear::{LeastSquares, LinearRegression};
 pub use quantile::{

@@ -46,8 +46,9 @@ pub mod prelude {
         Observation, Parameter, Transform,
     };
     pub use mle_families::{
-        AsymmetricLaplace, Bernoulli, Binomial, BinomialLink, Categorical, Gamma, Gaussian, InverseGaussian,
-        Laplace, MeanLink, NegativeBinomial, Poisson, StudentT, StudentTFixedDf,
+        Aft, AftDistribution, AsymmetricLaplace, Bernoulli, Binomial, BinomialLink, Categorical,
+        ExponentialAft, Gamma, Gaussian, InverseGaussian, Laplace, MeanLink, NegativeBinomial, Poisson,
+        StudentT, StudentTFixedDf,
     };
     pub use mle_models::firth::FirthObjective;
     pub use mle_models::{
