@@ -19,7 +19,10 @@ fn main() -> Result<(), MleError> {
     println!("{nb}");
     let glm_nb = nb.model().glm_nb_covariance(nb.estimates().as_slice())?;
     let as_r = nb.fit().clone().with_covariance("glm.nb's convention", glm_nb)?;
-    println!("SEs as MASS::glm.nb prints them: {:?}\n", as_r.natural_std_errors().map(|s| s.as_slice().to_vec()));
+    println!(
+        "SEs as MASS::glm.nb prints them: {:?}\n",
+        as_r.natural_std_errors().map(|s| s.as_slice().to_vec())
+    );
 
     // Binomial with trials, three links.
     let trials: Vec<(f64, f64)> = (0..n)
@@ -27,7 +30,12 @@ fn main() -> Result<(), MleError> {
         .collect();
     for link in [BinomialLink::Logit, BinomialLink::Probit, BinomialLink::Cloglog] {
         let fit = Regression::binomial(link, &x, &trials)?.fit()?;
-        println!("binomial {}: β = {:?}, ℓ = {:.4}", link.name(), fit.estimates().as_slice(), fit.log_likelihood());
+        println!(
+            "binomial {}: β = {:?}, ℓ = {:.4}",
+            link.name(),
+            fit.estimates().as_slice(),
+            fit.log_likelihood()
+        );
     }
 
     // Gamma (log link, ML shape) and inverse Gaussian (1/μ² link, ML dispersion).

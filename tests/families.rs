@@ -373,3 +373,49 @@ fn aft_support_errors_name_the_row() {
     assert!(matches!(e, MleError::OutsideSupport { index: 1, .. }), "{e}");
     assert!(AftDistribution::from_name("exponential").is_err()); // its own family: ExponentialAft
 }
+
+// ---------------------------------------------------------------- zero-inflated counts
+
+fn columns(x: &Design, names: &[&str]) -> Design {
+    let idx: Vec<usize> = names
+        .iter()
+        .map(|n| x.names().iter().position(|c| c == n).unwrap())
+        .collect();
+    let m = DMatrix::from_fn(x.nrows(), idx.len(), |i, j| x.matrix()[(i, idx[j])]);
+    Design::new(m, names.iter().map(|s| s.to_string())).unwrap()
+}
+
+#[test]
+fn zip_and_zinb_match_zeroinfl_with_pscl_names() {
+    // R: pscl::zeroinfl on bioChemists + Newton on the analytic score (zeroinfl.R); SEs:
+    // inverse of −jacobian(analytic score) (zeroinfl's own come from optim's numerical
+    // Hessian and differ by ~1e-4).
+    let (y, x) = regression_data("families/zeroinfl_data.csv", "y", &[]);
+    let r = Reference::load("families/zip.ref");
+    let z = columns(&x, &["(Intercept)", "femWomen", "marMarried", "kid5"]);
+    let fitted = Regression::zip(&x, &z, &y).unwrap().fit().unwrap();
+    assert!(fitted.convergence().converged);
+    assert_eq!(fitted.parameters()[x.ncols()].name, "zero_(Intercept)");
+    let (c, s) = assert_coefficients(&fitted, &r, &keys(&fitted, |n| n.to_string()), 1e-8, 1e-7);
+    assert_rel("zip loglik", fitted.log_likelihood(), r.get("loglik"), 1e-12);
+    println!("zip: worst rel diff coef {c:.1e}, se {s:.1e}");
+
+    let r = Reference::load("families/zinb.ref");
+    let z = columns(&x, &["(Intercept)", "ment"]);
+    let fitted = Regression::zinb(&x, &z, &y).unwrap().fit().unwrap();
+    assert!(fitted.convergence().converged);
+    let names: Vec<&str> = fitted.parameters().iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(
+        &names[x.ncols()..],
+        ["zero_(Intercept)", "zero_ment", "log_theta"]
+    );
+    let (c, s) = assert_coefficients(&fitted, &r, &keys(&fitted, |n| n.to_string()), 1e-8, 1e-7);
+    assert_rel("zinb loglik", fitted.log_likelihood(), r.get("loglik"), 1e-12);
+    println!("zinb: worst rel diff coef {c:.1e}, se {s:.1e}");
+    // An intercept-only zero model is still `zero_(Intercept)`.
+    let z1 = Design::intercept(y.len());
+    let zip1 = Regression::zip(&x, &z1, &y).unwrap();
+    assert_eq!(zip1.parameters()[x.ncols()].name, "zero_(Intercept)");
+    let e = Regression::zip(&x, &z1, &vec![-1.0; y.len()]).err().unwrap();
+    assert!(matches!(e, MleError::OutsideSupport { index: 0, .. }), "{e}");
+}

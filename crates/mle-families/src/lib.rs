@@ -34,6 +34,7 @@ pub mod normal_cdf;
 pub mod poisson;
 pub mod student_t;
 pub mod survival;
+pub mod zero_inflated;
 
 pub use asymmetric_laplace::AsymmetricLaplace;
 pub use bernoulli::Bernoulli;
@@ -48,3 +49,4 @@ pub use negative_binomial::NegativeBinomial;
 pub use poisson::Poisson;
 pub use student_t::{StudentT, StudentTFixedDf};
 pub use survival::{Aft, AftDistribution, ExponentialAft};
+pub use zero_inflated::{ZeroInflatedNegativeBinomial, ZeroInflatedPoisson};

@@ -38,6 +38,7 @@ pub mod regression;
 pub mod separation;
 pub mod student_t;
 pub mod survival;
+pub mod zero_inflated;
 
 pub use linear::{LeastSquares, LinearRegression};
 pub use quantile::{

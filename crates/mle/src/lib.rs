@@ -48,7 +48,7 @@ pub mod prelude {
     pub use mle_families::{
         Aft, AftDistribution, AsymmetricLaplace, Bernoulli, Binomial, BinomialLink, Categorical,
         ExponentialAft, Gamma, Gaussian, InverseGaussian, Laplace, MeanLink, NegativeBinomial, Poisson,
-        StudentT, StudentTFixedDf,
+        StudentT, StudentTFixedDf, ZeroInflatedNegativeBinomial, ZeroInflatedPoisson,
     };
     pub use mle_models::firth::FirthObjective;
     pub use mle_models::{
