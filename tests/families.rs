@@ -419,3 +419,82 @@ fn zip_and_zinb_match_zeroinfl_with_pscl_names() {
     let e = Regression::zip(&x, &z1, &vec![-1.0; y.len()]).err().unwrap();
     assert!(matches!(e, MleError::OutsideSupport { index: 0, .. }), "{e}");
 }
+
+// ---------------------------------------------------------------- ordinal (cumulative link)
+
+#[test]
+fn ordinal_matches_polr_with_exact_information() {
+    // R: MASS::polr(Sat ~ Infl + Type + Cont, weights = Freq, housing) + Newton on the
+    // analytic score (polr.R); SEs: inverse −jacobian(analytic score) — polr's own come
+    // from optim's finite-difference Hessian (off by ~3e-8 here).
+    let (y, x) = regression_data("families/polr_data.csv", "y", &["w"]);
+    let w = Table::load("families/polr_data.csv").column("w");
+    for (link, tag) in [
+        (BinomialLink::Logit, "logistic"),
+        (BinomialLink::Probit, "probit"),
+    ] {
+        let r = Reference::load(&format!("families/polr_{tag}.ref"));
+        let model = Regression::<_, 3>::ordinal(link, &x, &y)
+            .unwrap()
+            .weights(&w)
+            .unwrap();
+        let fitted = model.fit().unwrap();
+        assert!(fitted.convergence().converged, "{tag}");
+        let se = fitted.std_errors().unwrap();
+        for (i, name) in x.names().iter().enumerate() {
+            assert_rel(
+                &format!("{tag} coef {name}"),
+                fitted.estimates()[i],
+                r.get(&format!("coef:{name}")),
+                1e-9,
+            );
+            assert_rel(
+                &format!("{tag} se {name}"),
+                se[i],
+                r.get(&format!("se:{name}")),
+                1e-7,
+            );
+        }
+        let cuts = model.cut_points(&fitted).unwrap();
+        for c in &cuts {
+            assert_rel(
+                &format!("{tag} cut {}", c.name),
+                c.estimate,
+                r.get(&format!("coef:{}", c.name)),
+                1e-9,
+            );
+            assert_rel(
+                &format!("{tag} cut se {}", c.name),
+                c.std_error.unwrap(),
+                r.get(&format!("se:{}", c.name)),
+                1e-7,
+            );
+        }
+        assert_rel("loglik", fitted.log_likelihood(), r.get("loglik"), 1e-12);
+        // The run-time dispatch gives the same fit (unweighted here: compare with itself).
+        let (dyn_fit, _) = fit_ordinal(link, &x, &y, 3).unwrap();
+        let direct = Regression::<_, 3>::ordinal(link, &x, &y).unwrap().fit().unwrap();
+        assert_rel(
+            "dispatch",
+            dyn_fit.log_likelihood(),
+            direct.log_likelihood(),
+            1e-14,
+        );
+    }
+}
+
+#[test]
+fn ordinal_rejects_intercepts_bad_levels_and_empty_levels() {
+    let x = Design::from_columns(true, &[("x", vec![0.0, 1.0, 2.0, 3.0])]).unwrap();
+    let y = [1.0, 2.0, 3.0, 2.0];
+    assert!(matches!(
+        Regression::<_, 3>::ordinal(BinomialLink::Logit, &x, &y),
+        Err(MleError::InvalidDesign { .. })
+    ));
+    let x = Design::from_columns(false, &[("x", vec![0.0, 1.0, 2.0, 3.0])]).unwrap();
+    let e = Regression::<_, 3>::ordinal(BinomialLink::Logit, &x, &[1.0, 4.0, 3.0, 2.0])
+        .err()
+        .unwrap();
+    assert!(matches!(e, MleError::OutsideSupport { index: 1, .. }), "{e}");
+    assert!(Regression::<_, 3>::ordinal(BinomialLink::Logit, &x, &[1.0, 1.0, 3.0, 3.0]).is_err());
+}

@@ -32,6 +32,7 @@ pub mod linear;
 pub mod logistic;
 pub mod multinomial;
 pub mod negative_binomial;
+pub mod ordinal;
 pub mod poisson;
 pub mod quantile;
 pub mod regression;
@@ -41,6 +42,7 @@ pub mod survival;
 pub mod zero_inflated;
 
 pub use linear::{LeastSquares, LinearRegression};
+pub use ordinal::{fit_ordinal, CutPoint};
 pub use quantile::{
     Bandwidth, LocationScaleCovariance, LocationScaleFit, QuantileAlgorithm, QuantileRegression,
     QuantileStdErrors,
