@@ -450,7 +450,7 @@ fn location_sparsity_matches_intercept_only_quantile_regression() {
         let reg = rq.fit(&x, &data).unwrap();
         assert_eq!(fit.estimates()[0], reg.estimates()[0]);
         assert_rel("sigma", fit.estimates()[1], reg.estimates()[1], 1e-14);
-        let (a, b) = (fit.covariance().unwrap(), reg.covariance().unwrap());
+        let (a, b) = (fit.covariance().unwrap(), reg.fit().covariance().unwrap());
         for (u, v) in a.iter().zip(b.iter()) {
             assert_rel("covariance", *u, *v, 1e-10);
         }
@@ -535,7 +535,10 @@ fn bootstrap_does_not_depend_on_the_thread_count() {
                         },
                     )
                     .unwrap();
-                (q.covariance().unwrap().clone(), l.covariance().unwrap().clone())
+                (
+                    q.fit().covariance().unwrap().clone(),
+                    l.covariance().unwrap().clone(),
+                )
             })
     };
     let (one, two) = (run(1), run(2));

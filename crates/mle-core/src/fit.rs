@@ -328,7 +328,7 @@ impl Fit {
         let diagnostics = parameters
             .iter()
             .zip(estimate)
-            .filter(|(p, &v)| p.transform.on_boundary(v))
+            .filter(|&(p, &v)| p.transform.on_boundary(v))
             .map(|(p, &v)| Diagnostic::OnBoundary {
                 parameter: p.natural_name.clone(),
                 natural_value: p.transform.to_natural(v),
@@ -475,13 +475,7 @@ impl Fit {
     /// assert_eq!(fit.confidence_level(), 0.9);
     /// ```
     pub fn with_confidence_level(mut self, level: f64) -> Result<Fit> {
-        if !(level > 0.0 && level < 1.0) {
-            return Err(MleError::InvalidOption {
-                name: "confidence_level".into(),
-                reason: format!("{level} is not in (0, 1)"),
-            });
-        }
-        self.confidence_level = level;
+        self.confidence_level = crate::inference::check_level(level)?;
         Ok(self)
     }
 

@@ -161,11 +161,11 @@ impl SymmetricInverse {
             .enumerate()
             .min_by(|a, b| a.1.total_cmp(b.1))
             .unwrap_or((0, &f64::NAN));
-        if min > 1e-14 * eig.eigenvalues.amax() {
-            if let Some(ch) = scaled.cholesky() {
-                let inv = ch.inverse();
-                return Ok(DMatrix::from_fn(k, k, |r, c| inv[(r, c)] * scale[r] * scale[c]));
-            }
+        if min > 1e-14 * eig.eigenvalues.amax()
+            && let Some(ch) = scaled.cholesky()
+        {
+            let inv = ch.inverse();
+            return Ok(DMatrix::from_fn(k, k, |r, c| inv[(r, c)] * scale[r] * scale[c]));
         }
         // Report the flat direction in the original parameters (unscaled, normalised).
         let v = eig.eigenvectors.column(imin).component_mul(&scale);

@@ -44,7 +44,7 @@ pub mod zero_inflated;
 pub use linear::{LeastSquares, LinearRegression};
 pub use ordinal::{fit_ordinal, CutPoint};
 pub use quantile::{
-    Bandwidth, LocationScaleCovariance, LocationScaleFit, QuantileAlgorithm, QuantileRegression,
-    QuantileStdErrors,
+    Bandwidth, LocationScaleCovariance, LocationScaleFit, QuantileAlgorithm, QuantileModel,
+    QuantileRegression, QuantileStdErrors,
 };
 pub use regression::{Regression, RegressionFamily};

@@ -43,10 +43,10 @@ impl RegressionFamily<1> for Bernoulli {
     fn regression_estimate(&self, regression: &Regression<'_, Self, 1>, options: &FitOptions) -> Result<Fit> {
         let objective = regression.linear_objective();
         let x = regression.design(0);
-        if x.nrows() * x.ncols() <= SEPARATION_LP_LIMIT {
-            if let Some(fit) = separated_fit(regression, options)? {
-                return Ok(fit);
-            }
+        if x.nrows() * x.ncols() <= SEPARATION_LP_LIMIT
+            && let Some(fit) = separated_fit(regression, options)?
+        {
+            return Ok(fit);
         }
         let fit = options.fit(objective, &regression.start_values());
         if x.nrows() * x.ncols() > SEPARATION_LP_LIMIT {
@@ -57,10 +57,8 @@ impl RegressionFamily<1> for Bernoulli {
                     .any(|e| e.abs() > 30.0),
                 Err(_) => true,
             };
-            if suspicious {
-                if let Some(sep) = separated_fit(regression, options)? {
-                    return Ok(sep);
-                }
+            if suspicious && let Some(sep) = separated_fit(regression, options)? {
+                return Ok(sep);
             }
         }
         fit
