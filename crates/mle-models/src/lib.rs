@@ -24,17 +24,25 @@
 // Index loops over parameter and predictor dimensions read like the formulas they implement.
 #![allow(clippy::needless_range_loop)]
 
+pub mod binomial;
 pub mod firth;
+pub mod gamma;
+pub mod inverse_gaussian;
 pub mod linear;
 pub mod logistic;
 pub mod multinomial;
+pub mod negative_binomial;
+pub mod ordinal;
 pub mod poisson;
 pub mod quantile;
 pub mod regression;
 pub mod separation;
 pub mod student_t;
+pub mod survival;
+pub mod zero_inflated;
 
 pub use linear::{LeastSquares, LinearRegression};
+pub use ordinal::{fit_ordinal, CutPoint};
 pub use quantile::{
     Bandwidth, LocationScaleCovariance, LocationScaleFit, QuantileAlgorithm, QuantileModel,
     QuantileRegression, QuantileStdErrors,
