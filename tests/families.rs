@@ -23,7 +23,7 @@ fn negative_binomial_matches_glm_nb_with_exact_observed_information() {
     let r = Reference::load("families/negbin.ref");
     let (y, x) = regression_data("families/negbin_data.csv", "y", &[]);
     let fitted = Regression::negative_binomial(&x, &y).unwrap().fit().unwrap();
-    assert!(fitted.convergence().converged);
+    assert!(fitted.convergence().converged());
     let (c, s) = assert_coefficients(&fitted, &r, &keys(&fitted, |n| n.to_string()), 1e-9, 1e-8);
     assert_rel("loglik", fitted.log_likelihood(), r.get("loglik"), 1e-12);
     assert_rel("aic", fitted.aic(), r.get("aic"), 1e-12);
@@ -158,7 +158,7 @@ fn binomial_links_match_glm_with_trials_and_binary() {
     for data in ["trials", "binary"] {
         for link in ["logit", "probit", "cloglog"] {
             let (fitted, r) = binomial_case(data, link);
-            assert!(fitted.convergence().converged, "{data} {link}");
+            assert!(fitted.convergence().converged(), "{data} {link}");
             let (c, s) = assert_coefficients(&fitted, &r, &keys(&fitted, |n| n.to_string()), 1e-9, 1e-8);
             assert_rel("loglik", fitted.log_likelihood(), r.get("loglik"), 1e-12);
             let fisher = fitted.covariance(CovarianceType::Expected).unwrap();
@@ -232,7 +232,7 @@ fn gamma_and_inverse_gaussian_match_glm_with_ml_shape_and_dispersion() {
                 .unwrap()
                 .into_fit()
         };
-        assert!(fit.convergence().converged, "{kind} {tag}");
+        assert!(fit.convergence().converged(), "{kind} {tag}");
         let (c, s) = assert_coefficients(&fit, &r, &keys(&fit, |n| n.to_string()), 1e-9, 1e-8);
         assert_rel("loglik", fit.log_likelihood(), r.get("loglik"), 1e-12);
         if kind == "gamma" {
@@ -318,7 +318,7 @@ fn aft_regressions_match_survreg() {
         let r = Reference::load(&format!("families/survreg_{dist}.ref"));
         let d = AftDistribution::from_name(dist).unwrap();
         let fitted = Regression::aft(d, &x, &y).unwrap().fit().unwrap();
-        assert!(fitted.convergence().converged, "{dist}");
+        assert!(fitted.convergence().converged(), "{dist}");
         let (c, s) = assert_coefficients(&fitted, &r, &keys(&fitted, |n| n.to_string()), 1e-9, 1e-8);
         assert_rel("loglik", fitted.log_likelihood(), r.get("loglik"), 1e-12);
         println!("survreg {dist}: worst rel diff coef {c:.1e}, se {s:.1e}");
@@ -394,7 +394,7 @@ fn zip_and_zinb_match_zeroinfl_with_pscl_names() {
     let r = Reference::load("families/zip.ref");
     let z = columns(&x, &["(Intercept)", "femWomen", "marMarried", "kid5"]);
     let fitted = Regression::zip(&x, &z, &y).unwrap().fit().unwrap();
-    assert!(fitted.convergence().converged);
+    assert!(fitted.convergence().converged());
     assert_eq!(fitted.parameters()[x.ncols()].name, "zero_(Intercept)");
     let (c, s) = assert_coefficients(&fitted, &r, &keys(&fitted, |n| n.to_string()), 1e-8, 1e-7);
     assert_rel("zip loglik", fitted.log_likelihood(), r.get("loglik"), 1e-12);
@@ -403,7 +403,7 @@ fn zip_and_zinb_match_zeroinfl_with_pscl_names() {
     let r = Reference::load("families/zinb.ref");
     let z = columns(&x, &["(Intercept)", "ment"]);
     let fitted = Regression::zinb(&x, &z, &y).unwrap().fit().unwrap();
-    assert!(fitted.convergence().converged);
+    assert!(fitted.convergence().converged());
     let names: Vec<&str> = fitted.parameters().iter().map(|p| p.name.as_str()).collect();
     assert_eq!(
         &names[x.ncols()..],
@@ -439,7 +439,7 @@ fn ordinal_matches_polr_with_exact_information() {
             .weights(&w)
             .unwrap();
         let fitted = model.fit().unwrap();
-        assert!(fitted.convergence().converged, "{tag}");
+        assert!(fitted.convergence().converged(), "{tag}");
         let se = fitted.std_errors().unwrap();
         for (i, name) in x.names().iter().enumerate() {
             assert_rel(

@@ -118,6 +118,24 @@ pub enum MleError {
         /// The level given.
         level: f64,
     },
+    /// A link, distribution or family name that is not one of the choices.
+    #[error("`{name}` is not a {what} ({choices})")]
+    UnknownName {
+        /// What was named (e.g. "binomial link").
+        what: &'static str,
+        /// The name given.
+        name: String,
+        /// The names accepted.
+        choices: &'static str,
+    },
+    /// A level of an ordinal response never occurs, so its cut-point is not identified.
+    #[error("level {level} of 1..={levels} does not occur: its cut-point is not identified")]
+    MissingLevel {
+        /// The absent level.
+        level: usize,
+        /// The number of levels.
+        levels: usize,
+    },
     /// The Firth penalty was asked for a regression with offsets or case weights.
     #[error("the Firth penalty here is for unweighted regressions without offsets")]
     FirthNeedsPlainRegression,

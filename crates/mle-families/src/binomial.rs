@@ -38,9 +38,10 @@ impl BinomialLink {
             "logit" => Ok(BinomialLink::Logit),
             "probit" => Ok(BinomialLink::Probit),
             "cloglog" => Ok(BinomialLink::Cloglog),
-            other => Err(MleError::InvalidOption {
-                name: "link".into(),
-                reason: format!("`{other}` is not a binomial link (logit, probit, cloglog)"),
+            other => Err(MleError::UnknownName {
+                what: "binomial link",
+                name: other.to_string(),
+                choices: "logit, probit, cloglog",
             }),
         }
     }

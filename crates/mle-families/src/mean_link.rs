@@ -29,9 +29,10 @@ impl MeanLink {
             "log" => Ok(MeanLink::Log),
             "inverse" => Ok(MeanLink::Inverse),
             "1/mu^2" => Ok(MeanLink::InverseSquare),
-            other => Err(MleError::InvalidOption {
-                name: "link".into(),
-                reason: format!("`{other}` is not a link for a positive mean (log, inverse, 1/mu^2)"),
+            other => Err(MleError::UnknownName {
+                what: "link for a positive mean",
+                name: other.to_string(),
+                choices: "log, inverse, 1/mu^2",
             }),
         }
     }

@@ -36,9 +36,10 @@ impl AftDistribution {
             "weibull" => Ok(AftDistribution::Weibull),
             "lognormal" => Ok(AftDistribution::LogNormal),
             "loglogistic" => Ok(AftDistribution::LogLogistic),
-            other => Err(MleError::InvalidOption {
-                name: "dist".into(),
-                reason: format!("`{other}` is not an AFT distribution (weibull, lognormal, loglogistic)"),
+            other => Err(MleError::UnknownName {
+                what: "AFT distribution",
+                name: other.to_string(),
+                choices: "weibull, lognormal, loglogistic",
             }),
         }
     }

@@ -20,7 +20,7 @@ impl<'a> Regression<'a, Binomial, 1> {
     /// let x = Design::from_columns(true, &[("dose", vec![0.0, 1.0, 2.0, 3.0])]).unwrap();
     /// let y = [(1.0, 10.0), (3.0, 10.0), (6.0, 10.0), (8.0, 10.0)];
     /// let fitted = Regression::binomial(BinomialLink::Probit, &x, &y).unwrap().fit().unwrap();
-    /// assert!(fitted.convergence().converged && fitted.estimates()[1] > 0.0);
+    /// assert!(fitted.convergence().converged() && fitted.estimates()[1] > 0.0);
     /// assert!(fitted.covariance(CovarianceType::Expected).is_ok());
     /// assert!(matches!(Regression::binomial(BinomialLink::Logit, &x, &[(1.0, 10.0), (11.0, 10.0), (0.0, 1.0), (1.0, 1.0)]),
     ///     Err(MleError::OutsideSupport { index: 1, .. })));

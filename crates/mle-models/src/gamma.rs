@@ -24,7 +24,7 @@ impl<'a> Regression<'a, Gamma, 2> {
     /// let x = Design::from_columns(true, &[("x", vec![0.0, 1.0, 2.0, 3.0, 4.0, 5.0])]).unwrap();
     /// let y = [1.1, 1.9, 3.2, 3.5, 6.4, 7.0];
     /// let fitted = Regression::gamma(MeanLink::Log, &x, &y).unwrap().fit().unwrap();
-    /// assert!(fitted.convergence().converged && fitted.estimates()[1] > 0.0);
+    /// assert!(fitted.convergence().converged() && fitted.estimates()[1] > 0.0);
     /// assert_eq!(fitted.parameters()[2].natural_name, "shape");
     /// assert!(matches!(Regression::gamma(MeanLink::Log, &x, &[1.0, 0.0, 1.0, 1.0, 1.0, 1.0]),
     ///     Err(MleError::OutsideSupport { index: 1, .. })));

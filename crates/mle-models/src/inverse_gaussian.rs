@@ -22,7 +22,7 @@ impl<'a> Regression<'a, InverseGaussian, 2> {
     /// let x = Design::from_columns(true, &[("x", vec![0.0, 1.0, 2.0, 3.0, 4.0, 5.0])]).unwrap();
     /// let y = [1.1, 1.9, 3.2, 3.5, 6.4, 7.0];
     /// let fitted = Regression::inverse_gaussian(MeanLink::Log, &x, &y).unwrap().fit().unwrap();
-    /// assert!(fitted.convergence().converged);
+    /// assert!(fitted.convergence().converged());
     /// assert_eq!(fitted.parameters()[2].natural_name, "dispersion");
     /// ```
     pub fn inverse_gaussian(link: MeanLink, x: &'a Design, y: &'a [f64]) -> Result<Self> {

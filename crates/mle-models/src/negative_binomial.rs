@@ -28,7 +28,7 @@ impl<'a> Regression<'a, NegativeBinomial, 2> {
     /// let x = Design::from_columns(true, &[("x", (0..40).map(|i| (i % 8) as f64 / 8.0).collect())]).unwrap();
     /// let y: Vec<f64> = (0..40).map(|i| [0.0, 3.0, 1.0, 9.0, 2.0, 0.0, 14.0, 4.0][i % 8] + (i % 3) as f64).collect();
     /// let fitted = Regression::negative_binomial(&x, &y).unwrap().fit().unwrap();
-    /// assert!(fitted.convergence().converged);
+    /// assert!(fitted.convergence().converged());
     /// assert_eq!(fitted.parameters()[2].natural_name, "theta");
     /// assert!(matches!(Regression::negative_binomial(&x, &vec![0.5; 40]),
     ///     Err(MleError::OutsideSupport { index: 0, .. })));
@@ -124,7 +124,9 @@ fn poisson_limit(objective: &dyn Objective, poisson: &Fit, reason: &str) -> Fit 
     let mut estimate: Vec<f64> = poisson.estimates().iter().copied().collect();
     estimate.push(f64::INFINITY);
     let mut convergence: Convergence = poisson.convergence().clone();
-    convergence.reason = format!("{reason}; β from the Poisson fit ({})", convergence.reason);
+    convergence
+        .notes
+        .push(format!("{reason}; β from the Poisson fit"));
     Fit::on_boundary(
         &objective.model_name(),
         objective.parameters(),

@@ -41,13 +41,14 @@ impl<'a, const K: usize> Regression<'a, Ordinal<K>, K> {
     /// assert_eq!(cuts[1].name, "2|3");
     /// assert!(cuts[0].estimate < cuts[1].estimate);
     /// assert!(matches!(Regression::<_, 3>::ordinal(BinomialLink::Logit, &x, &vec![1.0; 30]),
-    ///     Err(MleError::InvalidOption { .. })));
+    ///     Err(MleError::MissingLevel { .. })));
     /// ```
     pub fn ordinal(link: BinomialLink, x: &'a Design, y: &'a [f64]) -> Result<Self> {
         if K < 2 {
-            return Err(MleError::InvalidOption {
-                name: "levels".into(),
-                reason: format!("an ordinal response needs at least 2 levels, not {K}"),
+            return Err(MleError::UnsupportedClassCount {
+                classes: K,
+                min: 2,
+                max: 12,
             });
         }
         if x.names().iter().any(|n| n == "(Intercept)") {
@@ -69,12 +70,7 @@ impl<'a, const K: usize> Regression<'a, Ordinal<K>, K> {
         )?;
         for level in 1..=K {
             if !y.contains(&(level as f64)) {
-                return Err(MleError::InvalidOption {
-                    name: "levels".into(),
-                    reason: format!(
-                        "level {level} of 1..={K} does not occur: its cut-point is not identified"
-                    ),
-                });
+                return Err(MleError::MissingLevel { level, levels: K });
             }
         }
         Ok(Regression::from_objective(objective))
@@ -169,7 +165,7 @@ impl<const K: usize> RegressionFamily<K> for Ordinal<K> {
 /// let y: Vec<f64> = (0..40).map(|i| (1 + (i % 8 + i / 9) / 3).min(4) as f64).collect();
 /// let (fit, cuts) = fit_ordinal(BinomialLink::Probit, &x, &y, 4).unwrap();
 /// assert_eq!(cuts.len(), 3);
-/// assert!(fit.convergence().converged);
+/// assert!(fit.convergence().converged());
 /// assert!(fit_ordinal(BinomialLink::Probit, &x, &y, 40).is_err());
 /// ```
 pub fn fit_ordinal(link: BinomialLink, x: &Design, y: &[f64], levels: usize) -> Result<(Fit, Vec<CutPoint>)> {
@@ -182,9 +178,10 @@ pub fn fit_ordinal(link: BinomialLink, x: &Design, y: &[f64], levels: usize) -> 
                     let cuts = model.cut_points(&fitted)?;
                     Ok((fitted.into_fit(), cuts))
                 })*
-                other => Err(MleError::InvalidOption {
-                    name: "levels".into(),
-                    reason: format!("{other} levels: ordinal regressions are built for 2..=12"),
+                other => Err(MleError::UnsupportedClassCount {
+                    classes: other,
+                    min: 2,
+                    max: 12,
                 }),
             }
         };

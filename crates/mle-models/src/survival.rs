@@ -22,7 +22,7 @@ impl<'a> Regression<'a, Aft, 2> {
     /// let x = Design::from_columns(true, &[("x", vec![0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 1.0])]).unwrap();
     /// let y = [(5.0, 1.0), (8.0, 1.0), (12.0, 1.0), (20.0, 0.0), (3.0, 1.0), (15.0, 1.0), (9.0, 0.0), (30.0, 1.0)];
     /// let fitted = Regression::aft(AftDistribution::Weibull, &x, &y).unwrap().fit().unwrap();
-    /// assert!(fitted.convergence().converged && fitted.estimates()[1] > 0.0);
+    /// assert!(fitted.convergence().converged() && fitted.estimates()[1] > 0.0);
     /// assert_eq!(fitted.parameters()[2].name, "log(scale)");
     /// assert!(matches!(Regression::aft(AftDistribution::Weibull, &x, &[(1.0, 2.0); 8]),
     ///     Err(MleError::OutsideSupport { index: 0, .. })));

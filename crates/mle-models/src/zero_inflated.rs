@@ -33,7 +33,7 @@ impl<'a> Regression<'a, ZeroInflatedPoisson, 2> {
     /// let z = Design::intercept(40);
     /// let y: Vec<f64> = (0..40).map(|i| if i % 3 == 0 { 0.0 } else { 1.0 + (i % 5) as f64 }).collect();
     /// let fitted = Regression::zip(&x, &z, &y).unwrap().fit().unwrap();
-    /// assert!(fitted.convergence().converged);
+    /// assert!(fitted.convergence().converged());
     /// assert_eq!(fitted.parameters()[2].name, "zero_(Intercept)");
     /// ```
     pub fn zip(x: &'a Design, z: &'a Design, y: &'a [f64]) -> Result<Self> {
