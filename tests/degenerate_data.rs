@@ -60,7 +60,7 @@ fn poisson_with_zeros_but_no_recession_is_not_flagged() {
     let x = Design::from_columns(true, &[("x", vec![0.0, 1.0, 2.0, 3.0, 4.0])]).unwrap();
     let y = [0.0, 1.0, 0.0, 2.0, 3.0];
     let fit = Regression::poisson(&x, &y).unwrap().fit().unwrap();
-    assert!(fit.convergence().converged);
+    assert!(fit.convergence().converged());
     assert!(separation_of(&fit).is_none(), "{fit}");
     assert!(fit.estimates().iter().all(|b| b.is_finite()));
 }
@@ -78,9 +78,9 @@ fn linear_regression_constant_response_is_an_exact_fit() {
     assert_eq!(fit.estimates()[2], f64::NEG_INFINITY, "log σ̂ = −∞: {fit}");
     assert_eq!(fit.log_likelihood(), f64::INFINITY);
     assert!(
-        fit.convergence().reason.contains("RSS = 0"),
+        fit.convergence().reason().contains("RSS = 0"),
         "{}",
-        fit.convergence().reason
+        fit.convergence().reason()
     );
     assert!(fit.is_on_boundary(2));
 }
@@ -138,7 +138,7 @@ fn rank_check_rejects_invalid_tolerance() {
     let x = Design::from_columns(true, &[("a", vec![1.0, 2.0, 3.0])]).unwrap();
     for tol in [f64::NAN, -1.0, f64::INFINITY] {
         match x.check_rank(tol) {
-            Err(MleError::InvalidOption { name, .. }) => assert_eq!(name, "tolerance"),
+            Err(MleError::ToleranceNotPositive { name, .. }) => assert_eq!(name, "rank tolerance"),
             other => panic!("tolerance {tol}: {other:?}"),
         }
     }

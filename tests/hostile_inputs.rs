@@ -146,7 +146,7 @@ proptest! {
             // Rank tolerance: NaN, negative or infinite is a typed error, never Ok.
             let r = x.check_rank(tol);
             if !(tol.is_finite() && tol >= 0.0) {
-                prop_assert!(matches!(r, Err(MleError::InvalidOption { .. })), "{:?}", r);
+                prop_assert!(matches!(r, Err(MleError::ToleranceNotPositive { .. })), "{:?}", r);
             }
             check(r);
         }

@@ -198,7 +198,7 @@ impl Design {
     /// design (norms taken without overflow, so |x| up to f64::MAX is fine), so it neither
     /// squares the condition number nor flags ill-conditioned but full-rank designs like
     /// NIST Filip at the default 1e-13. A tolerance that is NaN, negative or infinite is an
-    /// [`MleError::InvalidOption`].
+    /// [`MleError::ToleranceNotPositive`].
     ///
     /// ```
     /// use mle_core::{Design, MleError};
@@ -213,9 +213,9 @@ impl Design {
     /// ```
     pub fn check_rank(&self, tolerance: f64) -> Result<()> {
         if !(tolerance.is_finite() && tolerance >= 0.0) {
-            return Err(MleError::InvalidOption {
-                name: "tolerance".into(),
-                reason: format!("{tolerance}: the rank tolerance must be finite and non-negative"),
+            return Err(MleError::ToleranceNotPositive {
+                name: "rank tolerance",
+                value: tolerance,
             });
         }
         let (n, p) = (self.nrows(), self.ncols());
