@@ -24,10 +24,12 @@
 
 pub mod closure;
 pub mod comparison;
+pub mod convergence;
 pub mod covariance;
 pub mod delta;
 pub mod density;
 pub mod design;
+pub mod diagnostic;
 pub mod error;
 pub mod fit;
 pub mod hypothesis;

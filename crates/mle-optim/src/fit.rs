@@ -7,8 +7,9 @@ use mle_core::{Convergence, Fit, MleError, Objective, Result};
 
 use crate::adapter::{into_mle_error, positive_finite, stable_norm, NegativeLogLikelihood};
 use crate::levenberg_marquardt::LevenbergMarquardt;
-use crate::newton::{Curvature, SafeguardedNewton};
+use crate::newton::SafeguardedNewton;
 use crate::quasi_newton::{run_bfgs, run_lbfgs};
+use mle_core::InformationKind;
 
 /// What a solver run leaves: the last iterate, why it stopped, and the evaluation there (so
 /// the fit needs no extra pass over the data).
@@ -271,9 +272,9 @@ impl FitOptions {
 
     fn run_newton(&self, objective: &dyn Objective, start: &[f64]) -> Result<Outcome> {
         let curvature = if self.method == Method::FisherScoring {
-            Curvature::Expected
+            InformationKind::Expected
         } else {
-            Curvature::Observed
+            InformationKind::Observed
         };
         let solver = SafeguardedNewton::new()
             .with_decrement_tolerance(self.decrement_tolerance)?
@@ -298,7 +299,7 @@ impl FitOptions {
             .status()
             .cloned()
             .ok_or_else(|| MleError::Optimiser("Newton stopped without a verdict".into()))?;
-        let method = if curvature == Curvature::Expected {
+        let method = if curvature == InformationKind::Expected {
             EstimationMethod::FisherScoring
         } else {
             EstimationMethod::Newton

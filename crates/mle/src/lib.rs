@@ -58,7 +58,7 @@ pub mod prelude {
     pub use mle_optim::bootstrap::parametric_bootstrap;
     pub use mle_optim::multistart::{multistart, random_starts};
     pub use mle_optim::profile::{profile_interval, profile_interval_derived, ProfileInterval};
-    pub use mle_optim::{Curvature, DataModel, FitData, FitOptions, Fitted, Method, Model};
+    pub use mle_optim::{DataModel, FitData, FitOptions, Fitted, Method, Model};
     pub use nalgebra::{DMatrix, DVector};
     pub use num_dual::{Dual2SVec64, DualNum, DualSVec64};
 }
