@@ -18,7 +18,7 @@ const NEWCOMB: [f64; 64] = [
 fn main() -> Result<(), MleError> {
     let fit = Gaussian.fit(&NEWCOMB)?;
     println!("Closed form from one pass of sufficient statistics:\n{fit}");
-    let s = GaussianSufficientStatistics::from_data(&NEWCOMB, None);
+    let s = GaussianSufficientStatistics::from_data(&NEWCOMB, None)?;
     println!(
         "σ̂² (MLE, divisor n) = {:.6};  Bessel-corrected s² (divisor n − 1, a different estimator) = {:.6}",
         s.variance_mle(),

@@ -1,7 +1,9 @@
 //! Property tests throwing random and hostile inputs at every family and regression: empty
 //! data, single observations, constant and duplicated columns, NaN, ±∞, huge magnitudes
 //! (1e300), all-one responses. Every call must return a typed error or a fit (possibly
-//! flagged) — never panic. 2×30 000 + 2×20 000 + 3 000 = 103 000 generated cases.
+//! flagged) — never panic. Degenerate data (all-zero counts, constant responses, invalid rank
+//! tolerances, mismatched lengths) must moreover be flagged or be typed errors.
+//! 2×30 000 + 2×20 000 + 3 000 + 5 000 = 108 000 generated cases.
 
 use mle::models::separation::detect_separation;
 use mle::prelude::*;
@@ -121,5 +123,40 @@ proptest! {
         if let Ok(x) = design(n, kind, &values) {
             check(Regression::student_t(&x, &y).and_then(|m| m.fixed_df(df)).and_then(|m| m.fit()));
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 5_000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn degenerate_data_is_flagged_or_a_typed_error(n in 1usize..10, kind in 0u8..5, values in prop::collection::vec(hostile(), 30), c in -1e6..1e6f64, tol in hostile(), wlen in 0usize..12) {
+        if let Ok(x) = design(n, kind, &values) {
+            // All-zero counts: the MLE is infinite, so a fit must say so.
+            let zeros = vec![0.0; n];
+            if let Ok(fit) = Regression::poisson(&x, &zeros).and_then(|m| m.fit()) {
+                prop_assert!(fit.diagnostics().iter().any(|d| matches!(d, Diagnostic::Separation { .. })), "{}", fit);
+                prop_assert!(fit.estimates().iter().any(|b| b.is_infinite()), "{}", fit);
+            }
+            // A constant response is an exact fit: σ̂ = 0, ℓ = +∞ (never a huge finite ℓ).
+            let constant = vec![c; n];
+            if let Ok(fit) = LinearRegression::new(&x, &constant).and_then(|m| m.fit()) {
+                prop_assert_eq!(fit.log_likelihood(), f64::INFINITY, "{}", fit);
+            }
+            // Rank tolerance: NaN, negative or infinite is a typed error, never Ok.
+            let r = x.check_rank(tol);
+            if !(tol.is_finite() && tol >= 0.0) {
+                prop_assert!(matches!(r, Err(MleError::ToleranceNotPositive { .. })), "{:?}", r);
+            }
+            check(r);
+        }
+        // Mismatched lengths in public helpers: typed errors.
+        let xs: Vec<f64> = values.iter().take(n).map(|v| if v.is_finite() { *v } else { 0.0 }).collect();
+        let w = vec![1.0; wlen];
+        let s = mle::families::gaussian::GaussianSufficientStatistics::from_data(&xs, Some(&w));
+        prop_assert_eq!(s.is_err(), wlen != xs.len());
+        let params: Vec<Parameter> = (0..n.min(4)).map(|j| Parameter::identity(format!("b{j}"))).collect();
+        let b = Fit::on_boundary("m", params, &w, 0.0, n, Convergence::closed_form("x"));
+        prop_assert_eq!(b.is_err(), wlen != n.min(4));
     }
 }

@@ -622,11 +622,11 @@ fn huge_response_is_a_typed_error_suggesting_rescaling() {
 fn bad_input_gives_typed_errors() {
     for tau in [0.0, 1.0, -0.1, 1.5, f64::NAN, f64::INFINITY] {
         assert!(
-            matches!(QuantileRegression::new(tau), Err(MleError::InvalidOption { .. })),
+            matches!(QuantileRegression::new(tau), Err(MleError::TauOutOfRange { .. })),
             "τ = {tau}"
         );
         assert!(
-            matches!(AsymmetricLaplace::new(tau), Err(MleError::InvalidOption { .. })),
+            matches!(AsymmetricLaplace::new(tau), Err(MleError::TauOutOfRange { .. })),
             "τ = {tau}"
         );
     }
@@ -704,7 +704,7 @@ fn bad_input_gives_typed_errors() {
     });
     assert!(matches!(
         bad_boot.fit(&x, &y),
-        Err(MleError::InvalidOption { .. })
+        Err(MleError::TooFewReplicates { .. })
     ));
     assert!(matches!(
         Laplace.fit_location_scale_with(
@@ -714,11 +714,11 @@ fn bad_input_gives_typed_errors() {
                 seed: 0
             }
         ),
-        Err(MleError::InvalidOption { .. })
+        Err(MleError::TooFewReplicates { .. })
     ));
     assert!(matches!(
         q.with_std_errors(QuantileStdErrors::Iid).fit(&x, &y),
-        Err(MleError::InvalidOption { .. })
+        Err(MleError::TooFewResidualsForSparsity { .. })
     ));
     // Wrong parameter vector for the objective.
     let obj = QuantileRegressionObjective::new(0.5, &x, &y).unwrap();

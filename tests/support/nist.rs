@@ -217,7 +217,7 @@ fn run<M: MeanFunction<X = [f64; 2]>, const P: usize>(
         estimates: beta,
         rss,
         iterations: fit.convergence().iterations,
-        converged: fit.convergence().converged,
+        converged: fit.convergence().converged(),
         seconds: t0.elapsed().as_secs_f64(),
     })
 }

@@ -8,8 +8,8 @@ use crate::fit::Fit;
 /// ```
 /// use mle_core::comparison::ModelComparison;
 /// use mle_core::{Convergence, Fit, Parameter};
-/// let a = Fit::on_boundary("a", vec![Parameter::identity("x")], &[f64::INFINITY], -10.0, 20, Convergence::closed_form("x"));
-/// let b = Fit::on_boundary("b", vec![Parameter::identity("x"), Parameter::identity("y")], &[0.0, f64::INFINITY], -9.9, 20, Convergence::closed_form("x"));
+/// let a = Fit::on_boundary("a", vec![Parameter::identity("x")], &[f64::INFINITY], -10.0, 20, Convergence::closed_form("x")).unwrap();
+/// let b = Fit::on_boundary("b", vec![Parameter::identity("x"), Parameter::identity("y")], &[0.0, f64::INFINITY], -9.9, 20, Convergence::closed_form("x")).unwrap();
 /// let table = ModelComparison::new(vec![("one", &a), ("two", &b)]);
 /// assert_eq!(table.rows()[0].name, "one"); // lower AIC first
 /// assert!((table.rows()[0].aicc - (20.0 + 2.0 + 4.0 / 18.0)).abs() < 1e-12);

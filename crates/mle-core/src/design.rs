@@ -22,14 +22,21 @@ pub struct Design {
 impl Design {
     /// Residual norms (relative) of each column after projection on the earlier ones, from
     /// the correlation-scaled Gram matrix, computed in row chunks in parallel.
-    fn gram_residual_norms(&self, norms: &[f64]) -> nalgebra::DVector<f64> {
+    fn gram_residual_norms(&self, norms: &[(f64, f64)]) -> nalgebra::DVector<f64> {
         use rayon::prelude::*;
         let (n, p) = (self.nrows(), self.ncols());
         let chunk = 8192;
+        // Columns scaled by powers of two (exact) so the Gram matrix cannot overflow.
         let parts: Vec<DMatrix<f64>> = (0..n.div_ceil(chunk))
             .into_par_iter()
             .map(|c| {
-                let rows = self.matrix.rows(c * chunk, chunk.min(n - c * chunk));
+                let mut rows = self
+                    .matrix
+                    .rows(c * chunk, chunk.min(n - c * chunk))
+                    .clone_owned();
+                for (j, mut col) in rows.column_iter_mut().enumerate() {
+                    col *= norms[j].0;
+                }
                 rows.tr_mul(&rows)
             })
             .collect();
@@ -39,7 +46,7 @@ impl Design {
         }
         let scale: Vec<f64> = norms
             .iter()
-            .map(|v| if *v > 0.0 { 1.0 / v } else { 0.0 })
+            .map(|(s, u)| if *s > 0.0 { 1.0 / u } else { 0.0 })
             .collect();
         let g = DMatrix::from_fn(p, p, |r, c| g[(r, c)] * scale[r] * scale[c]);
         let mut l = DMatrix::<f64>::zeros(p, p);
@@ -184,10 +191,14 @@ impl Design {
     }
 
     /// Checks full column rank. Columns are taken in order; a column whose residual after
-    /// projection on the earlier independent columns is below `tolerance` (relative, in norm)
-    /// is reported with the linear relation, e.g. "`wt2` = 2·`wt` + 0·…". Uses Householder QR
-    /// of the column-equilibrated design, so it neither squares the condition number nor
-    /// flags ill-conditioned but full-rank designs like NIST Filip at the default 1e-13.
+    /// projection on the earlier independent columns is below `tolerance` relative to the
+    /// largest (in norm, columns scaled to unit norm), the tolerance raised to max(n, p)·ε
+    /// (the round-off of the QR, as LAPACK and R's `qr`), is reported with the linear
+    /// relation, e.g. "`wt2` = 2·`wt` + 0·…". Uses Householder QR of the column-equilibrated
+    /// design (norms taken without overflow, so |x| up to f64::MAX is fine), so it neither
+    /// squares the condition number nor flags ill-conditioned but full-rank designs like
+    /// NIST Filip at the default 1e-13. A tolerance that is NaN, negative or infinite is an
+    /// [`MleError::ToleranceNotPositive`].
     ///
     /// ```
     /// use mle_core::{Design, MleError};
@@ -201,6 +212,12 @@ impl Design {
     /// }
     /// ```
     pub fn check_rank(&self, tolerance: f64) -> Result<()> {
+        if !(tolerance.is_finite() && tolerance >= 0.0) {
+            return Err(MleError::ToleranceNotPositive {
+                name: "rank tolerance",
+                value: tolerance,
+            });
+        }
         let (n, p) = (self.nrows(), self.ncols());
         if n < p {
             return Err(MleError::RankDeficient {
@@ -208,15 +225,20 @@ impl Design {
                 relation: format!("{p} columns but only {n} rows"),
             });
         }
-        // Equilibrate columns, then Householder QR in column order (no pivoting): column j is
-        // dependent when |R_jj| is negligible against its own norm (1 after scaling).
-        let norms: Vec<f64> = self.matrix.column_iter().map(|c| c.norm()).collect();
+        // Equilibrate columns (norms computed without overflow), then Householder QR in
+        // column order (no pivoting): column j is dependent when |R_jj| is negligible against
+        // the largest |R_kk| — relative to `tolerance`, raised to max(n, p)·ε as LAPACK and
+        // R's `qr` do, since the round-off of a QR grows with the number of rows.
+        let norms: Vec<(f64, f64)> = self
+            .matrix
+            .column_iter()
+            .map(|c| column_scale(c.as_slice()))
+            .collect();
+        let relative = tolerance.max(n.max(p) as f64 * f64::EPSILON);
         let diag = if n * p * p <= 50_000_000 {
             let mut scaled = self.matrix.clone();
             for (j, mut c) in scaled.column_iter_mut().enumerate() {
-                if norms[j] > 0.0 {
-                    c /= norms[j];
-                }
+                scale_to_unit(c.as_mut_slice(), norms[j]);
             }
             scaled.qr().r().diagonal().map(f64::abs)
         } else {
@@ -226,10 +248,12 @@ impl Design {
             self.gram_residual_norms(&norms)
                 .map(|r| if r < 1e-7 { 0.0 } else { r })
         };
+        let largest = diag.iter().fold(0.0f64, |m, v| m.max(*v));
+        let threshold = relative * largest;
         let mut dependent = Vec::new();
         let mut independent = Vec::new();
         for j in 0..p {
-            if norms[j] == 0.0 || diag[j] <= tolerance {
+            if norms[j].0 == 0.0 || diag[j].is_nan() || diag[j] <= threshold {
                 dependent.push(j);
             } else {
                 independent.push(j);
@@ -241,23 +265,43 @@ impl Design {
         // Express the first dependent column through the independent ones before it.
         let j = dependent[0];
         let before: Vec<usize> = independent.iter().copied().filter(|&i| i < j).collect();
-        let relation = if norms[j] == 0.0 {
+        let relation = self.relation(j, &before, &norms);
+        Err(MleError::RankDeficient {
+            columns: dependent.iter().map(|&j| self.names[j].clone()).collect(),
+            relation,
+        })
+    }
+
+    /// The linear relation of dependent column `j` to the independent columns `before` it
+    /// (solved on unit-norm columns, so it neither overflows nor underflows).
+    fn relation(&self, j: usize, before: &[usize], norms: &[(f64, f64)]) -> String {
+        let n = self.nrows();
+        if norms[j].0 == 0.0 {
             format!("`{}` is identically zero", self.names[j])
         } else if before.is_empty() {
             format!("`{}` is not identified", self.names[j])
         } else {
-            let a = DMatrix::from_fn(n, before.len(), |r, c| self.matrix[(r, before[c])]);
-            let b = self.matrix.column(j).into_owned();
+            // On unit-norm columns (no overflow): b/‖b‖ = Σ c_s,i a_i/‖a_i‖, so the raw
+            // coefficient of a_i is c_s,i·‖b‖/‖a_i‖ (‖·‖ = u/s from `column_scale`).
+            let mut a = DMatrix::from_fn(n, before.len(), |r, c| self.matrix[(r, before[c])]);
+            for (k, mut c) in a.column_iter_mut().enumerate() {
+                scale_to_unit(c.as_mut_slice(), norms[before[k]]);
+            }
+            let mut b = self.matrix.column(j).into_owned();
+            scale_to_unit(b.as_mut_slice(), norms[j]);
             let coef = a
-                .clone()
                 .svd(true, true)
                 .solve(&b, 1e-12)
                 .unwrap_or_else(|_| nalgebra::DVector::zeros(before.len()));
+            // Terms negligible on the unit-norm scale are left out.
             let terms: Vec<String> = before
                 .iter()
                 .zip(coef.iter())
                 .filter(|(_, c)| c.abs() > 1e-10)
-                .map(|(&i, c)| format!("{c:.3}·`{}`", self.names[i]))
+                .map(|(&i, c)| {
+                    let raw = c * (norms[j].1 / norms[i].1) * (norms[i].0 / norms[j].0);
+                    format!("{raw:.3}·`{}`", self.names[i])
+                })
                 .collect();
             format!(
                 "`{}` = {}",
@@ -268,10 +312,36 @@ impl Design {
                     terms.join(" + ")
                 }
             )
-        };
-        Err(MleError::RankDeficient {
-            columns: dependent.iter().map(|&j| self.names[j].clone()).collect(),
-            relation,
-        })
+        }
+    }
+}
+
+/// The scale of a column without overflow or underflow: (s, u) with s a power of two taken
+/// from its largest magnitude (exact) and u = ‖s·c‖ ∈ [1, 2√n), so ‖c‖ = u / s; (0, 0) for a
+/// zero column.
+fn column_scale(c: &[f64]) -> (f64, f64) {
+    let amax = c.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    if amax == 0.0 {
+        return (0.0, 0.0);
+    }
+    let s = power_of_two_scale(amax);
+    (s, c.iter().map(|v| (v * s) * (v * s)).sum::<f64>().sqrt())
+}
+
+/// 2^−k with 2^k ≤ `amax` < 2^(k+1), so that `amax`·2^−k ∈ [1, 2) (k clamped to the
+/// exponent range, so the factor itself is finite and exact).
+fn power_of_two_scale(amax: f64) -> f64 {
+    let k = (amax.log2().floor() as i32).clamp(-1022, 1023);
+    2f64.powi(-k)
+}
+
+/// Scales a column to unit norm given its [`column_scale`] (a power of two, then the rest,
+/// so neither step overflows or flushes to zero).
+fn scale_to_unit(c: &mut [f64], (s, u): (f64, f64)) {
+    if s == 0.0 {
+        return;
+    }
+    for v in c.iter_mut() {
+        *v = (*v * s) / u;
     }
 }

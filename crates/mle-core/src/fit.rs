@@ -10,6 +10,9 @@ use crate::inference::{normal_quantile, two_sided_normal_p, SymmetricInverse};
 use crate::objective::Objective;
 use crate::transform::Parameter;
 
+pub use crate::convergence::{Convergence, ConvergenceStatus, Criterion, EstimationMethod};
+pub use crate::diagnostic::Diagnostic;
+
 /// Which information matrix the covariance was built from.
 ///
 /// ```
@@ -29,154 +32,6 @@ impl fmt::Display for InformationKind {
         match self {
             InformationKind::Observed => write!(f, "observed information (−∇²ℓ at θ̂)"),
             InformationKind::Expected => write!(f, "expected (Fisher) information at θ̂"),
-        }
-    }
-}
-
-/// How the estimate was obtained and why the optimiser stopped.
-///
-/// ```
-/// use mle_core::Convergence;
-/// let c = Convergence::closed_form("sample mean and variance");
-/// assert!(c.converged);
-/// assert_eq!(c.iterations, 0);
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct Convergence {
-    /// Method name ("Newton", "BFGS", "closed form", …).
-    pub method: String,
-    /// Whether the convergence test was met.
-    pub converged: bool,
-    /// Why it stopped, with the test and tolerance that fired.
-    pub reason: String,
-    /// Iterations done.
-    pub iterations: u64,
-    /// Objective evaluations by kind (e.g. "value", "gradient", "fused").
-    pub evaluations: Vec<(String, u64)>,
-}
-
-impl Convergence {
-    /// A closed-form estimate (no iterations).
-    ///
-    /// ```
-    /// assert_eq!(mle_core::Convergence::closed_form("k/n").method, "closed form");
-    /// ```
-    pub fn closed_form(formula: &str) -> Self {
-        Convergence {
-            method: "closed form".into(),
-            converged: true,
-            reason: formula.into(),
-            iterations: 0,
-            evaluations: Vec::new(),
-        }
-    }
-
-    /// Total number of objective evaluations of all kinds.
-    ///
-    /// ```
-    /// let mut c = mle_core::Convergence::closed_form("x");
-    /// c.evaluations = vec![("value".into(), 3), ("fused".into(), 2)];
-    /// assert_eq!(c.total_evaluations(), 5);
-    /// ```
-    pub fn total_evaluations(&self) -> u64 {
-        self.evaluations.iter().map(|(_, n)| n).sum()
-    }
-}
-
-/// Something about a fit the user must know before trusting its intervals.
-///
-/// ```
-/// use mle_core::Diagnostic;
-/// let d = Diagnostic::OnBoundary { parameter: "p".into(), natural_value: 0.0 };
-/// assert!(d.to_string().contains("boundary"));
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub enum Diagnostic {
-    /// The estimate sits on the edge of the parameter space; Wald intervals are suppressed.
-    OnBoundary {
-        /// Natural-scale parameter name.
-        parameter: String,
-        /// Its natural-scale value.
-        natural_value: f64,
-    },
-    /// −∇²ℓ at the estimate is not positive definite: no standard errors are reported.
-    InformationNotPositiveDefinite {
-        /// Smallest eigenvalue of −∇²ℓ.
-        smallest_eigenvalue: f64,
-        /// The direction (parameter combination) of that eigenvalue.
-        direction: String,
-    },
-    /// Separation in a binary or categorical regression: these coefficients are ±∞.
-    Separation {
-        /// The coefficients whose MLE is infinite.
-        coefficients: Vec<String>,
-        /// Complete (rather than quasi-complete) separation.
-        complete: bool,
-    },
-    /// The optimiser did not meet its convergence test.
-    NotConverged {
-        /// Why.
-        reason: String,
-    },
-    /// The MLE of a parameter is not unique: every value in [lower, upper] maximises the
-    /// likelihood (e.g. the Laplace location for an even n); `reported` is the one in the fit.
-    NonUniqueEstimate {
-        /// Natural-scale parameter name.
-        parameter: String,
-        /// Smallest maximiser.
-        lower: f64,
-        /// Largest maximiser.
-        upper: f64,
-        /// The value reported.
-        reported: f64,
-    },
-}
-
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Diagnostic::OnBoundary {
-                parameter,
-                natural_value,
-            } => write!(
-                f,
-                "{parameter} = {natural_value} is on the boundary of the parameter space: \
-                 Wald standard errors and intervals do not apply (a likelihood-ratio interval: \
-                 mle::optim::profile::profile_interval)"
-            ),
-            Diagnostic::InformationNotPositiveDefinite {
-                smallest_eigenvalue,
-                direction,
-            } => write!(
-                f,
-                "the information matrix is not positive definite (smallest eigenvalue \
-                 {smallest_eigenvalue:.3e}, direction {direction}): no standard errors"
-            ),
-            Diagnostic::NotConverged { reason } => write!(f, "not converged: {reason}"),
-            Diagnostic::NonUniqueEstimate {
-                parameter,
-                lower,
-                upper,
-                reported,
-            } => write!(
-                f,
-                "the MLE of {parameter} is not unique: every value in [{lower}, {upper}] maximises the \
-                 likelihood; {reported} is reported"
-            ),
-            Diagnostic::Separation {
-                coefficients,
-                complete,
-            } => write!(
-                f,
-                "{} separation: the MLE of {} is infinite (the likelihood increases without bound); \
-                 consider the Firth penalty",
-                if *complete { "complete" } else { "quasi-complete" },
-                coefficients
-                    .iter()
-                    .map(|c| format!("`{c}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
         }
     }
 }
@@ -259,9 +114,9 @@ impl Fit {
         }
         let information = -&eval.hessian;
         let mut diagnostics = Vec::new();
-        if !convergence.converged {
+        if !convergence.converged() {
             diagnostics.push(Diagnostic::NotConverged {
-                reason: convergence.reason.clone(),
+                status: convergence.status.clone(),
             });
         }
         for (p, &v) in parameters.iter().zip(estimate) {
@@ -311,7 +166,7 @@ impl Fit {
     /// ```
     /// use mle_core::{Convergence, Fit, Parameter};
     /// let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")],
-    ///     &[f64::NEG_INFINITY], 0.0, 10, Convergence::closed_form("k/n"));
+    ///     &[f64::NEG_INFINITY], 0.0, 10, Convergence::closed_form("k/n")).unwrap();
     /// assert_eq!(fit.natural_estimates()[0], 0.0);
     /// assert!(fit.std_errors().is_none());
     /// assert!(fit.is_on_boundary(0));
@@ -323,8 +178,14 @@ impl Fit {
         log_likelihood: f64,
         n_obs: usize,
         convergence: Convergence,
-    ) -> Fit {
+    ) -> Result<Fit> {
         let k = parameters.len();
+        if estimate.len() != k {
+            return Err(MleError::ParameterCount {
+                expected: k,
+                got: estimate.len(),
+            });
+        }
         let diagnostics = parameters
             .iter()
             .zip(estimate)
@@ -334,7 +195,7 @@ impl Fit {
                 natural_value: p.transform.to_natural(v),
             })
             .collect();
-        Fit {
+        Ok(Fit {
             model: model.into(),
             parameters,
             estimate: DVector::from_column_slice(estimate),
@@ -349,7 +210,7 @@ impl Fit {
             convergence,
             diagnostics,
             confidence_level: 0.95,
-        }
+        })
     }
 
     /// Replaces the covariance by the inverse of another information matrix of the same
@@ -432,7 +293,7 @@ impl Fit {
     /// ```
     /// use mle_core::{Convergence, Fit, Parameter};
     /// let fit = Fit::on_boundary("B", vec![Parameter::logit_scale("p")], &[f64::INFINITY],
-    ///     0.0, 3, Convergence::closed_form("k/n")).without_covariance("not available");
+    ///     0.0, 3, Convergence::closed_form("k/n")).unwrap().without_covariance("not available");
     /// assert_eq!(fit.covariance_source(), "not available");
     /// ```
     pub fn without_covariance(mut self, reason: impl Into<String>) -> Fit {
@@ -446,7 +307,7 @@ impl Fit {
     /// ```
     /// use mle_core::{Convergence, Diagnostic, Fit, Parameter};
     /// let fit = Fit::on_boundary("B", vec![Parameter::identity("b")], &[f64::INFINITY], 0.0, 3,
-    ///     Convergence::closed_form("x")).with_diagnostic(Diagnostic::Separation { coefficients: vec!["b".into()], complete: true });
+    ///     Convergence::closed_form("x")).unwrap().with_diagnostic(Diagnostic::Separation { coefficients: vec!["b".into()], complete: true });
     /// assert_eq!(fit.diagnostics().len(), 2);
     /// ```
     pub fn with_diagnostic(mut self, diagnostic: Diagnostic) -> Fit {
@@ -459,7 +320,7 @@ impl Fit {
     /// ```
     /// use mle_core::{Convergence, Fit, Parameter};
     /// let fit = Fit::on_boundary("B", vec![Parameter::logit_scale("p")], &[f64::INFINITY],
-    ///     0.0, 3, Convergence::closed_form("k/n"));
+    ///     0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert!(fit.covariance_source().contains("boundary"));
     /// ```
     pub fn covariance_source(&self) -> &str {
@@ -471,7 +332,7 @@ impl Fit {
     /// ```
     /// use mle_core::{Convergence, Fit, Parameter};
     /// let fit = Fit::on_boundary("B", vec![Parameter::logit_scale("p")], &[f64::INFINITY],
-    ///     0.0, 3, Convergence::closed_form("k/n")).with_confidence_level(0.9).unwrap();
+    ///     0.0, 3, Convergence::closed_form("k/n")).unwrap().with_confidence_level(0.9).unwrap();
     /// assert_eq!(fit.confidence_level(), 0.9);
     /// ```
     pub fn with_confidence_level(mut self, level: f64) -> Result<Fit> {
@@ -483,7 +344,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert_eq!(fit.model(), "Bernoulli");
     /// ```
     pub fn model(&self) -> &str {
@@ -494,7 +355,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert_eq!(fit.parameters()[0].natural_name, "p");
     /// ```
     pub fn parameters(&self) -> &[Parameter] {
@@ -505,7 +366,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert_eq!(fit.estimates()[0], f64::INFINITY);
     /// ```
     pub fn estimates(&self) -> &DVector<f64> {
@@ -516,7 +377,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert_eq!(fit.natural_estimates()[0], 1.0);
     /// ```
     pub fn natural_estimates(&self) -> DVector<f64> {
@@ -533,7 +394,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert_eq!(fit.log_likelihood(), 0.0);
     /// ```
     pub fn log_likelihood(&self) -> f64 {
@@ -544,7 +405,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert_eq!(fit.n_obs(), 3);
     /// ```
     pub fn n_obs(&self) -> usize {
@@ -555,7 +416,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert_eq!(fit.gradient().len(), 1);
     /// ```
     pub fn gradient(&self) -> &DVector<f64> {
@@ -566,7 +427,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert!(fit.hessian()[(0, 0)].is_nan());
     /// ```
     pub fn hessian(&self) -> &DMatrix<f64> {
@@ -577,7 +438,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter, InformationKind};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert_eq!(fit.information().0, InformationKind::Observed);
     /// ```
     pub fn information(&self) -> (InformationKind, &DMatrix<f64>) {
@@ -589,7 +450,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert!(fit.covariance().is_none());
     /// ```
     pub fn covariance(&self) -> Option<&DMatrix<f64>> {
@@ -600,8 +461,8 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
-    /// assert!(fit.convergence().converged);
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
+    /// assert!(fit.convergence().converged());
     /// ```
     pub fn convergence(&self) -> &Convergence {
         &self.convergence
@@ -611,7 +472,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert_eq!(fit.diagnostics().len(), 1);
     /// ```
     pub fn diagnostics(&self) -> &[Diagnostic] {
@@ -622,7 +483,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert_eq!(fit.confidence_level(), 0.95);
     /// ```
     pub fn confidence_level(&self) -> f64 {
@@ -633,7 +494,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert!(fit.is_on_boundary(0));
     /// ```
     pub fn is_on_boundary(&self, i: usize) -> bool {
@@ -648,7 +509,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert!(fit.std_errors().is_none());
     /// ```
     pub fn std_errors(&self) -> Option<DVector<f64>> {
@@ -660,7 +521,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert!(fit.natural_std_errors().is_none());
     /// ```
     pub fn natural_std_errors(&self) -> Option<DVector<f64>> {
@@ -679,7 +540,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert!(fit.z_values().is_none());
     /// ```
     pub fn z_values(&self) -> Option<DVector<f64>> {
@@ -691,7 +552,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert!(fit.p_values().is_none());
     /// ```
     pub fn p_values(&self) -> Option<DVector<f64>> {
@@ -703,7 +564,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert!(fit.confidence_intervals(0.95).unwrap()[0].is_none());
     /// ```
     pub fn confidence_intervals(&self, level: f64) -> Result<Vec<Option<(f64, f64)>>> {
@@ -725,7 +586,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert!(fit.natural_confidence_intervals(0.95).unwrap()[0].is_none());
     /// ```
     pub fn natural_confidence_intervals(&self, level: f64) -> Result<Vec<Option<(f64, f64)>>> {
@@ -741,7 +602,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert_eq!(fit.aic(), 2.0);
     /// ```
     pub fn aic(&self) -> f64 {
@@ -752,7 +613,7 @@ impl Fit {
     ///
     /// ```
     /// # use mle_core::{Convergence, Fit, Parameter};
-    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n"));
+    /// # let fit = Fit::on_boundary("Bernoulli", vec![Parameter::logit_scale("p")], &[f64::INFINITY], 0.0, 3, Convergence::closed_form("k/n")).unwrap();
     /// assert!((fit.bic() - 3f64.ln()).abs() < 1e-15);
     /// ```
     pub fn bic(&self) -> f64 {
@@ -810,8 +671,12 @@ impl fmt::Display for Fit {
             f,
             "Method: {} — {} ({}); {} iterations, {} evaluations; |∇ℓ| = {:.2e}",
             c.method,
-            if c.converged { "converged" } else { "NOT CONVERGED" },
-            c.reason,
+            if c.converged() {
+                "converged"
+            } else {
+                "NOT CONVERGED"
+            },
+            c.reason(),
             c.iterations,
             c.total_evaluations(),
             self.gradient.norm()

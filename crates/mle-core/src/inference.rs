@@ -26,17 +26,14 @@ pub fn normal_quantile(level: f64) -> Result<f64> {
 /// use mle_core::{inference::check_level, MleError};
 /// assert_eq!(check_level(0.95).unwrap(), 0.95);
 /// for bad in [0.0, 1.0, 95.0, -0.5, f64::NAN] {
-///     assert!(matches!(check_level(bad), Err(MleError::InvalidOption { .. })));
+///     assert!(matches!(check_level(bad), Err(MleError::LevelOutOfRange { .. })));
 /// }
 /// ```
 pub fn check_level(level: f64) -> Result<f64> {
     if level > 0.0 && level < 1.0 {
         Ok(level)
     } else {
-        Err(MleError::InvalidOption {
-            name: "confidence level".into(),
-            reason: format!("{level} is not in (0, 1)"),
-        })
+        Err(MleError::LevelOutOfRange { level })
     }
 }
 

@@ -24,10 +24,12 @@
 
 pub mod closure;
 pub mod comparison;
+pub mod convergence;
 pub mod covariance;
 pub mod delta;
 pub mod density;
 pub mod design;
+pub mod diagnostic;
 pub mod error;
 pub mod fit;
 pub mod hypothesis;
@@ -50,7 +52,7 @@ pub use closure::ClosureDensity;
 pub use density::{DensityKernel, LogDensity, Observation};
 pub use design::Design;
 pub use error::{MleError, Result};
-pub use fit::{Convergence, Diagnostic, Fit, InformationKind};
+pub use fit::{Convergence, ConvergenceStatus, Diagnostic, EstimationMethod, Fit, InformationKind};
 pub use objective::{DataObjective, Evaluation, Objective};
 pub use predictor::{CoefficientNames, LinearPredictorObjective};
 pub use transform::{Parameter, Transform};

@@ -79,16 +79,51 @@ impl LogDensity<2> for Gaussian {
     }
 
     /// One pass of sufficient statistics: μ̂ = mean, σ̂² = Σ(x−μ̂)²/n. Needs at least two
-    /// distinct values (otherwise σ̂ = 0 is on the boundary and ℓ is unbounded).
+    /// distinct values (otherwise σ̂ = 0 is on the boundary and ℓ is unbounded), and a
+    /// variance that f64 can hold: one that overflows (|x| near 1e308) or underflows
+    /// (subnormal spreads) is an error saying so, not "all observations are equal".
     fn closed_form(&self, data: &[f64], weights: Option<&[f64]>) -> Option<ClosedForm> {
-        let s = GaussianSufficientStatistics::from_data(data, weights);
+        let s = match GaussianSufficientStatistics::from_data(data, weights) {
+            Ok(s) => s,
+            Err(e) => return Some(ClosedForm::Undefined(e)),
+        };
         let var = s.variance_mle();
-        if var.is_nan() || var <= 0.0 {
-            return Some(ClosedForm::Undefined(MleError::InvalidParameter {
+        let used = |i: usize| weights.is_none_or(|w| w[i] != 0.0);
+        let (lo, hi) = (0..data.len())
+            .filter(|&i| used(i))
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), i| {
+                (lo.min(data[i]), hi.max(data[i]))
+            });
+        let undefined = |value: f64, reason: String| {
+            Some(ClosedForm::Undefined(MleError::InvalidParameter {
                 name: "sigma".into(),
-                value: var.sqrt(),
-                reason: "all observations are equal: σ̂ = 0 is on the boundary and ℓ is unbounded".into(),
-            }));
+                value,
+                reason,
+            }))
+        };
+        if lo >= hi {
+            return undefined(
+                0.0,
+                "all observations are equal: σ̂ = 0 is on the boundary and ℓ is unbounded".into(),
+            );
+        }
+        if !var.is_finite() || !s.mean.is_finite() {
+            return undefined(
+                var.sqrt(),
+                format!(
+                    "the variance overflows f64: the data span [{lo:e}, {hi:e}], whose squared \
+                     deviations exceed f64::MAX; rescale the data"
+                ),
+            );
+        }
+        if var < f64::MIN_POSITIVE {
+            return undefined(
+                var.sqrt(),
+                format!(
+                    "the variance underflows f64: the data span [{lo:e}, {hi:e}], whose squared \
+                     deviations are below the smallest normal f64; rescale the data"
+                ),
+            );
         }
         Some(ClosedForm::Interior {
             theta: vec![s.mean, 0.5 * var.ln()],
@@ -101,7 +136,7 @@ impl LogDensity<2> for Gaussian {
 ///
 /// ```
 /// use mle_families::gaussian::GaussianSufficientStatistics;
-/// let s = GaussianSufficientStatistics::from_data(&[1.0, 2.0, 3.0], None);
+/// let s = GaussianSufficientStatistics::from_data(&[1.0, 2.0, 3.0], None).unwrap();
 /// assert_eq!((s.total_weight, s.mean), (3.0, 2.0));
 /// assert!((s.variance_mle() - 2.0 / 3.0).abs() < 1e-15);
 /// ```
@@ -116,14 +151,27 @@ pub struct GaussianSufficientStatistics {
 }
 
 impl GaussianSufficientStatistics {
-    /// One pass over the data (weighted Welford update).
+    /// One pass over the data (weighted Welford update); weights of another length than the
+    /// data are a [`MleError::DimensionMismatch`].
     ///
     /// ```
+    /// use mle_core::MleError;
     /// use mle_families::gaussian::GaussianSufficientStatistics;
-    /// let s = GaussianSufficientStatistics::from_data(&[1.0, 5.0], Some(&[3.0, 1.0]));
+    /// let s = GaussianSufficientStatistics::from_data(&[1.0, 5.0], Some(&[3.0, 1.0])).unwrap();
     /// assert_eq!(s.mean, 2.0);
+    /// assert!(matches!(GaussianSufficientStatistics::from_data(&[1.0, 5.0], Some(&[3.0])),
+    ///     Err(MleError::DimensionMismatch { expected: 2, got: 1, .. })));
     /// ```
-    pub fn from_data(data: &[f64], weights: Option<&[f64]>) -> Self {
+    pub fn from_data(data: &[f64], weights: Option<&[f64]>) -> Result<Self, MleError> {
+        if let Some(w) = weights
+            && w.len() != data.len()
+        {
+            return Err(MleError::DimensionMismatch {
+                what: "weights of the Gaussian sufficient statistics".into(),
+                expected: data.len(),
+                got: w.len(),
+            });
+        }
         let mut s = GaussianSufficientStatistics {
             total_weight: 0.0,
             mean: 0.0,
@@ -139,14 +187,14 @@ impl GaussianSufficientStatistics {
             s.mean += delta * w / s.total_weight;
             s.sum_sq += w * delta * (x - s.mean);
         }
-        s
+        Ok(s)
     }
 
     /// σ̂² with divisor Σw (the MLE).
     ///
     /// ```
     /// use mle_families::gaussian::GaussianSufficientStatistics;
-    /// assert_eq!(GaussianSufficientStatistics::from_data(&[0.0, 2.0], None).variance_mle(), 1.0);
+    /// assert_eq!(GaussianSufficientStatistics::from_data(&[0.0, 2.0], None).unwrap().variance_mle(), 1.0);
     /// ```
     pub fn variance_mle(&self) -> f64 {
         self.sum_sq / self.total_weight
@@ -157,7 +205,7 @@ impl GaussianSufficientStatistics {
     ///
     /// ```
     /// use mle_families::gaussian::GaussianSufficientStatistics;
-    /// assert_eq!(GaussianSufficientStatistics::from_data(&[0.0, 2.0], None).variance_unbiased(), 2.0);
+    /// assert_eq!(GaussianSufficientStatistics::from_data(&[0.0, 2.0], None).unwrap().variance_unbiased(), 2.0);
     /// ```
     pub fn variance_unbiased(&self) -> f64 {
         self.sum_sq / (self.total_weight - 1.0)

@@ -193,7 +193,10 @@ impl<'a> LinearRegression<'a> {
                 detail: "least-squares residuals are not finite".into(),
             });
         }
-        let sigma2 = rss / n as f64;
+        // An exact fit to working precision: residuals at the round-off of the least
+        // squares (‖r‖ ≤ max(n, p)·ε·‖y‖), e.g. a constant response, not only RSS = 0.
+        let exact = rss.sqrt() <= n.max(p) as f64 * f64::EPSILON * target.norm();
+        let sigma2 = if exact { 0.0 } else { rss / n as f64 };
         // (XᵀWX)⁻¹ = D R⁻¹ R⁻ᵀ D with D the column scaling.
         let r_inv = r
             .solve_upper_triangular(&DMatrix::identity(p, p))
@@ -205,17 +208,20 @@ impl<'a> LinearRegression<'a> {
 
         let mut theta: Vec<f64> = beta.iter().copied().collect();
         theta.push(0.5 * sigma2.ln());
-        if rss == 0.0 {
-            // An exact fit (e.g. NIST Wampler1): β is exact, σ̂ = 0 is on the boundary and ℓ is
-            // unbounded; the fit says so instead of failing.
+        if exact {
+            // An exact fit (e.g. NIST Wampler1, or a constant response): β is exact, σ̂ = 0 is
+            // on the boundary and ℓ is unbounded; the fit says so instead of failing.
             let fit = Fit::on_boundary(
                 &objective.model_name(),
                 objective.parameters(),
                 &theta,
                 f64::INFINITY,
                 n,
-                Convergence::closed_form("least squares by Householder QR (exact fit, RSS = 0)"),
-            );
+                Convergence::closed_form(
+                    "least squares by Householder QR (exact fit, RSS = 0 to working precision: \
+                     ‖residuals‖ ≤ n·ε·‖y‖)",
+                ),
+            )?;
             return Ok(fit);
         }
         let mut covariance = DMatrix::zeros(p + 1, p + 1);

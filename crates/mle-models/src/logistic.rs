@@ -4,10 +4,9 @@
 use mle_core::{Convergence, Design, Diagnostic, Fit, Objective, Parameter, Result};
 use mle_families::Bernoulli;
 use mle_optim::FitOptions;
-use nalgebra::DMatrix;
 
 use crate::regression::{Regression, RegressionFamily};
-use crate::separation::detect_separation;
+use crate::separation::{detect_separation, limit_design};
 
 /// Designs up to this many entries (n·p) are checked for separation by LP before fitting.
 const SEPARATION_LP_LIMIT: usize = 2_000_000;
@@ -23,7 +22,7 @@ impl<'a> Regression<'a, Bernoulli, 1> {
     /// use mle_optim::Model;
     /// let x = Design::from_columns(true, &[("dose", vec![0.0, 1.0, 2.0, 3.0])]).unwrap();
     /// let fitted = Regression::logistic(&x, &[0.0, 1.0, 0.0, 1.0]).unwrap().fit().unwrap();
-    /// assert!(fitted.convergence().converged);
+    /// assert!(fitted.convergence().converged());
     /// assert!(matches!(Regression::logistic(&x, &[0.0, 2.0, 0.0, 1.0]),
     ///     Err(MleError::OutsideSupport { index: 1, .. })));
     /// ```
@@ -80,36 +79,36 @@ fn separated_fit(regression: &Regression<'_, Bernoulli, 1>, options: &FitOptions
         return Ok(None);
     }
     let p = x.ncols();
-    let finite: Vec<usize> = (0..p)
-        .filter(|&j| !sep.infinite.contains(&x.names()[j]))
-        .collect();
+    let (finite, infinite): (Vec<usize>, Vec<usize>) =
+        (0..p).partition(|&j| !sep.infinite.contains(&x.names()[j]));
+    // Finite coefficients not determined by the rows on the hyperplane (none left) are 0.
     let mut estimates: Vec<f64> = (0..p)
-        .map(|j| {
-            if sep.direction[j] > 0.0 {
-                f64::INFINITY
-            } else {
-                f64::NEG_INFINITY
-            }
+        .map(|j| match sep.direction[j] {
+            _ if finite.contains(&j) => 0.0,
+            d if d > 0.0 => f64::INFINITY,
+            _ => f64::NEG_INFINITY,
         })
         .collect();
+    // Rows off the hyperplane contribute 0 to ℓ at the limit; the rows on it contribute the
+    // supremum of their own likelihood (e.g. ln ½ for each of a tied 0 and 1), attained by
+    // the limit design even when every named coefficient is infinite.
     let mut log_likelihood = 0.0;
-    if !finite.is_empty() && !sep.on_hyperplane.is_empty() {
-        let rows = &sep.on_hyperplane;
-        let sub = Design::new(
-            DMatrix::from_fn(rows.len(), finite.len(), |r, c| x.matrix()[(rows[r], finite[c])]),
-            finite.iter().map(|&j| x.names()[j].clone()),
-        )?;
+    let rows = &sep.on_hyperplane;
+    if !rows.is_empty() {
+        let (sub, cols) = limit_design(x, rows, &finite, &infinite)?;
         let sub_y: Vec<f64> = rows.iter().map(|&i| y[i]).collect();
-        let sub_model = Regression::logistic(&sub, &sub_y)?;
-        let sub_fit = Bernoulli.regression_estimate(&sub_model, options)?;
-        for (k, &j) in finite.iter().enumerate() {
-            estimates[j] = sub_fit.estimates()[k];
-        }
-        log_likelihood = sub_fit.log_likelihood();
-    } else {
-        for &j in &finite {
-            estimates[j] = 0.0;
-        }
+        log_likelihood = if sub.ncols() == 0 {
+            rows.len() as f64 * 0.5f64.ln() // η = 0 on every row: p = ½
+        } else {
+            let sub_model = Regression::logistic(&sub, &sub_y)?;
+            let sub_fit = Bernoulli.regression_estimate(&sub_model, options)?;
+            for (k, &j) in cols.iter().enumerate() {
+                if finite.contains(&j) {
+                    estimates[j] = sub_fit.estimates()[k];
+                }
+            }
+            sub_fit.log_likelihood()
+        };
     }
     let params = (0..p)
         .map(|j| Parameter::identity(x.names()[j].clone()))
@@ -121,7 +120,7 @@ fn separated_fit(regression: &Regression<'_, Bernoulli, 1>, options: &FitOptions
         log_likelihood,
         x.nrows(),
         Convergence::closed_form("separation detected by linear programming: the MLE is infinite"),
-    )
+    )?
     .without_covariance(format!("{sep}: no standard errors"))
     .with_diagnostic(Diagnostic::Separation {
         coefficients: sep.infinite.clone(),

@@ -10,7 +10,7 @@ use mle_families::Categorical;
 use mle_optim::FitOptions;
 
 use crate::regression::{Regression, RegressionFamily};
-use crate::separation::detect_separation;
+use crate::separation::{detect_multiclass_complete, detect_separation};
 
 const CLASS_NAMES: [&str; 9] = [
     "class1", "class2", "class3", "class4", "class5", "class6", "class7", "class8", "class9",
@@ -33,9 +33,10 @@ impl<'a, const K: usize> Regression<'a, Categorical<K>, K> {
     /// ```
     pub fn multinomial(x: &'a Design, y: &'a [f64]) -> Result<Self> {
         if K == 0 || K > 15 {
-            return Err(MleError::InvalidOption {
-                name: "classes".into(),
-                reason: format!("{} classes; between 2 and 16 are supported", K + 1),
+            return Err(MleError::UnsupportedClassCount {
+                classes: K + 1,
+                min: 2,
+                max: 16,
             });
         }
         let predictors = (0..K)
@@ -65,7 +66,7 @@ impl<const K: usize> RegressionFamily<K> for Categorical<K> {
     fn regression_estimate(&self, regression: &Regression<'_, Self, K>, options: &FitOptions) -> Result<Fit> {
         let objective = regression.linear_objective();
         let start = regression.start_values();
-        let separated = separation(regression)?;
+        let (separated, complete) = separation(regression)?;
         if separated.is_empty() {
             return options.fit(objective, &start);
         }
@@ -78,19 +79,23 @@ impl<const K: usize> RegressionFamily<K> for Categorical<K> {
             .without_covariance("separation: the MLE is infinite, no standard errors")
             .with_diagnostic(Diagnostic::Separation {
                 coefficients: separated,
-                complete: false,
+                complete,
             }))
     }
 }
 
 /// Class-versus-baseline separation (the binary LP on the rows of class 0 and class c,
 /// positive weights only), before any optimisation; returns `class<c>:<column>` names of
-/// the coefficients whose MLE is infinite.
-fn separation<const K: usize>(regression: &Regression<'_, Categorical<K>, K>) -> Result<Vec<String>> {
+/// the coefficients whose MLE is infinite, and whether the separation is complete (every row
+/// strictly on its side against every other class: the joint LP
+/// [`detect_multiclass_complete`], for designs whose LP has at most 4·10⁶ entries; larger
+/// ones report quasi-complete unless that LP is run by hand).
+fn separation<const K: usize>(regression: &Regression<'_, Categorical<K>, K>) -> Result<(Vec<String>, bool)> {
     let x = regression.design(0);
     if x.nrows() * x.ncols() > 2_000_000 {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), false));
     }
+    let mut complete = true;
     let y = regression.response();
     let w = regression.linear_objective().weights();
     let mut names = Vec::new();
@@ -99,6 +104,7 @@ fn separation<const K: usize>(regression: &Regression<'_, Categorical<K>, K>) ->
             .filter(|&i| (y[i] == 0.0 || y[i] == c as f64) && w.is_none_or(|w| w[i] > 0.0))
             .collect();
         if rows.is_empty() {
+            complete = false;
             continue;
         }
         let sub = Design::new(
@@ -110,11 +116,15 @@ fn separation<const K: usize>(regression: &Regression<'_, Categorical<K>, K>) ->
             .map(|&i| if y[i] == c as f64 { 1.0 } else { 0.0 })
             .collect();
         let sep = detect_separation(&sub, &yc)?;
+        complete &= sep.complete;
         names.extend(
             sep.infinite
                 .iter()
                 .map(|n| format!("{}:{n}", CLASS_NAMES.get(c - 1).copied().unwrap_or("class"))),
         );
     }
-    Ok(names)
+    let joint_size = y.len() * K * x.ncols() * K;
+    let complete =
+        complete && !names.is_empty() && joint_size <= 4_000_000 && detect_multiclass_complete(x, y, K, w)?;
+    Ok((names, complete))
 }

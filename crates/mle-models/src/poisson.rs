@@ -1,10 +1,18 @@
 //! Poisson regression: the Poisson family with its log rate as the linear predictor, with an
-//! exposure offset.
+//! exposure offset. Zeros that a hyperplane separates (an all-zero response, a factor level
+//! whose counts are all 0) make some coefficients −∞: detected by LP and reported as the
+//! extended-real MLE, as for logistic regression.
 
-use mle_core::{Design, Result};
+use mle_core::special::ln_gamma;
+use mle_core::{Convergence, Design, Diagnostic, Fit, Objective, Result};
 use mle_families::Poisson;
+use mle_optim::FitOptions;
 
 use crate::regression::{Regression, RegressionFamily};
+use crate::separation::{detect_count_separation, limit_design, Separation};
+
+/// Designs up to this many entries (n·p) are checked for separation by LP before fitting.
+const SEPARATION_LP_LIMIT: usize = 2_000_000;
 
 impl<'a> Regression<'a, Poisson, 1> {
     /// Poisson regression (log link) of counts `y` on `x`; add log exposure with
@@ -51,4 +59,136 @@ impl RegressionFamily<1> for Poisson {
         }
         start
     }
+    /// Separation of the zeros (a direction of recession, [`detect_count_separation`]) is
+    /// checked by LP before optimising when some count is 0 and the design is small enough
+    /// for the dense simplex; larger designs are checked when the fit shows its sign (a log
+    /// rate below −30 on some row).
+    fn regression_estimate(&self, regression: &Regression<'_, Self, 1>, options: &FitOptions) -> Result<Fit> {
+        let objective = regression.linear_objective();
+        let x = regression.design(0);
+        let (y, w) = (regression.response(), objective.weights());
+        if !(0..y.len()).any(|i| y[i] == 0.0 && w.is_none_or(|w| w[i] != 0.0)) {
+            // Without zeros Xd = 0 on every row, so d = 0 (full rank): the MLE is finite.
+            return options.fit(objective, &regression.start_values());
+        }
+        let small = x.nrows() * x.ncols() <= SEPARATION_LP_LIMIT;
+        if small && let Some(fit) = separated_fit(regression, options)? {
+            return Ok(fit);
+        }
+        let fit = options.fit(objective, &regression.start_values());
+        if !small {
+            let suspicious = match &fit {
+                Ok(f) => objective
+                    .linear_predictors(f.estimates().as_slice())?
+                    .iter()
+                    .any(|e| *e < -30.0),
+                Err(_) => true,
+            };
+            if suspicious && let Some(sep) = separated_fit(regression, options)? {
+                return Ok(sep);
+            }
+        }
+        fit
+    }
+}
+
+/// When the zeros are separated: the MLE in the extended reals — the infinite coefficients
+/// at −∞/+∞ along the direction of recession (the rates of the rows off the hyperplane tend
+/// to 0, their contribution to ℓ to 0), the finite ones fitted on the rows on the hyperplane
+/// (offsets and weights kept) — flagged with a `Separation` diagnostic, without standard
+/// errors.
+fn separated_fit(regression: &Regression<'_, Poisson, 1>, options: &FitOptions) -> Result<Option<Fit>> {
+    let x = regression.design(0);
+    let y = regression.response();
+    let objective = regression.linear_objective();
+    let sep = detect_count_separation(x, y, objective.weights())?;
+    if !sep.separated {
+        return Ok(None);
+    }
+    let p = x.ncols();
+    let (finite, infinite): (Vec<usize>, Vec<usize>) =
+        (0..p).partition(|&j| !sep.infinite.contains(&x.names()[j]));
+    // Finite coefficients not determined by the rows on the hyperplane (none left) are 0.
+    let mut estimates: Vec<f64> = (0..p)
+        .map(|j| match sep.direction[j] {
+            _ if finite.contains(&j) => 0.0,
+            d if d > 0.0 => f64::INFINITY,
+            _ => f64::NEG_INFINITY,
+        })
+        .collect();
+    let mut infinite_names = sep.infinite.clone();
+    let mut log_likelihood = 0.0;
+    let rows = &sep.on_hyperplane;
+    if !rows.is_empty() {
+        let (sub, cols) = limit_design(x, rows, &finite, &infinite)?;
+        let sub_y: Vec<f64> = rows.iter().map(|&i| y[i]).collect();
+        if sub.ncols() == 0 {
+            // xᵢ = 0 on every row left: η is the offset there, ℓ is fixed.
+            let (o, w) = (objective.offset(0), objective.weights());
+            log_likelihood = rows
+                .iter()
+                .map(|&i| {
+                    let eta = o.map_or(0.0, |o| o[i]);
+                    w.map_or(1.0, |w| w[i]) * (y[i] * eta - eta.exp() - ln_gamma(y[i] + 1.0))
+                })
+                .sum();
+            return Ok(Some(boundary_fit(
+                regression,
+                &sep,
+                &estimates,
+                log_likelihood,
+                infinite_names,
+            )?));
+        }
+        let mut sub_model = Regression::poisson(&sub, &sub_y)?;
+        if let Some(o) = objective.offset(0) {
+            sub_model = sub_model.offset(rows.iter().map(|&i| o[i]).collect::<Vec<f64>>())?;
+        }
+        if let Some(w) = objective.weights() {
+            sub_model = sub_model.weights(rows.iter().map(|&i| w[i]).collect::<Vec<f64>>())?;
+        }
+        let sub_fit = Poisson.regression_estimate(&sub_model, options)?;
+        for (k, &j) in cols.iter().enumerate() {
+            if finite.contains(&j) {
+                estimates[j] = sub_fit.estimates()[k];
+                if estimates[j].is_infinite() {
+                    infinite_names.push(x.names()[j].clone());
+                }
+            }
+        }
+        log_likelihood = sub_fit.log_likelihood();
+    }
+    Ok(Some(boundary_fit(
+        regression,
+        &sep,
+        &estimates,
+        log_likelihood,
+        infinite_names,
+    )?))
+}
+
+fn boundary_fit(
+    regression: &Regression<'_, Poisson, 1>,
+    sep: &Separation,
+    estimates: &[f64],
+    log_likelihood: f64,
+    infinite_names: Vec<String>,
+) -> Result<Fit> {
+    let objective = regression.linear_objective();
+    let x = regression.design(0);
+    Ok(Fit::on_boundary(
+        &objective.model_name(),
+        objective.parameters(),
+        estimates,
+        log_likelihood,
+        x.nrows(),
+        Convergence::closed_form(
+            "separation of the zero counts detected by linear programming: the MLE is infinite",
+        ),
+    )?
+    .without_covariance(format!("{sep}: no standard errors"))
+    .with_diagnostic(Diagnostic::Separation {
+        coefficients: infinite_names,
+        complete: sep.complete,
+    }))
 }

@@ -1,13 +1,14 @@
 //! Separation in binary regression: when a hyperplane separates the 0s from the 1s (or does
 //! so up to ties), some maximum-likelihood coefficients are infinite. Detected exactly and
 //! before any optimisation by the linear program of Konis (2007), as R's detectseparation:
-//! maximise 1ᵀX̄b subject to X̄b ≥ 0, −1 ≤ b_j ≤ 1, with X̄ = diag(2y − 1)X. A positive
-//! optimum means separation; coefficients with |b_j| > 1e-3 are infinite, with the sign of
-//! b_j.
+//! maximise 1ᵀX̄b subject to X̄b ≥ 0, −1 ≤ b_j ≤ 1, with X̄ = diag(2y − 1)X (columns scaled
+//! by powers of two to unit maximum magnitude). A margin X̄ᵢb above [`MARGIN_TOLERANCE`] means
+//! separation; coefficients with |b_j| > 1e-3 (scaled) are infinite, with the sign of b_j.
+//! [`detect_count_separation`] is the same LP for Poisson counts (zeros against a hyperplane).
 
 use microlp::{ComparisonOp, OptimizationDirection, Problem};
 use mle_core::{Design, MleError, Result};
-use nalgebra::DVector;
+use nalgebra::{DMatrix, DVector};
 
 /// The verdict of the separation LP.
 ///
@@ -64,6 +65,11 @@ impl std::fmt::Display for Separation {
 
 /// Runs the separation LP for a 0/1 response.
 ///
+/// The LP runs on columns scaled by powers of two to unit maximum magnitude; a margin counts
+/// as positive only beyond [`MARGIN_TOLERANCE`] (well above the LP's feasibility tolerance,
+/// 1e-7), so a near-collinear but full-rank design, whose "separating" directions have
+/// margins at the LP's round-off, is not reported as separated.
+///
 /// ```
 /// use mle_core::Design;
 /// use mle_models::separation::detect_separation;
@@ -72,14 +78,8 @@ impl std::fmt::Display for Separation {
 /// assert!(!s.separated);
 /// ```
 pub fn detect_separation(x: &Design, y: &[f64]) -> Result<Separation> {
-    let (n, p) = (x.nrows(), x.ncols());
-    if y.len() != n {
-        return Err(MleError::DimensionMismatch {
-            what: "response".into(),
-            expected: n,
-            got: y.len(),
-        });
-    }
+    let n = x.nrows();
+    check_response_length(x, y)?;
     if let Some(index) = y.iter().position(|v| *v != 0.0 && *v != 1.0) {
         return Err(MleError::OutsideSupport {
             index,
@@ -87,18 +87,149 @@ pub fn detect_separation(x: &Design, y: &[f64]) -> Result<Separation> {
             reason: format!("y = {} is not 0 or 1", y[index]),
         });
     }
-    let m = x.matrix();
     let sign: Vec<f64> = y.iter().map(|v| if *v == 1.0 { 1.0 } else { -1.0 }).collect();
+    recession(x, &sign, &vec![false; n])
+}
+
+/// The count-model analogue of [`detect_separation`] (Poisson, log link): the MLE is
+/// infinite when a direction d has Xd ≤ 0 on every row and Xd < 0 only on rows with y = 0
+/// (ℓ then increases along d; Correia, Guimarães & Zylkin 2019 call it separation too). The
+/// LP maximises −Σ_{y=0} xᵢd subject to Xd ≤ 0 on the zeros, Xd = 0 on the positive counts,
+/// −1 ≤ d ≤ 1. Rows with `weights` 0 are left out; offsets do not matter. `complete` means
+/// every used row is strictly on its side (ℓ tends to its supremum 0 only then).
+///
+/// ```
+/// use mle_core::Design;
+/// use mle_models::separation::detect_count_separation;
+/// let x = Design::from_columns(true, &[("b", vec![0.0, 0.0, 1.0, 1.0])]).unwrap();
+/// let s = detect_count_separation(&x, &[2.0, 3.0, 0.0, 0.0], None).unwrap();
+/// assert!(s.separated && !s.complete);
+/// assert_eq!(s.infinite, vec!["b".to_string()]);
+/// assert!(s.direction[1] < 0.0); // β_b = −∞
+/// assert_eq!(s.on_hyperplane, vec![0, 1]);
+/// ```
+pub fn detect_count_separation(x: &Design, y: &[f64], weights: Option<&[f64]>) -> Result<Separation> {
+    check_response_length(x, y)?;
+    if let Some(index) = y.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
+        return Err(MleError::OutsideSupport {
+            index,
+            family: "count regression".into(),
+            reason: format!("y = {} is not a non-negative count", y[index]),
+        });
+    }
+    let used: Vec<usize> = (0..y.len())
+        .filter(|&i| weights.is_none_or(|w| w[i] != 0.0))
+        .collect();
+    let sub;
+    let (x, rows) = if used.len() == y.len() {
+        (x, None)
+    } else {
+        sub = Design::new(
+            DMatrix::from_fn(used.len(), x.ncols(), |r, j| x.matrix()[(used[r], j)]),
+            x.names().iter().cloned(),
+        )?;
+        (&sub, Some(&used))
+    };
+    let yu: Vec<f64> = used.iter().map(|&i| y[i]).collect();
+    let sign = vec![-1.0; yu.len()];
+    let equality: Vec<bool> = yu.iter().map(|v| *v > 0.0).collect();
+    let mut s = recession(x, &sign, &equality)?;
+    if let Some(rows) = rows {
+        s.on_hyperplane = s.on_hyperplane.iter().map(|&r| rows[r]).collect();
+    }
+    Ok(s)
+}
+
+/// A margin xᵢd (columns scaled to unit maximum magnitude, |d| ≤ 1) counts as positive only
+/// above this: the LP meets its constraints within 1e-7, so margins at that level are its
+/// round-off, not a separating hyperplane.
+pub const MARGIN_TOLERANCE: f64 = 1e-6;
+
+fn check_response_length(x: &Design, y: &[f64]) -> Result<()> {
+    if y.len() != x.nrows() {
+        return Err(MleError::DimensionMismatch {
+            what: "response".into(),
+            expected: x.nrows(),
+            got: y.len(),
+        });
+    }
+    Ok(())
+}
+
+/// The recession LP shared by the binary and count checks: rows X̄ = diag(sign)·X·D (D the
+/// power-of-two column scaling); maximise Σ X̄ᵢb over the inequality rows subject to
+/// X̄ᵢb ≥ 0 there, X̄ᵢb = 0 on the `equality` rows, −1 ≤ b ≤ 1.
+fn recession(x: &Design, sign: &[f64], equality: &[bool]) -> Result<Separation> {
+    let (n, p) = (x.nrows(), x.ncols());
+    let scale: Vec<f64> = x
+        .matrix()
+        .column_iter()
+        .map(|c| {
+            let amax = c.amax();
+            if amax > 0.0 {
+                2f64.powi(-(amax.log2().ceil() as i32).clamp(-1022, 1023))
+            } else {
+                1.0
+            }
+        })
+        .collect();
+    let m = DMatrix::from_fn(n, p, |i, j| sign[i] * x.matrix()[(i, j)] * scale[j]);
+    let b = solve_recession_lp(&m, equality, false)?;
+    let margins: Vec<f64> = (0..n).map(|i| m.row(i).transpose().dot(&b)).collect();
+    let positive = |i: usize| !equality[i] && margins[i] > MARGIN_TOLERANCE;
+    let separated = (0..n).any(positive);
+    let direction = DVector::from_iterator(p, b.iter().zip(&scale).map(|(b, s)| b * s));
+    let infinite = if separated {
+        x.names()
+            .iter()
+            .zip(b.iter())
+            .filter(|(_, b)| b.abs() > 1e-3)
+            .map(|(n, _)| n.clone())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    // Complete separation: a direction with every margin strictly positive, i.e.
+    // max t s.t. X̄b ≥ t, −1 ≤ b ≤ 1, t ≤ 1 has t > 0.
+    let complete = separated
+        && !equality.iter().any(|e| *e)
+        && solve_recession_lp(&m, equality, true).is_ok_and(|t| t[p] > MARGIN_TOLERANCE);
+    Ok(Separation {
+        separated,
+        complete,
+        infinite,
+        on_hyperplane: (0..n).filter(|&i| separated && !positive(i)).collect(),
+        direction: if separated { direction } else { DVector::zeros(p) },
+    })
+}
+
+/// Solves the recession LP on the scaled rows `m`; with `margin`, maximises the smallest
+/// margin t (an extra variable, last in the result) instead of their sum.
+fn solve_recession_lp(m: &DMatrix<f64>, equality: &[bool], margin: bool) -> Result<DVector<f64>> {
+    let (n, p) = (m.nrows(), m.ncols());
     let mut lp = Problem::new(OptimizationDirection::Maximize);
     let vars: Vec<_> = (0..p)
         .map(|j| {
-            let colsum: f64 = (0..n).map(|i| sign[i] * m[(i, j)]).sum();
-            lp.add_var(colsum, (-1.0, 1.0))
+            let cost = if margin {
+                0.0
+            } else {
+                (0..n).filter(|&i| !equality[i]).map(|i| m[(i, j)]).sum()
+            };
+            lp.add_var(cost, (-1.0, 1.0))
         })
         .collect();
+    let t = margin.then(|| lp.add_var(1.0, (f64::NEG_INFINITY, 1.0)));
     for i in 0..n {
-        let row: Vec<(microlp::Variable, f64)> = (0..p).map(|j| (vars[j], sign[i] * m[(i, j)])).collect();
-        lp.add_constraint(row.as_slice(), ComparisonOp::Ge, 0.0);
+        let mut row: Vec<(microlp::Variable, f64)> = (0..p).map(|j| (vars[j], m[(i, j)])).collect();
+        if let Some(t) = t {
+            row.push((t, -1.0));
+        }
+        let op = if equality[i] {
+            ComparisonOp::Eq
+        } else {
+            ComparisonOp::Ge
+        };
+        lp.add_constraint(row.as_slice(), op, 0.0);
     }
     let outcome = lp
         .solve()
@@ -109,45 +240,101 @@ pub fn detect_separation(x: &Design, y: &[f64]) -> Result<Separation> {
             return Err(MleError::Optimiser("separation LP interrupted".into()))
         }
     };
-    let direction = DVector::from_iterator(p, vars.iter().map(|v| solution[*v]));
-    let scale = m.amax().max(1.0);
-    let separated = solution.objective() > 1e-9 * scale;
-    let margins: Vec<f64> = (0..n)
-        .map(|i| (0..p).map(|j| sign[i] * m[(i, j)] * direction[j]).sum())
+    let mut out: Vec<f64> = vars.iter().map(|v| solution[*v]).collect();
+    if let Some(t) = t {
+        out.push(solution[t]);
+    }
+    Ok(DVector::from_vec(out))
+}
+
+/// The rows and columns of the limit problem after separation: the rows on the hyperplane
+/// (`rows`) with the finite columns, plus — where those do not span the rows' column space —
+/// the fewest infinite columns (in order) that do, so that the fit of this sub-design attains
+/// the supremum of ℓ on those rows. Returns the sub-design and its columns (indices into
+/// `x`); the coefficients of the added infinite columns are not reported (they are ±∞ along
+/// the direction of recession).
+pub(crate) fn limit_design(
+    x: &Design,
+    rows: &[usize],
+    finite: &[usize],
+    infinite: &[usize],
+) -> Result<(Design, Vec<usize>)> {
+    let build = |cols: &[usize]| {
+        Design::new(
+            DMatrix::from_fn(rows.len(), cols.len(), |r, c| x.matrix()[(rows[r], cols[c])]),
+            cols.iter().map(|&j| x.names()[j].clone()),
+        )
+    };
+    let mut cols = finite.to_vec();
+    for &j in infinite {
+        let mut candidate = cols.clone();
+        candidate.push(j);
+        candidate.sort_unstable();
+        if build(&candidate)?.check_rank(1e-13).is_ok() {
+            cols = candidate;
+        }
+    }
+    Ok((build(&cols)?, cols))
+}
+
+/// Complete separation of a multinomial logit with classes 0..=`k` (class 0 the baseline):
+/// whether some coefficients B = (b₁, …, b_k), b₀ = 0, put every row of class c strictly on
+/// its side against every other class c′ — xᵢ(b_c − b_c′) > 0 — so that ℓ tends to 0. The
+/// LP (Kesler's construction) maximises the smallest such margin t under −1 ≤ B ≤ 1; rows
+/// with `weights` 0 are left out. Class-versus-baseline complete separation does not imply
+/// it (two non-baseline classes may overlap).
+///
+/// ```
+/// use mle_core::Design;
+/// use mle_models::separation::detect_multiclass_complete;
+/// let x = Design::from_columns(true, &[("x", (1..=6).map(f64::from).collect())]).unwrap();
+/// assert!(detect_multiclass_complete(&x, &[0.0, 0.0, 1.0, 1.0, 2.0, 2.0], 2, None).unwrap());
+/// assert!(!detect_multiclass_complete(&x, &[0.0, 0.0, 1.0, 2.0, 1.0, 2.0], 2, None).unwrap());
+/// ```
+pub fn detect_multiclass_complete(x: &Design, y: &[f64], k: usize, weights: Option<&[f64]>) -> Result<bool> {
+    check_response_length(x, y)?;
+    let p = x.ncols();
+    let rows: Vec<usize> = (0..y.len())
+        .filter(|&i| weights.is_none_or(|w| w[i] != 0.0))
         .collect();
-    let infinite = if separated {
-        x.names()
-            .iter()
-            .zip(direction.iter())
-            .filter(|(_, b)| b.abs() > 1e-3)
-            .map(|(n, _)| n.clone())
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let tol = 1e-9 * scale;
-    // Complete separation: a direction with every margin strictly positive, i.e.
-    // max t s.t. X̄b ≥ t, −1 ≤ b ≤ 1, t ≤ 1 has t > 0.
-    let complete = separated && {
-        let mut lp = Problem::new(OptimizationDirection::Maximize);
-        let vars: Vec<_> = (0..p).map(|_| lp.add_var(0.0, (-1.0, 1.0))).collect();
-        let t = lp.add_var(1.0, (f64::NEG_INFINITY, 1.0));
-        for i in 0..n {
-            let mut row: Vec<(microlp::Variable, f64)> =
-                (0..p).map(|j| (vars[j], sign[i] * m[(i, j)])).collect();
-            row.push((t, -1.0));
-            lp.add_constraint(row.as_slice(), ComparisonOp::Ge, 0.0);
+    if let Some(&index) = rows
+        .iter()
+        .find(|&&i| !(y[i] >= 0.0 && y[i] <= k as f64 && y[i].fract() == 0.0))
+    {
+        return Err(MleError::OutsideSupport {
+            index,
+            family: "multinomial regression".into(),
+            reason: format!("y = {} is not a class code in 0..={k}", y[index]),
+        });
+    }
+    let scale: Vec<f64> = x
+        .matrix()
+        .column_iter()
+        .map(|c| {
+            let amax = c.amax();
+            if amax > 0.0 {
+                2f64.powi(-(amax.log2().ceil() as i32).clamp(-1022, 1023))
+            } else {
+                1.0
+            }
+        })
+        .collect();
+    let mut m = DMatrix::zeros(rows.len() * k, p * k);
+    for (r, &i) in rows.iter().enumerate() {
+        let c = y[i] as usize;
+        let others = (0..=k).filter(|&o| o != c);
+        for (s, o) in others.enumerate() {
+            for j in 0..p {
+                let v = x.matrix()[(i, j)] * scale[j];
+                if c > 0 {
+                    m[(r * k + s, (c - 1) * p + j)] += v;
+                }
+                if o > 0 {
+                    m[(r * k + s, (o - 1) * p + j)] -= v;
+                }
+            }
         }
-        match lp.solve() {
-            Ok(microlp::SolveOutcome::Solution(s)) => s.objective() > tol,
-            _ => false,
-        }
-    };
-    Ok(Separation {
-        separated,
-        complete,
-        infinite,
-        on_hyperplane: (0..n).filter(|&i| margins[i].abs() <= tol).collect(),
-        direction,
-    })
+    }
+    let b = solve_recession_lp(&m, &vec![false; m.nrows()], true)?;
+    Ok(b[p * k] > MARGIN_TOLERANCE)
 }

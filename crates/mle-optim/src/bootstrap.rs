@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use mle_core::inference::check_level;
-use mle_core::resampling::{check_replicates, par_map_indexed, replicate_covariance, replicate_seeds};
+use mle_core::resampling::{
+    check_replicates, par_map_indexed, replicate_covariance, replicate_seeds, ReplicatePanic,
+};
 use mle_core::{Fit, MleError, Result};
 use nalgebra::{DMatrix, DVector};
 use rand::rngs::StdRng;
@@ -32,9 +34,11 @@ pub struct BootstrapResult {
     pub intervals: Vec<(f64, f64)>,
     /// Confidence level of the intervals.
     pub level: f64,
-    /// Replicates whose refit failed, gave a non-finite estimate or panicked (reported, not
-    /// hidden).
+    /// Replicates whose refit failed, gave a non-finite estimate, an estimate of another
+    /// dimension than the fit's, or panicked (reported, not hidden).
     pub failures: usize,
+    /// For each failed replicate (in replicate order): its index and why it failed.
+    pub failure_reasons: Vec<(usize, String)>,
     /// The seed.
     pub seed: u64,
 }
@@ -87,21 +91,36 @@ pub fn parametric_bootstrap<Data: Send>(
     let results = par_map_indexed(replicates, |b| {
         let mut rng = StdRng::seed_from_u64(seeds[b]);
         let data = simulate(&theta, &mut rng);
-        let out = refit(&data, &theta)
-            .ok()
-            .map(|f| f.estimates().iter().copied().collect::<Vec<f64>>());
+        let out = refit(&data, &theta).map_err(|e| e.to_string()).and_then(|f| {
+            let v: Vec<f64> = f.estimates().iter().copied().collect();
+            if v.len() != p {
+                Err(format!(
+                    "the refit returned {} parameters, the fit has {p}",
+                    v.len()
+                ))
+            } else if let Some(j) = v.iter().position(|x| !x.is_finite()) {
+                Err(format!("the refit's estimate {j} is {}", v[j]))
+            } else {
+                Ok(v)
+            }
+        });
         let k = done.fetch_add(1, Ordering::Relaxed) + 1;
         if start.elapsed().as_secs_f64() > 1.0 {
             bar.set_position(k as u64);
         }
-        out.filter(|v| v.iter().all(|x| x.is_finite()))
+        out
     });
     bar.finish_and_clear();
-    let ok: Vec<Vec<f64>> = results.into_iter().filter_map(|r| r.ok().flatten()).collect();
+    let (ok, failure_reasons) = split_replicates(results);
     let failures = replicates - ok.len();
     if ok.len() < 2 {
         return Err(MleError::NoConvergence {
-            reason: format!("{failures} of {replicates} bootstrap refits failed"),
+            reason: format!(
+                "{failures} of {replicates} bootstrap refits failed{}",
+                failure_reasons
+                    .first()
+                    .map_or(String::new(), |(b, r)| format!(" (replicate {b}: {r})"))
+            ),
             iterations: replicates as u64,
             gradient_norm: f64::NAN,
             last: theta,
@@ -122,8 +141,27 @@ pub fn parametric_bootstrap<Data: Send>(
         intervals,
         level,
         failures,
+        failure_reasons,
         seed,
     })
+}
+
+/// The successful replicates' estimates, and (index, reason) for each failed one.
+type Replicates = (Vec<Vec<f64>>, Vec<(usize, String)>);
+
+fn split_replicates(
+    results: Vec<std::result::Result<std::result::Result<Vec<f64>, String>, ReplicatePanic>>,
+) -> Replicates {
+    let mut ok = Vec::with_capacity(results.len());
+    let mut failure_reasons = Vec::new();
+    for (b, r) in results.into_iter().enumerate() {
+        match r {
+            Ok(Ok(v)) => ok.push(v),
+            Ok(Err(reason)) => failure_reasons.push((b, reason)),
+            Err(panic) => failure_reasons.push((b, format!("the refit panicked: {}", panic.message))),
+        }
+    }
+    (ok, failure_reasons)
 }
 
 #[cfg(test)]
@@ -200,8 +238,8 @@ mod tests {
                 level,
             )
         };
-        assert!(matches!(go(10, 1.0), Err(MleError::InvalidOption { .. })));
-        assert!(matches!(go(1, 0.9), Err(MleError::InvalidOption { .. })));
+        assert!(matches!(go(10, 1.0), Err(MleError::LevelOutOfRange { .. })));
+        assert!(matches!(go(1, 0.9), Err(MleError::TooFewReplicates { .. })));
         assert!(go(10, 0.9).is_ok());
     }
 }

@@ -30,10 +30,11 @@ pub mod multistart;
 pub mod newton;
 pub mod profile;
 mod quasi_newton;
+mod verdict;
 
 pub use adapter::NegativeLogLikelihood;
 pub use fit::{FitOptions, Method};
 pub use fitted::Fitted;
 pub use levenberg_marquardt::LevenbergMarquardt;
 pub use model::{DataModel, FitData, Model};
-pub use newton::{Curvature, SafeguardedNewton};
+pub use newton::SafeguardedNewton;

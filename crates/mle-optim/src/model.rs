@@ -163,14 +163,14 @@ impl<'a, K: DensityKernel<P>, const P: usize> DataModel<'a, K, P> {
                 theta,
                 log_likelihood,
                 formula,
-            } => Ok(Fit::on_boundary(
+            } => Fit::on_boundary(
                 &objective.model_name(),
                 objective.parameters(),
                 &theta,
                 log_likelihood,
                 objective.n_obs(),
                 Convergence::closed_form(&formula),
-            )),
+            ),
             ClosedForm::Undefined(error) => Err(error),
         }
     }

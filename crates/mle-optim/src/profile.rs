@@ -97,10 +97,7 @@ pub fn profile_interval(
 ) -> Result<ProfileInterval> {
     let p = fit.estimates().len();
     if index >= p {
-        return Err(MleError::InvalidOption {
-            name: "index".into(),
-            reason: format!("parameter {index} of {p}"),
-        });
+        return Err(MleError::ParameterIndexOutOfRange { index, count: p });
     }
     let crit = likelihood_ratio_critical(level)?;
     let mut best = fit.clone();

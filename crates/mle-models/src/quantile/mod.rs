@@ -60,6 +60,7 @@ pub use location_scale::{LocationScaleCovariance, LocationScaleFit};
 pub use objective::QuantileRegressionObjective;
 pub use sparsity::Bandwidth;
 
+use mle_core::fit::{ConvergenceStatus, EstimationMethod};
 use mle_core::{Convergence, Design, Fit, MleError, Objective, Result};
 use mle_families::AsymmetricLaplace;
 use mle_optim::{FitOptions, Fitted, Model};
@@ -264,13 +265,13 @@ pub struct QuantileRegression {
 }
 
 impl QuantileRegression {
-    /// Quantile regression at level `tau` ∈ (0, 1) (an `InvalidOption` error otherwise).
+    /// Quantile regression at level `tau` ∈ (0, 1) (a `TauOutOfRange` error otherwise).
     ///
     /// ```
     /// use mle_core::MleError;
     /// use mle_models::quantile::QuantileRegression;
     /// assert!(QuantileRegression::new(0.9).is_ok());
-    /// assert!(matches!(QuantileRegression::new(1.0), Err(MleError::InvalidOption { .. })));
+    /// assert!(matches!(QuantileRegression::new(1.0), Err(MleError::TauOutOfRange { .. })));
     /// ```
     pub fn new(tau: f64) -> Result<Self> {
         AsymmetricLaplace::new(tau)?;
@@ -509,29 +510,17 @@ impl Model for QuantileModel<'_> {
 
 /// How the LP stopped, as a convergence record.
 fn vertex_convergence(solution: &QuantileSolution) -> Convergence {
-    Convergence {
-        method: match solution.algorithm {
-            QuantileAlgorithm::FrischNewton => {
-                "Frisch–Newton interior point (Portnoy–Koenker preprocessing for large n) + exact \
-                 simplex vertex step"
-                    .into()
-            }
-            _ => "Barrodale–Roberts simplex (exact)".into(),
+    Convergence::new(
+        match solution.algorithm {
+            QuantileAlgorithm::FrischNewton => EstimationMethod::FrischNewtonInteriorPoint,
+            _ => EstimationMethod::BarrodaleRobertsSimplex,
         },
-        converged: true,
-        reason: format!(
-            "optimal vertex: {} observations interpolated, their dual values lie in [τ − 1, τ] \
-             (0 ∈ subdifferential; ℓ is not differentiable there, so ∇ℓ ≠ 0 is expected){}",
-            solution.basis.len(),
-            if solution.possibly_nonunique {
-                "; solution may be nonunique (a dual value is on the boundary)"
-            } else {
-                ""
-            }
-        ),
-        iterations: (solution.interior_point_iterations + solution.simplex_pivots) as u64,
-        evaluations: Vec::new(),
-    }
+        ConvergenceStatus::ExactVertex {
+            interpolated: solution.basis.len(),
+            possibly_nonunique: solution.possibly_nonunique,
+        },
+        (solution.interior_point_iterations + solution.simplex_pivots) as u64,
+    )
 }
 
 pub(crate) fn exact_solve(rows: &Rows, y: &[f64], tau: f64, algorithm: QuantileAlgorithm) -> Result<Vertex> {
