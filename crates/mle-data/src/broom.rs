@@ -159,8 +159,8 @@ impl FormulaFit {
                 self.n_dropped()
             ));
         }
-        if !fit.convergence().converged {
-            diagnostics.push(format!("not converged: {}", fit.convergence().reason));
+        if !fit.convergence().converged() {
+            diagnostics.push(format!("not converged: {}", fit.convergence().reason()));
         }
         Ok(FitSummary {
             family: self.family.name().to_string(),
@@ -172,7 +172,7 @@ impl FormulaFit {
             deviance: if glm { self.deviance().ok() } else { None },
             null_deviance: self.null_deviance(),
             df_residual: glm.then(|| self.df_residual()),
-            converged: fit.convergence().converged,
+            converged: fit.convergence().converged(),
             coefficients: self.coefficient_rows(level, false)?,
             extra_parameters: self.extra_rows(),
             diagnostics,

@@ -159,7 +159,7 @@ impl FormulaOptions {
 /// let m = FormulaFit::fit("y ~ dose", &t, Family::Binomial, FormulaOptions::default()).unwrap();
 /// assert_eq!((m.n_obs(), m.n_dropped()), (5, 1));
 /// assert_eq!(m.coefficient_names(), ["(Intercept)", "dose"]);
-/// assert!(m.estimate().convergence().converged);
+/// assert!(m.estimate().convergence().converged());
 /// ```
 #[derive(Debug, Clone)]
 pub struct FormulaFit {
@@ -534,10 +534,16 @@ pub(crate) fn refit_glm(
         }
         _ => glm_like(family, x, y, offset, weights, &None)?,
     };
-    if !fit.convergence().converged {
-        return Err(model_err(MleError::InvalidOption {
-            name: "sub-model".into(),
-            reason: format!("the fit of the sub-model on {:?} did not converge", x.names()),
+    if !fit.convergence().converged() {
+        return Err(model_err(MleError::NoConvergence {
+            reason: format!(
+                "the fit of the sub-model on {:?} did not converge: {}",
+                x.names(),
+                fit.convergence().reason()
+            ),
+            iterations: fit.convergence().iterations,
+            gradient_norm: fit.gradient().norm(),
+            last: fit.estimates().iter().copied().collect(),
         }));
     }
     Ok(fit.estimates().as_slice()[..x.ncols()].to_vec())

@@ -72,7 +72,7 @@ impl SavedModel {
             covariance_source: fit.covariance_source().to_string(),
             n_obs: model.n_obs(),
             loglik: fit.log_likelihood(),
-            converged: fit.convergence().converged,
+            converged: fit.convergence().converged(),
         }
     }
 

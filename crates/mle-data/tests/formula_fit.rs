@@ -66,7 +66,7 @@ fn check_case(case: &Value) {
         FormulaOptions::default(),
     )
     .unwrap();
-    assert!(m.estimate().convergence().converged, "{name}");
+    assert!(m.estimate().convergence().converged(), "{name}");
     assert_eq!(m.n_obs() as u64, case["n"].as_u64().unwrap(), "{name}: n");
     assert_eq!(
         m.n_dropped() as u64,
