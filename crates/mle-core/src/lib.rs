@@ -30,6 +30,7 @@ pub mod density;
 pub mod design;
 pub mod error;
 pub mod fit;
+pub mod gram;
 pub mod hypothesis;
 pub mod inference;
 pub mod information;

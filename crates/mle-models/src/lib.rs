@@ -32,6 +32,7 @@ pub mod poisson;
 pub mod quantile;
 pub mod regression;
 pub mod separation;
+pub mod separation_check;
 pub mod student_t;
 
 pub use linear::{LeastSquares, LinearRegression};
