@@ -10,8 +10,10 @@
 //! * otherwise, with ‖d‖ = 1, S the saturated rows and U the others, the rows of P in U carry
 //!   T = Σ_{P∩U} aᵢσ(−mᵢ) ≤ λ²c_U + λ(Σ_S ‖xᵢ‖²σ(−mᵢ))^½ (c_U = max_U ‖xᵢ‖), so
 //!   ‖X_U d‖₂ ≤ Σ_{P∩U} aᵢ ≤ T/σ(−τ) =: δ; if the smallest eigenvalue of X_UᵀX_U exceeds δ²
-//!   there is no separation (one Gram matrix, no LP). A row with a huge xᵢ but σ(−mᵢ) = 0
-//!   does not weaken the bound.
+//!   there is no separation. That eigenvalue is bounded below without a pass over the data,
+//!   by 4(λ_min(−H) − Σ_{|mᵢ|>τ} wᵢ‖xᵢ‖²) (wᵢ = σ(mᵢ)σ(−mᵢ) ≤ ¼); only when that bound is
+//!   too weak is X_UᵀX_U formed (one Gram matrix, still no LP). A row with a huge xᵢ but
+//!   σ(−mᵢ) = 0 does not weaken the bounds.
 //!
 //! Only when neither certificate holds (a fit that failed, did not converge, or diverges) is
 //! an LP solved: the exact LP of Konis (2007) on the whole design when it has at most
@@ -95,20 +97,38 @@ pub fn check_separation(x: &Design, y: &[f64], state: Option<FitState<'_>>) -> R
         return Ok(SeparationCheck::Finite);
     }
     let m = x.matrix();
-    let norm2 = |i: usize| (0..p).map(|j| m[(i, j)] * m[(i, j)]).sum::<f64>();
-    // Q̄_S = Σ_S ‖xᵢ‖²σ(−mᵢ) and c_U = max_U ‖xᵢ‖.
-    let (mut q_s, mut c_u) = (0.0, 0.0f64);
+    // ‖xᵢ‖², column by column (contiguous in the column-major design).
+    let mut norm2 = vec![0.0; n];
+    for col in m.column_iter() {
+        for (acc, v) in norm2.iter_mut().zip(col.iter()) {
+            *acc += v * v;
+        }
+    }
+    // Q̄_S = Σ_S ‖xᵢ‖²σ(−mᵢ), c_U = max_U ‖xᵢ‖, and B = Σ_{|mᵢ|>τ} wᵢ‖xᵢ‖² (wᵢ = σ(mᵢ)σ(−mᵢ)).
+    let (mut q_s, mut c_u, mut b_rest) = (0.0, 0.0f64, 0.0);
     for i in 0..n {
         let s = sigmoid_neg(margins[i]);
+        let w = s * sigmoid_neg(-margins[i]);
+        if margins[i].abs() > TAU && w > 0.0 {
+            b_rest += w * norm2[i];
+        }
         if saturated[i] {
             if s > 0.0 {
-                q_s += norm2(i) * s;
+                q_s += norm2[i] * s;
             }
         } else {
-            c_u = c_u.max(norm2(i).sqrt());
+            c_u = c_u.max(norm2[i].sqrt());
         }
     }
     let delta = (lambda2 * c_u + (lambda2 * q_s).sqrt()) / floor;
+    // Without a Gram matrix: X_UᵀX_U ⪰ X_{U'}ᵀX_{U'} ⪰ 4·Σ_{U'} wᵢxᵢxᵢᵀ ⪰ 4(−H − B·I), U' the
+    // rows with |mᵢ| ≤ τ, so λ_min(X_UᵀX_U) ≥ 4(λ_min(−H) − B).
+    if let Some(info) = SymmetricEigen::try_new(-state.hessian, 1e-15, 10_000) {
+        let (lo, hi) = (info.eigenvalues.min(), info.eigenvalues.amax());
+        if lo > 1e-10 * hi && 4.0 * (lo - b_rest) > delta * delta {
+            return Ok(SeparationCheck::Finite);
+        }
+    }
     let gram = gram_of_rows(m, |i| !saturated[i]);
     let Some(eigen) = SymmetricEigen::try_new(gram, 1e-15, 10_000) else {
         return full_lp(x, y);
