@@ -33,7 +33,7 @@ fn main() -> Result<(), MleError> {
     )
     .with_name("two-component Gaussian mixture");
     let objective = DataObjective::new(&mixture, &x)?;
-    let starts = random_starts(&[0.0, 2.5, 4.0, -1.0, -1.0], &[1.0; 5], 40, 2024);
+    let starts = random_starts(&[0.0, 2.5, 4.0, -1.0, -1.0], &[1.0; 5], 40, 2024)?;
     let result = multistart(&objective, &starts, &FitOptions::newton())?;
     println!("{result}");
     println!(

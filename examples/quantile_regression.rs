@@ -24,9 +24,8 @@ fn engel() -> Result<(Vec<f64>, Vec<f64>), MleError> {
             fields
                 .get(k)
                 .and_then(|s| s.trim().parse().ok())
-                .ok_or(MleError::InvalidOption {
-                    name: "engel.csv".into(),
-                    reason: format!("line {}: cannot read field {k}", line_no + 1),
+                .ok_or(MleError::InvalidDesign {
+                    reason: format!("engel.csv line {}: cannot read field {k}", line_no + 1),
                 })
         };
         food.push(parse(0)?);
@@ -63,7 +62,7 @@ fn main() -> Result<(), MleError> {
             se[1],
             sigma,
             sigma * food.len() as f64,
-            if fit.convergence().method.starts_with("Barrodale") {
+            if fit.convergence().method == mle::core::EstimationMethod::BarrodaleRobertsSimplex {
                 "simplex"
             } else {
                 "IP+vertex"

@@ -36,8 +36,15 @@ fn main() -> std::io::Result<()> {
     cols.extend((1..p).map(|j| &x[j * n..(j + 1) * n]));
     cols.extend((1..q).map(|j| &z[j * n..(j + 1) * n]));
     write_csv(&dir.join("heteroscedastic.csv"), &header, &cols)?;
+    let (n, p) = (1_000_000, 10);
+    let (x, y) = data::negative_binomial(n, p, 2.0, 2026);
+    let mut header = vec!["y".to_string()];
+    header.extend((1..p).map(|j| format!("x{j}")));
+    let mut cols: Vec<&[f64]> = vec![&y];
+    cols.extend((1..p).map(|j| &x[j * n..(j + 1) * n]));
+    write_csv(&dir.join("negbin.csv"), &header, &cols)?;
     println!(
-        "wrote {}/logistic.csv (n = 1e6, intercept + x1..x19) and heteroscedastic.csv (n = 1e5)",
+        "wrote {}/logistic.csv (n = 1e6, intercept + x1..x19), heteroscedastic.csv (n = 1e5) and negbin.csv (n = 1e6, intercept + x1..x9)",
         dir.display()
     );
     Ok(())

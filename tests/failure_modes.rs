@@ -237,7 +237,7 @@ fn mixture_multistart_finds_the_global_maximum() {
     let x = Table::load("failure/faithful_eruptions.csv").column("eruptions");
     let density = mixture_density();
     let obj = DataObjective::new(&density, &x).unwrap();
-    let starts = random_starts(&[0.0, 2.5, 4.0, -1.0, -1.0], &[1.0, 1.0, 1.0, 1.0, 1.0], 40, 2024);
+    let starts = random_starts(&[0.0, 2.5, 4.0, -1.0, -1.0], &[1.0, 1.0, 1.0, 1.0, 1.0], 40, 2024).unwrap();
     let m = multistart(&obj, &starts, &FitOptions::newton()).unwrap();
     let nat = m.best.natural_estimates();
     // Label switching: order the components by mean.

@@ -18,7 +18,8 @@ const EXPLAINED: [(&str, &str, &str); 3] = [
     (
         "MGH10",
         "1",
-        "from (2, 4e5, 2.5e4) Levenberg–Marquardt leaves the basin of the certified optimum",
+        "from (2, 4e5, 2.5e4) Levenberg–Marquardt leaves the basin of the certified optimum and stops \
+         where ∇²ℓ is indefinite: reported as not a maximum (it used to be reported as converged)",
     ),
     (
         "Eckerle4",
@@ -70,7 +71,14 @@ fn nist_nonlinear_all_problems_both_starts() {
                 }
                 Err(e) => {
                     println!("{name:<10} {label:>5} failed: {e}");
-                    failures.push(format!("{name} start {label}: {e}"));
+                    let explained = EXPLAINED.iter().find(|(n, s, _)| *n == name && *s == label);
+                    match (explained, &e) {
+                        // An explained run that ends away from the certified optimum may say so.
+                        (Some((_, _, why)), mle::prelude::MleError::NotAMaximum { .. }) => {
+                            println!("           (explained: {why})");
+                        }
+                        _ => failures.push(format!("{name} start {label}: {e}")),
+                    }
                 }
             }
         }

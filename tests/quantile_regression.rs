@@ -450,7 +450,7 @@ fn location_sparsity_matches_intercept_only_quantile_regression() {
         let reg = rq.fit(&x, &data).unwrap();
         assert_eq!(fit.estimates()[0], reg.estimates()[0]);
         assert_rel("sigma", fit.estimates()[1], reg.estimates()[1], 1e-14);
-        let (a, b) = (fit.covariance().unwrap(), reg.covariance().unwrap());
+        let (a, b) = (fit.covariance().unwrap(), reg.fit().covariance().unwrap());
         for (u, v) in a.iter().zip(b.iter()) {
             assert_rel("covariance", *u, *v, 1e-10);
         }
@@ -535,7 +535,10 @@ fn bootstrap_does_not_depend_on_the_thread_count() {
                         },
                     )
                     .unwrap();
-                (q.covariance().unwrap().clone(), l.covariance().unwrap().clone())
+                (
+                    q.fit().covariance().unwrap().clone(),
+                    l.covariance().unwrap().clone(),
+                )
             })
     };
     let (one, two) = (run(1), run(2));
@@ -619,11 +622,11 @@ fn huge_response_is_a_typed_error_suggesting_rescaling() {
 fn bad_input_gives_typed_errors() {
     for tau in [0.0, 1.0, -0.1, 1.5, f64::NAN, f64::INFINITY] {
         assert!(
-            matches!(QuantileRegression::new(tau), Err(MleError::InvalidOption { .. })),
+            matches!(QuantileRegression::new(tau), Err(MleError::TauOutOfRange { .. })),
             "τ = {tau}"
         );
         assert!(
-            matches!(AsymmetricLaplace::new(tau), Err(MleError::InvalidOption { .. })),
+            matches!(AsymmetricLaplace::new(tau), Err(MleError::TauOutOfRange { .. })),
             "τ = {tau}"
         );
     }
@@ -701,7 +704,7 @@ fn bad_input_gives_typed_errors() {
     });
     assert!(matches!(
         bad_boot.fit(&x, &y),
-        Err(MleError::InvalidOption { .. })
+        Err(MleError::TooFewReplicates { .. })
     ));
     assert!(matches!(
         Laplace.fit_location_scale_with(
@@ -711,11 +714,11 @@ fn bad_input_gives_typed_errors() {
                 seed: 0
             }
         ),
-        Err(MleError::InvalidOption { .. })
+        Err(MleError::TooFewReplicates { .. })
     ));
     assert!(matches!(
         q.with_std_errors(QuantileStdErrors::Iid).fit(&x, &y),
-        Err(MleError::InvalidOption { .. })
+        Err(MleError::TooFewResidualsForSparsity { .. })
     ));
     // Wrong parameter vector for the objective.
     let obj = QuantileRegressionObjective::new(0.5, &x, &y).unwrap();

@@ -104,3 +104,47 @@ pub fn heteroscedastic(n: usize, p: usize, q: usize, seed: u64) -> (Vec<f64>, Ve
         .collect();
     (x, z, y)
 }
+
+/// Negative binomial (NB2) regression data: X = [1, N(0,1) × (p − 1)] (column-major),
+/// β₀ = 1, β_j = 0.3·(−1)^j·(j%3)/√p, y ~ Poisson(μG) with G ~ Gamma(θ, 1/θ) (Marsaglia–Tsang,
+/// θ ≥ 1), i.e. NB2 with mean μ = exp(Xβ) and size θ. Poisson draws by inversion.
+pub fn negative_binomial(n: usize, p: usize, theta: f64, seed: u64) -> (Vec<f64>, Vec<f64>) {
+    assert!(theta >= 1.0);
+    let mut g = Normals::new(seed);
+    let mut x = vec![1.0; n * p];
+    for v in x[n..].iter_mut() {
+        *v = g.next();
+    }
+    let beta: Vec<f64> = (0..p)
+        .map(|j| {
+            if j == 0 {
+                1.0
+            } else {
+                0.3 * if j % 2 == 0 { 1.0 } else { -1.0 } * ((j % 3) as f64) / (p as f64).sqrt()
+            }
+        })
+        .collect();
+    let (d, c) = (theta - 1.0 / 3.0, 1.0 / (9.0 * theta - 3.0).sqrt());
+    let y = (0..n)
+        .map(|i| {
+            let eta: f64 = (0..p).map(|j| x[j * n + i] * beta[j]).sum();
+            let gamma = loop {
+                let z = g.next();
+                let v = (1.0 + c * z).powi(3);
+                if v > 0.0 && g.next_uniform().ln() < 0.5 * z * z + d - d * v + d * v.ln() {
+                    break d * v / theta;
+                }
+            };
+            let lambda = eta.exp() * gamma;
+            let (mut k, mut prob) = (0.0, (-lambda).exp());
+            let (mut cdf, u) = (prob, g.next_uniform());
+            while u > cdf && prob > 0.0 {
+                k += 1.0;
+                prob *= lambda / k;
+                cdf += prob;
+            }
+            k
+        })
+        .collect();
+    (x, y)
+}

@@ -93,7 +93,7 @@ pub fn parse(path: &Path) -> NistProblem {
 /// Defines one `MeanFunction` type per NIST model (the formula from its file, over dual
 /// numbers) and the dispatcher `fit` that runs a problem with its const parameter count.
 macro_rules! nist_models {
-    ($( $name:ident, $k:literal, |$b:ident, $x:ident| $body:expr; )*) => {
+    ($( $name:ident, $k:literal, |$b:ident, $x:ident| $body:expr_2021; )*) => {
         $(
             #[allow(non_camel_case_types)]
             pub struct $name;
@@ -217,7 +217,7 @@ fn run<M: MeanFunction<X = [f64; 2]>, const P: usize>(
         estimates: beta,
         rss,
         iterations: fit.convergence().iterations,
-        converged: fit.convergence().converged,
+        converged: fit.convergence().converged(),
         seconds: t0.elapsed().as_secs_f64(),
     })
 }

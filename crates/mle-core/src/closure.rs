@@ -37,6 +37,14 @@ use crate::transform::Parameter;
 /// let (v, g, h) = expo.value_gradient_hessian(&[0.0], &2.0);
 /// assert_eq!((v, g[0], h[(0, 0)]), (-2.0, -1.0, -2.0));
 /// ```
+///
+/// # Panics
+///
+/// A panic inside the closure is not caught: the objective sums observations in parallel
+/// with rayon, which propagates the panic to the caller of the evaluation (a fit, a profile,
+/// a bootstrap). Return NaN or −∞ for parameter values where the density is undefined
+/// instead. `mle_optim::multistart::multistart` catches a panicking start and counts it as a
+/// failed one.
 pub struct ClosureDensity<F, Obs, const P: usize> {
     parameters: Vec<Parameter>,
     closure: F,

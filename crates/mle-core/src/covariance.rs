@@ -108,15 +108,12 @@ pub fn covariance(objective: &dyn Objective, fit: &Fit, kind: &CovarianceType) -
     match kind {
         CovarianceType::Observed => observed(),
         CovarianceType::Expected => {
-            let info = objective
-                .expected_information(theta)
-                .ok_or_else(|| MleError::InvalidOption {
-                    name: "covariance".into(),
-                    reason: format!(
-                        "{} has no closed-form expected information",
-                        objective.model_name()
-                    ),
-                })??;
+            let info =
+                objective
+                    .expected_information(theta)
+                    .ok_or_else(|| MleError::NoExpectedInformation {
+                        model: objective.model_name(),
+                    })??;
             invert(&info, "expected information", fit)
         }
         CovarianceType::Opg => invert(&meat(&objective.scores(theta)?), "outer product of scores", fit),
@@ -143,9 +140,9 @@ pub fn covariance(objective: &dyn Objective, fit: &Fit, kind: &CovarianceType) -
             labels.dedup();
             let g = labels.len() as f64;
             if labels.len() < 2 {
-                return Err(MleError::InvalidOption {
-                    name: "clusters".into(),
-                    reason: "need at least two clusters".into(),
+                return Err(MleError::TooFewClusters {
+                    clusters: labels.len(),
+                    minimum: 2,
                 });
             }
             let mut sums = DMatrix::zeros(labels.len(), p);

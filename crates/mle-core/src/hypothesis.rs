@@ -35,15 +35,9 @@ impl TestResult {
     /// ```
     pub fn chi_squared(test: &str, statistic: f64, df: usize) -> Result<Self> {
         if df == 0 {
-            return Err(MleError::InvalidOption {
-                name: "df".into(),
-                reason: "a test needs at least one restriction".into(),
-            });
+            return Err(MleError::NoRestrictions { df });
         }
-        let chi = ChiSquared::new(df as f64).map_err(|e| MleError::InvalidOption {
-            name: "df".into(),
-            reason: e.to_string(),
-        })?;
+        let chi = ChiSquared::new(df as f64).map_err(|_| MleError::NoRestrictions { df })?;
         Ok(TestResult {
             test: test.into(),
             statistic,
@@ -111,9 +105,9 @@ pub fn wald_test(fit: &Fit, r: &DMatrix<f64>, rhs: &DVector<f64>) -> Result<Test
 pub fn likelihood_ratio_test(restricted: &Fit, full: &Fit) -> Result<TestResult> {
     let (kr, kf) = (restricted.parameters().len(), full.parameters().len());
     if kr >= kf {
-        return Err(MleError::InvalidOption {
-            name: "models".into(),
-            reason: format!("the restricted fit has {kr} free parameters, the full {kf}"),
+        return Err(MleError::NotNested {
+            restricted: kr,
+            full: kf,
         });
     }
     TestResult::chi_squared(

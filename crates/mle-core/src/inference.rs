@@ -26,17 +26,14 @@ pub fn normal_quantile(level: f64) -> Result<f64> {
 /// use mle_core::{inference::check_level, MleError};
 /// assert_eq!(check_level(0.95).unwrap(), 0.95);
 /// for bad in [0.0, 1.0, 95.0, -0.5, f64::NAN] {
-///     assert!(matches!(check_level(bad), Err(MleError::InvalidOption { .. })));
+///     assert!(matches!(check_level(bad), Err(MleError::LevelOutOfRange { .. })));
 /// }
 /// ```
 pub fn check_level(level: f64) -> Result<f64> {
     if level > 0.0 && level < 1.0 {
         Ok(level)
     } else {
-        Err(MleError::InvalidOption {
-            name: "confidence level".into(),
-            reason: format!("{level} is not in (0, 1)"),
-        })
+        Err(MleError::LevelOutOfRange { level })
     }
 }
 
@@ -161,11 +158,11 @@ impl SymmetricInverse {
             .enumerate()
             .min_by(|a, b| a.1.total_cmp(b.1))
             .unwrap_or((0, &f64::NAN));
-        if min > 1e-14 * eig.eigenvalues.amax() {
-            if let Some(ch) = scaled.cholesky() {
-                let inv = ch.inverse();
-                return Ok(DMatrix::from_fn(k, k, |r, c| inv[(r, c)] * scale[r] * scale[c]));
-            }
+        if min > 1e-14 * eig.eigenvalues.amax()
+            && let Some(ch) = scaled.cholesky()
+        {
+            let inv = ch.inverse();
+            return Ok(DMatrix::from_fn(k, k, |r, c| inv[(r, c)] * scale[r] * scale[c]));
         }
         // Report the flat direction in the original parameters (unscaled, normalised).
         let v = eig.eigenvectors.column(imin).component_mul(&scale);

@@ -75,10 +75,7 @@ pub fn expected_information_by_summation<K: DensityKernel<P, Obs = f64>, const P
         y += 1;
     }
     let mass = mass.total()[0];
-    Err(MleError::InvalidOption {
-        name: "max_support".into(),
-        reason: format!("mass {mass} after {max_support} support points: the tail is heavier than 1e-15"),
-    })
+    Err(MleError::SupportTruncated { max_support, mass })
 }
 
 /// Monte Carlo expected information: the mean of −∇² log p(Xᵢ | θ) over `draws` samples from
@@ -109,10 +106,7 @@ pub fn expected_information_monte_carlo<K: DensityKernel<P>, const P: usize>(
     seed: u64,
 ) -> Result<ExpectedInformation> {
     if draws < 2 {
-        return Err(MleError::InvalidOption {
-            name: "draws".into(),
-            reason: "need at least 2 draws".into(),
-        });
+        return Err(MleError::TooFewDraws { draws, minimum: 2 });
     }
     let mut rng = StdRng::seed_from_u64(seed);
     let mut mean = DMatrix::<f64>::zeros(P, P);

@@ -51,7 +51,7 @@ pub use closure::ClosureDensity;
 pub use density::{DensityKernel, LogDensity, Observation};
 pub use design::Design;
 pub use error::{MleError, Result};
-pub use fit::{Convergence, Diagnostic, Fit, InformationKind};
+pub use fit::{Convergence, ConvergenceStatus, Diagnostic, EstimationMethod, Fit, InformationKind};
 pub use objective::{DataObjective, Evaluation, Objective};
 pub use predictor::{CoefficientNames, LinearPredictorObjective};
 pub use transform::{Parameter, Transform};

@@ -88,8 +88,11 @@ pub fn check_support<O: ?Sized, F: Fn(&O) -> Result<(), String>>(check: F, x: &O
 ///
 /// The sections come in this order. `Parameter` need not be imported.
 ///
-/// * `params`: the `P` parameters on the working scale ([`Parameter::identity`],
-///   [`Parameter::log_scale`], [`Parameter::logit_scale`]), in the order of `t`.
+/// * `params`: the `P` parameters on the working scale, in the order of `t`
+///   ([`Parameter::identity`](crate::Parameter::identity),
+///   [`Parameter::log_scale`](crate::Parameter::log_scale),
+///   [`Parameter::logit_scale`](crate::Parameter::logit_scale)); evaluated when the
+///   parameters are asked for, so they may read the captures.
 /// * `captures` / fields: values the body reads like a closure's captures. `name: Type`
 ///   is bound by value (the type must be `Copy`: a known df, a count, a `[f64; K]`);
 ///   `ref name: Type` is bound by reference (`&Type`: a `Vec`, a lookup table). Their initial
@@ -345,9 +348,9 @@ macro_rules! __log_density {
 
     // ---- Named struct: the sections.
     (@named $attrs:tt $vis:tt $ty:ident $shape:ident $fields:tt
-        $(name: $name:expr,)?
-        params: [$($p:expr),+ $(,)?],
-        $(support: $support:expr,)?
+        $(name: $name:expr_2021,)?
+        params: [$($p:expr_2021),+ $(,)?],
+        $(support: $support:expr_2021,)?
         | $($closure:tt)+
     ) => {
         $crate::__log_density! { @body
@@ -366,10 +369,10 @@ macro_rules! __log_density {
 
     // ---- Expression: the sections.
     (@expr
-        name: $name:expr,
-        params: [$($p:expr),+ $(,)?],
+        name: $name:expr_2021,
+        params: [$($p:expr_2021),+ $(,)?],
         $(captures: { $($caps:tt)* },)?
-        $(support: $support:expr,)?
+        $(support: $support:expr_2021,)?
         | $($closure:tt)+
     ) => {
         $crate::__log_density! { @captures [] [] { $($($caps)*)? }
@@ -399,13 +402,13 @@ macro_rules! __log_density {
         }
     };
     (@captures [$($acc:tt)*] [$($init:tt)*]
-        { ref $f:ident : $ft:ty = $e:expr $(, $($more:tt)*)? } $($rest:tt)+) => {
+        { ref $f:ident : $ft:ty = $e:expr_2021 $(, $($more:tt)*)? } $($rest:tt)+) => {
         $crate::__log_density! { @captures
             [$($acc)* { [] [] $f : $ft = capture_by_ref }] [$($init)* { $f = $e }]
             { $($($more)*)? } $($rest)+ }
     };
     (@captures [$($acc:tt)*] [$($init:tt)*]
-        { $f:ident : $ft:ty = $e:expr $(, $($more:tt)*)? } $($rest:tt)+) => {
+        { $f:ident : $ft:ty = $e:expr_2021 $(, $($more:tt)*)? } $($rest:tt)+) => {
         $crate::__log_density! { @captures
             [$($acc)* { [] [] $f : $ft = capture_by_value }] [$($init)* { $f = $e }]
             { $($($more)*)? } $($rest)+ }
@@ -419,10 +422,10 @@ macro_rules! __log_density {
     };
 
     // ---- The body's signature.
-    (@body $ctx:tt | $t:ident , & $x:tt : & $obs:ty | $body:expr $(,)?) => {
+    (@body $ctx:tt | $t:ident , & $x:tt : & $obs:ty | $body:expr_2021 $(,)?) => {
         $crate::__log_density! { @emit $ctx $t [& $x] [$obs] $body }
     };
-    (@body $ctx:tt | $t:ident , $x:tt : & $obs:ty | $body:expr $(,)?) => {
+    (@body $ctx:tt | $t:ident , $x:tt : & $obs:ty | $body:expr_2021 $(,)?) => {
         $crate::__log_density! { @emit $ctx $t [$x] [$obs] $body }
     };
     (@body $ctx:tt | $t:ident : $($rest:tt)*) => {
@@ -451,10 +454,10 @@ macro_rules! __log_density {
     };
 
     // ---- Emission.
-    (@emit { kind: [item], $($ctx:tt)* } $t:ident $x:tt $obs:tt $body:expr) => {
+    (@emit { kind: [item], $($ctx:tt)* } $t:ident $x:tt $obs:tt $body:expr_2021) => {
         $crate::__log_density! { @items { $($ctx)* } $t $x $obs $body }
     };
-    (@emit { kind: [expr $({ $f:ident = $e:expr })*], $($ctx:tt)* } $t:ident $x:tt $obs:tt $body:expr) => {{
+    (@emit { kind: [expr $({ $f:ident = $e:expr_2021 })*], $($ctx:tt)* } $t:ident $x:tt $obs:tt $body:expr_2021) => {{
         $crate::__log_density! { @items { $($ctx)* } $t $x $obs $body }
         __LogDensity { $($f: $e),* }
     }};
@@ -462,10 +465,12 @@ macro_rules! __log_density {
     (@items
         { shape: $shape:ident, attrs: $attrs:tt, vis: [$($vis:tt)*], ty: $ty:ident,
           fields: [$({ [$($fattr:tt)*] [$($fvis:tt)*] $f:ident : $ft:ty = $mode:ident })*],
-          name: [$name:expr], params: [$($p:expr),+], support: $support:tt }
-        $t:ident [$($x:tt)+] [$obs:ty] $body:expr
+          name: [$name:expr_2021], params: [$($p:expr_2021),+], support: $support:tt }
+        $t:ident [$($x:tt)+] [$obs:ty] $body:expr_2021
     ) => {
-        $crate::__log_density! { @struct $shape $attrs [$($vis)*] $ty [$({ [$($fattr)*] [$($fvis)*] $f : $ft })*] }
+        $crate::__log_density! {
+            @struct $shape $attrs [$($vis)*] $ty [$({ [$($fattr)*] [$($fvis)*] $f : $ft })*]
+        }
 
         impl $crate::LogDensity<{ 0usize $(+ $crate::__log_density!(@one $p))+ }> for $ty {
             type Obs = $obs;
@@ -509,7 +514,7 @@ macro_rules! __log_density {
     };
 
     (@support [] $obs:tt $fields:tt) => {};
-    (@support [$support:expr] [$obs:ty] [$({ $f:ident $mode:ident })*]) => {
+    (@support [$support:expr_2021] [$obs:ty] [$({ $f:ident $mode:ident })*]) => {
         fn check_observation(&self, __x: &$obs) -> ::core::result::Result<(), ::std::string::String> {
             $( #[allow(unused_variables)] let $f = $crate::macros::$mode(&self.$f); )*
             $crate::macros::check_support::<$obs, _>($support, __x)
@@ -517,7 +522,7 @@ macro_rules! __log_density {
     };
 
     (@name_or [] $ty:ident) => { ::core::stringify!($ty) };
-    (@name_or [$name:expr] $ty:ident) => { $name };
+    (@name_or [$name:expr_2021] $ty:ident) => { $name };
 
-    (@one $p:expr) => { 1usize };
+    (@one $p:expr_2021) => { 1usize };
 }

@@ -47,14 +47,14 @@ impl<'a> MaskedObjective<'a> {
             });
         }
         for (p, v) in params.iter().zip(&fixed) {
-            if let Some(v) = v {
-                if !v.is_finite() {
-                    return Err(MleError::InvalidParameter {
-                        name: p.name.clone(),
-                        value: *v,
-                        reason: "a fixed value must be finite".into(),
-                    });
-                }
+            if let Some(v) = v
+                && !v.is_finite()
+            {
+                return Err(MleError::InvalidParameter {
+                    name: p.name.clone(),
+                    value: *v,
+                    reason: "a fixed value must be finite".into(),
+                });
             }
         }
         let free = (0..fixed.len()).filter(|&i| fixed[i].is_none()).collect();

@@ -55,6 +55,13 @@ impl Evaluation {
 /// let e = obj.evaluate(&[2.0]).unwrap();
 /// assert_eq!((e.value, e.gradient[0], e.hessian[(0, 0)]), (-1.0, 0.0, -3.0));
 /// ```
+///
+/// # Panics
+///
+/// Evaluations call user code (a [`crate::ClosureDensity`] closure, a [`crate::LogDensity`]
+/// implementation) on rayon's thread pool; a panic there propagates through rayon to the
+/// caller of the evaluation — the optimiser does not catch it (multi-start does, counting the
+/// start as failed). Return NaN or −∞ where the density is undefined instead of panicking.
 pub trait Objective: Sync {
     /// Name of the model (for summaries).
     fn model_name(&self) -> String;
@@ -115,7 +122,8 @@ pub fn check_parameters(parameters: &[Parameter], theta: &[f64]) -> Result<()> {
 /// i.i.d. observations under a [`DensityKernel`] with `P` parameters, optionally weighted.
 ///
 /// Construction checks every observation once (finite, in the support) and the weights; the
-/// data are borrowed, never modified.
+/// data are borrowed, never modified. A panic in the density during an evaluation propagates
+/// to the caller (see [`Objective`]).
 ///
 /// ```
 /// use mle_core::{ClosureDensity, DataObjective, MleError, Parameter};

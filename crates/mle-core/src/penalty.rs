@@ -112,16 +112,17 @@ impl Penalty for Prior {
         let p = theta.len();
         let mut g = DVector::zeros(p);
         let mut h = DMatrix::zeros(p, p);
-        let bad = |what: &str| {
-            Err(MleError::InvalidOption {
-                name: "prior".into(),
-                reason: what.into(),
+        let bad = |requirement: &'static str| {
+            Err(MleError::InvalidPrior {
+                prior: self.describe(),
+                requirement,
+                parameters: p,
             })
         };
         match self {
             Prior::Beta { index, alpha, beta } => {
                 if *index >= p || !(*alpha > 0.0 && *beta > 0.0) {
-                    return bad("Beta prior needs a valid index and α, β > 0");
+                    return bad("a valid index and α, β > 0");
                 }
                 let t = theta[*index];
                 // (α−1) log σ(t) + (β−1) log σ(−t): derivative (α−1)(1−p) − (β−1)p.
@@ -134,7 +135,7 @@ impl Penalty for Prior {
             }
             Prior::Dirichlet { alphas } => {
                 if alphas.len() != p + 1 || alphas.iter().any(|a| a.is_nan() || *a <= 0.0) {
-                    return bad("Dirichlet prior needs K + 1 positive α for K logits");
+                    return bad("K + 1 positive α for K logits");
                 }
                 // log p_k = θ_k − lse(0, θ); Σ (α_k−1) log p_k = Σ_{k≥1}(α_k−1)θ_k − (Σα − K − 1)·lse.
                 let m = theta.iter().fold(0.0f64, |a, &b| a.max(b));
@@ -154,7 +155,7 @@ impl Penalty for Prior {
             }
             Prior::Ridge { lambda, indices } => {
                 if lambda.is_nan() || *lambda < 0.0 || indices.iter().any(|&i| i >= p) {
-                    return bad("ridge needs λ ≥ 0 and valid indices");
+                    return bad("λ ≥ 0 and valid indices");
                 }
                 let mut v = 0.0;
                 for &i in indices {

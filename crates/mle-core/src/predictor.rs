@@ -39,6 +39,9 @@ pub enum CoefficientNames {
     FirstUnprefixed,
     /// Every predictor's coefficients as `<parameter>:<column>` (e.g. `class1:x`).
     AllPrefixed,
+    /// As `FirstUnprefixed`, the others joined by an underscore, `<parameter>_<column>`
+    /// (pscl's `zero_(Intercept)` for a zero-inflation model).
+    FirstUnprefixedUnderscore,
 }
 
 /// The log-likelihood of a [`LogDensity<K>`] whose K parameters are linear predictors, one
@@ -190,8 +193,13 @@ impl<'a, F: LogDensity<K>, const K: usize> LinearPredictorObjective<'a, F, K> {
             d.check_rank(1e-13)?;
             starts[k] = parameters.len();
             let prefixed = match naming {
-                CoefficientNames::FirstUnprefixed => k > 0,
+                CoefficientNames::FirstUnprefixed | CoefficientNames::FirstUnprefixedUnderscore => k > 0,
                 CoefficientNames::AllPrefixed => true,
+            };
+            let separator = if naming == CoefficientNames::FirstUnprefixedUnderscore {
+                "_"
+            } else {
+                ":"
             };
             if K > 1 && d.is_intercept_only() && (k > 0 || naming == CoefficientNames::AllPrefixed) {
                 // A scalar parameter (e.g. log σ): reported on its natural scale too.
@@ -199,7 +207,7 @@ impl<'a, F: LogDensity<K>, const K: usize> LinearPredictorObjective<'a, F, K> {
             } else {
                 for c in d.names() {
                     let name = if prefixed {
-                        format!("{}:{c}", predictors[k].name)
+                        format!("{}{separator}{c}", predictors[k].name)
                     } else {
                         c.clone()
                     };
@@ -286,10 +294,7 @@ impl<'a, F: LogDensity<K>, const K: usize> LinearPredictorObjective<'a, F, K> {
     pub fn with_offset(mut self, k: usize, offset: impl Into<Cow<'a, [f64]>>) -> Result<Self> {
         let offset = offset.into();
         if k >= K {
-            return Err(MleError::InvalidOption {
-                name: "offset".into(),
-                reason: format!("no predictor {k}"),
-            });
+            return Err(MleError::NoSuchPredictor { index: k, count: K });
         }
         if offset.len() != self.y.len() {
             return Err(MleError::DimensionMismatch {

@@ -61,9 +61,9 @@ pub fn replicate_seeds(seed: u64, count: usize) -> Vec<u64> {
 /// ```
 pub fn check_replicates(replicates: usize) -> Result<()> {
     if replicates < 2 {
-        return Err(MleError::InvalidOption {
-            name: "bootstrap replicates".into(),
-            reason: format!("{replicates} replicates: at least 2 are needed for a covariance"),
+        return Err(MleError::TooFewReplicates {
+            replicates,
+            minimum: 2,
         });
     }
     Ok(())
@@ -185,10 +185,7 @@ pub fn percentile(values: &mut [f64], q: f64) -> Result<f64> {
         return Err(MleError::EmptyData);
     }
     if !(0.0..=1.0).contains(&q) {
-        return Err(MleError::InvalidOption {
-            name: "percentile".into(),
-            reason: format!("the probability {q} is not in [0, 1]"),
-        });
+        return Err(MleError::ProbabilityOutOfRange { probability: q });
     }
     if let Some(index) = values.iter().position(|v| v.is_nan()) {
         return Err(MleError::NonFiniteObservation { index });
@@ -245,7 +242,7 @@ mod tests {
         assert!(matches!(percentile(&mut [], 0.5), Err(MleError::EmptyData)));
         assert!(matches!(
             percentile(&mut [1.0, 2.0], 1.0 + 1e-12),
-            Err(MleError::InvalidOption { .. })
+            Err(MleError::ProbabilityOutOfRange { .. })
         ));
         assert!(percentile(&mut [1.0, 2.0], -0.1).is_err());
         assert!(percentile(&mut [1.0, 2.0], f64::NAN).is_err());

@@ -79,9 +79,9 @@ impl NumericTable {
             .names
             .iter()
             .position(|n| n == name)
-            .ok_or_else(|| MleError::InvalidOption {
-                name: "column".into(),
-                reason: format!("no column `{name}` (have {:?})", self.names),
+            .ok_or_else(|| MleError::NoSuchColumn {
+                name: name.into(),
+                available: self.names.clone(),
             })?;
         Ok(self.columns[j].clone())
     }

@@ -50,7 +50,7 @@ pub enum Column {
 }
 
 macro_rules! column_from {
-    ($t:ty, $variant:ident, $conv:expr) => {
+    ($t:ty, $variant:ident, $conv:expr_2021) => {
         impl From<Vec<$t>> for Column {
             fn from(v: Vec<$t>) -> Self {
                 Column::$variant(v.into_iter().map($conv).collect())

@@ -58,10 +58,7 @@ pub(crate) fn check_tau(tau: f64) -> Result<()> {
     if tau > 0.0 && tau < 1.0 {
         Ok(())
     } else {
-        Err(MleError::InvalidOption {
-            name: "tau".into(),
-            reason: format!("the quantile level τ = {tau} must lie strictly between 0 and 1"),
-        })
+        Err(MleError::TauOutOfRange { tau })
     }
 }
 
@@ -88,12 +85,12 @@ pub struct AsymmetricLaplace {
 }
 
 impl AsymmetricLaplace {
-    /// The family at quantile level `tau` ∈ (0, 1) (`InvalidOption` otherwise).
+    /// The family at quantile level `tau` ∈ (0, 1) (`TauOutOfRange` otherwise).
     ///
     /// ```
     /// use mle_core::MleError;
     /// use mle_families::AsymmetricLaplace;
-    /// assert!(matches!(AsymmetricLaplace::new(0.0), Err(MleError::InvalidOption { .. })));
+    /// assert!(matches!(AsymmetricLaplace::new(0.0), Err(MleError::TauOutOfRange { .. })));
     /// assert!(AsymmetricLaplace::new(f64::NAN).is_err());
     /// ```
     pub fn new(tau: f64) -> Result<Self> {

@@ -21,17 +21,34 @@
 
 pub mod asymmetric_laplace;
 pub mod bernoulli;
+pub mod binomial;
 pub mod categorical;
+pub mod gamma;
 pub mod gaussian;
+pub mod inverse_gaussian;
 pub mod laplace;
+pub mod mean_link;
+pub mod negative_binomial;
 pub mod nonlinear;
+pub mod normal_cdf;
+pub mod ordinal;
 pub mod poisson;
 pub mod student_t;
+pub mod survival;
+pub mod zero_inflated;
 
 pub use asymmetric_laplace::AsymmetricLaplace;
 pub use bernoulli::Bernoulli;
+pub use binomial::{Binomial, BinomialLink};
 pub use categorical::Categorical;
+pub use gamma::Gamma;
 pub use gaussian::Gaussian;
+pub use inverse_gaussian::InverseGaussian;
 pub use laplace::Laplace;
+pub use mean_link::MeanLink;
+pub use negative_binomial::NegativeBinomial;
+pub use ordinal::Ordinal;
 pub use poisson::Poisson;
 pub use student_t::{StudentT, StudentTFixedDf};
+pub use survival::{Aft, AftDistribution, ExponentialAft};
+pub use zero_inflated::{ZeroInflatedNegativeBinomial, ZeroInflatedPoisson};

@@ -43,10 +43,7 @@ impl<'a, F: LogDensity<1>> FirthObjective<'a, F> {
     /// ```
     pub fn new(inner: &'a LinearPredictorObjective<'a, F, 1>) -> Result<Self> {
         if inner.offset(0).is_some() || inner.weights().is_some() {
-            return Err(MleError::InvalidOption {
-                name: "firth".into(),
-                reason: "the Firth penalty here is for unweighted regressions without offsets".into(),
-            });
+            return Err(MleError::FirthNeedsPlainRegression);
         }
         Ok(FirthObjective { inner })
     }

@@ -14,7 +14,7 @@
 //! let x = Design::from_columns(true, &[("dose", vec![0.0, 1.0, 2.0, 3.0])]).unwrap();
 //! let y = [0.0, 1.0, 0.0, 1.0];
 //! let fitted = Regression::logistic(&x, &y).unwrap().fit().unwrap();
-//! assert!(fitted.convergence().converged);
+//! assert!(fitted.convergence().converged());
 //! let robust = fitted.covariance(CovarianceType::Hc0).unwrap();
 //! let profile = fitted.profile("dose", 0.95).unwrap();
 //! assert!(robust[(1, 1)] > 0.0 && profile.lower.unwrap() < fitted.estimates()[1]);
@@ -24,20 +24,28 @@
 // Index loops over parameter and predictor dimensions read like the formulas they implement.
 #![allow(clippy::needless_range_loop)]
 
+pub mod binomial;
 pub mod firth;
+pub mod gamma;
+pub mod inverse_gaussian;
 pub mod linear;
 pub mod logistic;
 pub mod multinomial;
+pub mod negative_binomial;
+pub mod ordinal;
 pub mod poisson;
 pub mod quantile;
 pub mod regression;
 pub mod separation;
 pub mod separation_check;
 pub mod student_t;
+pub mod survival;
+pub mod zero_inflated;
 
 pub use linear::{LeastSquares, LinearRegression};
+pub use ordinal::{fit_ordinal, CutPoint};
 pub use quantile::{
-    Bandwidth, LocationScaleCovariance, LocationScaleFit, QuantileAlgorithm, QuantileRegression,
-    QuantileStdErrors,
+    Bandwidth, LocationScaleCovariance, LocationScaleFit, QuantileAlgorithm, QuantileModel,
+    QuantileRegression, QuantileStdErrors,
 };
 pub use regression::{Regression, RegressionFamily};

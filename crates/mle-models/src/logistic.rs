@@ -21,7 +21,7 @@ impl<'a> Regression<'a, Bernoulli, 1> {
     /// use mle_optim::Model;
     /// let x = Design::from_columns(true, &[("dose", vec![0.0, 1.0, 2.0, 3.0])]).unwrap();
     /// let fitted = Regression::logistic(&x, &[0.0, 1.0, 0.0, 1.0]).unwrap().fit().unwrap();
-    /// assert!(fitted.convergence().converged);
+    /// assert!(fitted.convergence().converged());
     /// assert!(matches!(Regression::logistic(&x, &[0.0, 2.0, 0.0, 1.0]),
     ///     Err(MleError::OutsideSupport { index: 1, .. })));
     /// ```
@@ -49,7 +49,7 @@ impl RegressionFamily<1> for Bernoulli {
         let x = regression.design(0);
         let y = regression.response();
         let eta = match &fit {
-            Ok(f) if f.convergence().converged => {
+            Ok(f) if f.convergence().converged() => {
                 Some(objective.linear_predictors(f.estimates().as_slice())?)
             }
             _ => None,

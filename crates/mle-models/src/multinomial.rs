@@ -34,9 +34,10 @@ impl<'a, const K: usize> Regression<'a, Categorical<K>, K> {
     /// ```
     pub fn multinomial(x: &'a Design, y: &'a [f64]) -> Result<Self> {
         if K == 0 || K > 15 {
-            return Err(MleError::InvalidOption {
-                name: "classes".into(),
-                reason: format!("{} classes; between 2 and 16 are supported", K + 1),
+            return Err(MleError::UnsupportedClassCount {
+                classes: K + 1,
+                min: 2,
+                max: 16,
             });
         }
         let predictors = (0..K)
@@ -111,7 +112,7 @@ fn diverges<const K: usize>(
     fit: &Result<Fit>,
 ) -> Result<bool> {
     let f = match fit {
-        Ok(f) if f.convergence().converged => f,
+        Ok(f) if f.convergence().converged() => f,
         _ => return Ok(true),
     };
     let decrement = match (-f.hessian()).cholesky() {

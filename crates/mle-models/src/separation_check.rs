@@ -327,7 +327,7 @@ mod tests {
         let fit = mle_optim::FitOptions::newton()
             .fit(model.linear_objective(), &model.start_values())
             .unwrap();
-        assert!(fit.convergence().converged);
+        assert!(fit.convergence().converged());
         let eta = model
             .linear_objective()
             .linear_predictors(fit.estimates().as_slice())

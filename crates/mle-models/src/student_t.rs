@@ -22,7 +22,7 @@ impl<'a> Regression<'a, StudentT, 3> {
     /// let x = Design::from_columns(true, &[("x", (0..30).map(|i| i as f64).collect())]).unwrap();
     /// let y: Vec<f64> = (0..30).map(|i| 2.0 + 0.5 * i as f64 + [0.3, -0.2, 0.1, -0.4, 5.0][i % 5]).collect();
     /// let fitted = Regression::student_t(&x, &y).unwrap().fit().unwrap();
-    /// assert!(fitted.convergence().converged);
+    /// assert!(fitted.convergence().converged());
     /// assert_eq!(fitted.parameters()[3].natural_name, "df");
     /// ```
     pub fn student_t(x: &'a Design, y: &'a [f64]) -> Result<Self> {
@@ -52,10 +52,7 @@ impl<'a> Regression<'a, StudentT, 3> {
     /// ```
     pub fn fixed_df(self, df: f64) -> Result<Regression<'a, StudentTFixedDf, 2>> {
         if !(df > 0.0 && df.is_finite()) {
-            return Err(MleError::InvalidOption {
-                name: "df".into(),
-                reason: format!("{df} must be positive"),
-            });
+            return Err(MleError::DegreesOfFreedomNotPositive { df });
         }
         let objective = self.linear_objective();
         let designs = objective.designs();

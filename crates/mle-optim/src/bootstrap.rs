@@ -200,8 +200,8 @@ mod tests {
                 level,
             )
         };
-        assert!(matches!(go(10, 1.0), Err(MleError::InvalidOption { .. })));
-        assert!(matches!(go(1, 0.9), Err(MleError::InvalidOption { .. })));
+        assert!(matches!(go(10, 1.0), Err(MleError::LevelOutOfRange { .. })));
+        assert!(matches!(go(1, 0.9), Err(MleError::TooFewReplicates { .. })));
         assert!(go(10, 0.9).is_ok());
     }
 }

@@ -1,14 +1,13 @@
 //! The generic entry point: objective + start + options → `Result<Fit>`.
 
 use argmin::core::{Executor, State};
+use mle_core::fit::{ConvergenceStatus, EstimationMethod};
 use mle_core::objective::check_parameters;
 use mle_core::{Convergence, Fit, MleError, Objective, Result};
 
-use crate::adapter::{
-    evaluation_counts, into_mle_error, positive_finite, termination_text, NegativeLogLikelihood,
-};
+use crate::adapter::{into_mle_error, positive_finite, stable_norm, NegativeLogLikelihood};
 use crate::levenberg_marquardt::LevenbergMarquardt;
-use crate::newton::{descent_direction, Curvature, SafeguardedNewton};
+use crate::newton::{Curvature, SafeguardedNewton};
 use crate::quasi_newton::{run_bfgs, run_lbfgs};
 
 /// What a solver run leaves: the last iterate, why it stopped, and the evaluation there (so
@@ -45,7 +44,9 @@ pub enum Method {
 }
 
 /// Options of a fit: method, limits and tolerances. Defaults are documented on each setter;
-/// invalid values are rejected by [`FitOptions::fit`] with [`MleError::InvalidOption`].
+/// invalid values are rejected by [`FitOptions::fit`] with a typed error
+/// ([`MleError::MaxIterationsZero`], [`MleError::ToleranceNotPositive`],
+/// [`MleError::LbfgsMemoryZero`]).
 ///
 /// ```
 /// use mle_core::{ClosureDensity, DataObjective, Parameter};
@@ -149,7 +150,8 @@ impl FitOptions {
         self.method
     }
 
-    /// Maximum iterations (Newton: 100; BFGS/L-BFGS: 1000).
+    /// Maximum iterations (Newton: 100; BFGS/L-BFGS: 1000). Even with `u64::MAX` a run
+    /// stops: iterates that run away end it with an unbounded or diverging status.
     ///
     /// ```
     /// assert_eq!(mle_optim::FitOptions::newton().max_iterations(20).method(), mle_optim::Method::Newton);
@@ -183,8 +185,10 @@ impl FitOptions {
         self
     }
 
-    /// With `true` (default) a run that does not converge is an error
-    /// ([`MleError::NoConvergence`]); with `false` it is a fit flagged `NotConverged`.
+    /// With `true` (default) a run that does not converge is an error: a
+    /// [`MleError::NoConvergence`] when it ran out of iterations or stalled, a
+    /// [`MleError::NotAMaximum`] when it found a minimum or saddle point or an unbounded
+    /// likelihood. With `false` it is a fit flagged `NotConverged` carrying that status.
     ///
     /// ```
     /// let o = mle_optim::FitOptions::newton().require_convergence(false);
@@ -196,25 +200,23 @@ impl FitOptions {
     }
 
     fn check(&self) -> Result<()> {
-        let bad = |name: &str, reason: String| {
-            Err(MleError::InvalidOption {
-                name: name.into(),
-                reason,
-            })
-        };
         if self.max_iterations == 0 {
-            return bad("max_iterations", "must be at least 1".into());
+            return Err(MleError::MaxIterationsZero);
         }
         positive_finite("decrement_tolerance", self.decrement_tolerance)?;
         positive_finite("gradient_tolerance", self.gradient_tolerance)?;
         if let Method::Lbfgs { memory: 0 } = self.method {
-            return bad("memory", "L-BFGS needs at least one correction pair".into());
+            return Err(MleError::LbfgsMemoryZero);
         }
         Ok(())
     }
 
     /// Maximises the log-likelihood from `start` (working scale) and returns the fit with
     /// exact-Hessian inference at the optimum.
+    ///
+    /// The verdict ([`Convergence::status`]) is the solver's: convergence is reported only at
+    /// a point where ∇²ℓ is negative definite; a stationary point that is not a maximum, or
+    /// a likelihood that increases without bound, is reported as such.
     ///
     /// ```
     /// use mle_core::{ClosureDensity, DataObjective, MleError, Parameter};
@@ -239,13 +241,23 @@ impl FitOptions {
             Method::LevenbergMarquardt => self.run_levenberg_marquardt(objective, start)?,
             Method::Bfgs | Method::Lbfgs { .. } => self.run_quasi_newton(objective, start)?,
         };
-        if !convergence.converged && self.require_convergence {
-            let gradient_norm = objective
-                .value_gradient(&param)
-                .map(|(_, g)| g.norm())
-                .unwrap_or(f64::NAN);
+        if !convergence.converged() && self.require_convergence {
+            if convergence.status.is_not_a_maximum() {
+                return Err(MleError::NotAMaximum {
+                    status: convergence.status,
+                    iterations: convergence.iterations,
+                    last: param,
+                });
+            }
+            let gradient_norm = match &last {
+                Some(e) => stable_norm(&e.gradient),
+                None => objective
+                    .value_gradient(&param)
+                    .map(|(_, g)| stable_norm(&g))
+                    .unwrap_or(f64::NAN),
+            };
             return Err(MleError::NoConvergence {
-                reason: convergence.reason,
+                reason: convergence.reason(),
                 iterations: convergence.iterations,
                 gradient_norm,
                 last: param,
@@ -266,7 +278,9 @@ impl FitOptions {
         let solver = SafeguardedNewton::new()
             .with_decrement_tolerance(self.decrement_tolerance)?
             .with_curvature(curvature);
-        let res = Executor::new(NegativeLogLikelihood::new(objective), solver)
+        let nll = NegativeLogLikelihood::new(objective);
+        let handle = nll.handle();
+        let res = Executor::new(nll, solver)
             .configure(|s| {
                 s.param(start.to_vec())
                     .max_iters(self.max_iterations)
@@ -280,103 +294,68 @@ impl FitOptions {
             .get_param()
             .cloned()
             .ok_or_else(|| MleError::Optimiser("Newton returned no parameter".into()))?;
-        let half = solver.half_decrement();
-        // At round-off level the line search cannot improve ℓ any more; accept when the
-        // predicted gain is negligible (< 1e-10 in ℓ units).
-        let (converged, reason) = if half <= self.decrement_tolerance {
-            (
-                true,
-                format!(
-                    "Newton decrement λ²/2 = {half:.2e} ≤ {:.0e}",
-                    self.decrement_tolerance
-                ),
-            )
-        } else if solver.stalled() && half <= 1e-10 {
-            (
-                true,
-                format!(
-                    "Newton decrement λ²/2 = {half:.2e} at round-off level (line search cannot improve ℓ)"
-                ),
-            )
-        } else if solver.stalled() && half <= 5e-3 {
-            // ℓ itself is noise-limited here (e.g. σ̂ ≈ 1e-13 in NIST Lanczos1): say how far
-            // the remaining Newton step is, in standard-error units.
-            (
-                true,
-                format!(
-                    "ℓ cannot be improved beyond round-off; remaining Newton step {:.1e} standard errors (λ²/2 = {half:.2e})",
-                    (2.0 * half).sqrt()
-                ),
-            )
-        } else {
-            let why = termination_text(state.get_termination_reason(), self.max_iterations);
-            (
-                false,
-                format!("{why}; λ²/2 = {half:.2e} > {:.0e}", self.decrement_tolerance),
-            )
-        };
+        let status = solver
+            .status()
+            .cloned()
+            .ok_or_else(|| MleError::Optimiser("Newton stopped without a verdict".into()))?;
         let method = if curvature == Curvature::Expected {
-            "Fisher scoring"
+            EstimationMethod::FisherScoring
         } else {
-            "Newton"
+            EstimationMethod::Newton
         };
-        // argmin's per-iteration count copying is off (it allocated every iteration); the
-        // problem keeps the counts.
-        let evaluations = evaluation_counts(&res.problem.counts);
+        let mut convergence = Convergence::new(method, status, state.get_iter());
+        convergence.evaluations = handle.counts().as_list();
         Ok(Outcome {
             param,
-            convergence: Convergence {
-                method: method.into(),
-                converged,
-                reason,
-                iterations: state.get_iter(),
-                evaluations,
-            },
+            convergence,
             last: solver.current().cloned(),
         })
     }
 
     /// Levenberg–Marquardt from each initial damping in turn (default τ = 1e-3, then the
     /// cautious τ = 1), each polished by Newton; the highest log-likelihood among the
-    /// converged runs is kept, and the reason names every run.
+    /// converged runs is kept, and the notes name every run.
     fn run_levenberg_marquardt(&self, objective: &dyn Objective, start: &[f64]) -> Result<Outcome> {
-        let mut best: Option<(f64, Vec<f64>, Convergence, Option<mle_core::Evaluation>)> = None;
-        let mut reasons = Vec::new();
+        let mut best: Option<(f64, Outcome)> = None;
+        let mut runs = Vec::new();
         let mut last_error = None;
         for tau in [1e-3, 1.0] {
             match self.run_levenberg_marquardt_once(objective, start, tau) {
-                Ok(Outcome {
-                    param,
-                    convergence,
-                    last,
-                }) => {
-                    let value = objective.log_likelihood(&param)?;
-                    reasons.push(format!("τ = {tau:.0e}: ℓ = {value:.10e}, {}", convergence.reason));
+                Ok(outcome) => {
+                    let value = match &outcome.last {
+                        Some(e) => e.value,
+                        None => objective.log_likelihood(&outcome.param)?,
+                    };
+                    runs.push(format!(
+                        "τ = {tau:.0e}: ℓ = {value:.10e}, {}",
+                        outcome.convergence.status
+                    ));
+                    let c = &outcome.convergence;
                     let better = match &best {
                         None => true,
-                        Some((v, _, c, _)) => {
-                            (convergence.converged && !c.converged)
-                                || (convergence.converged == c.converged && value > *v)
+                        Some((v, b)) => {
+                            let bc = &b.convergence;
+                            (c.converged() && !bc.converged())
+                                || (c.converged() == bc.converged() && value > *v)
                         }
                     };
                     if better {
-                        best = Some((value, param, convergence, last));
+                        best = Some((value, outcome));
                     }
                 }
                 Err(e) => {
-                    reasons.push(format!("τ = {tau:.0e}: {e}"));
+                    runs.push(format!("τ = {tau:.0e}: {e}"));
                     last_error = Some(e);
                 }
             }
         }
         match best {
-            Some((_, param, mut convergence, last)) => {
-                convergence.reason = format!("{} [runs: {}]", convergence.reason, reasons.join("; "));
-                Ok(Outcome {
-                    param,
-                    convergence,
-                    last,
-                })
+            Some((_, mut outcome)) => {
+                outcome
+                    .convergence
+                    .notes
+                    .push(format!("runs: {}", runs.join("; ")));
+                Ok(outcome)
             }
             None => {
                 Err(last_error
@@ -392,7 +371,9 @@ impl FitOptions {
         tau: f64,
     ) -> Result<Outcome> {
         let solver = LevenbergMarquardt::new().with_initial_damping(tau)?;
-        let res = Executor::new(NegativeLogLikelihood::new(objective), solver)
+        let nll = NegativeLogLikelihood::new(objective);
+        let handle = nll.handle();
+        let res = Executor::new(nll, solver)
             .configure(|s| {
                 s.param(start.to_vec())
                     .max_iters(self.max_iterations)
@@ -406,23 +387,42 @@ impl FitOptions {
             .cloned()
             .ok_or_else(|| MleError::Optimiser("LM returned no parameter".into()))?;
         let lm_iterations = state.get_iter();
-        let lm_counts = evaluation_counts(&res.problem.counts);
-        let lm_reason = termination_text(state.get_termination_reason(), self.max_iterations);
-        // Polish with Newton on the exact Hessian (quadratic final convergence).
+        let lm_status = res
+            .solver()
+            .status()
+            .cloned()
+            .ok_or_else(|| MleError::Optimiser("LM stopped without a verdict".into()))?;
+        let lm_counts = handle.counts().as_list();
+        let lm_note = match &lm_status {
+            ConvergenceStatus::DecrementBelowTolerance {
+                decrement,
+                tolerance,
+            } => format!(
+                "LM: Fisher decrement ½gᵀM⁻¹g = {decrement:.2e} ≤ {tolerance:.0e} after {lm_iterations} iterations"
+            ),
+            s => format!("LM: {s} after {lm_iterations} iterations"),
+        };
+        // A run-off found by LM is the verdict: no polish from there.
         let Outcome {
             param,
             mut convergence,
             last,
-        } = self.run_newton(objective, &lm_param)?;
-        convergence.method = "Levenberg–Marquardt + Newton".into();
-        convergence.reason = format!(
-            "LM: {lm_reason} after {lm_iterations} iterations; Newton: {}",
-            convergence.reason
-        );
+        } = if lm_status.is_not_a_maximum() {
+            Outcome {
+                param: lm_param,
+                convergence: Convergence::new(EstimationMethod::LevenbergMarquardt, lm_status, 0),
+                last: None,
+            }
+        } else {
+            // Polish with Newton on the exact Hessian (quadratic final convergence).
+            let mut polished = self.run_newton(objective, &lm_param)?;
+            polished.convergence.notes.insert(0, lm_note);
+            polished
+        };
+        convergence.method = EstimationMethod::LevenbergMarquardt;
         convergence.iterations += lm_iterations;
         for (k, n) in lm_counts {
-            let k = format!("lm_{k}");
-            convergence.evaluations.push((k, n));
+            convergence.evaluations.push((format!("lm_{k}"), n));
         }
         Ok(Outcome {
             param,
@@ -434,34 +434,30 @@ impl FitOptions {
     fn run_quasi_newton(&self, objective: &dyn Objective, start: &[f64]) -> Result<Outcome> {
         let scale = objective.n_obs().max(1) as f64;
         let gtol = self.gradient_tolerance * scale;
+        let nll = NegativeLogLikelihood::new(objective);
         let (run, method) = match self.method {
             Method::Lbfgs { memory } => (
-                run_lbfgs(objective, start, memory, self.max_iterations, gtol)?,
-                "L-BFGS",
+                run_lbfgs(
+                    nll,
+                    start,
+                    memory,
+                    self.max_iterations,
+                    gtol,
+                    self.gradient_tolerance,
+                )?,
+                EstimationMethod::Lbfgs,
             ),
-            _ => (run_bfgs(objective, start, self.max_iterations, gtol)?, "BFGS"),
+            _ => (
+                run_bfgs(nll, start, self.max_iterations, gtol, self.gradient_tolerance)?,
+                EstimationMethod::Bfgs,
+            ),
         };
-        let e = objective.evaluate(&run.param)?;
-        let (d, _) = descent_direction(&-&e.hessian, &-&e.gradient);
-        let half = (e.gradient.dot(&d)).max(0.0) * 0.5;
-        let gnorm = e.gradient.norm();
-        let converged = gnorm <= gtol && e.value.is_finite();
-        let reason = format!(
-            "{}: |∇ℓ| = {gnorm:.2e} {} {gtol:.1e} (= {:.0e}·n); exact λ²/2 = {half:.2e}",
-            run.reason,
-            if converged { "≤" } else { ">" },
-            self.gradient_tolerance
-        );
+        let mut convergence = Convergence::new(method, run.status, run.iterations);
+        convergence.evaluations = run.counts.as_list();
         Ok(Outcome {
             param: run.param,
-            convergence: Convergence {
-                method: method.into(),
-                converged,
-                reason,
-                iterations: run.iterations,
-                evaluations: run.evaluations,
-            },
-            last: Some(e),
+            convergence,
+            last: run.last,
         })
     }
 }

@@ -7,13 +7,19 @@
 //! gain in ℓ is a fair share of the gain the quadratic model predicts, and adapts λ (Nielsen's
 //! rule). It stops when the Fisher decrement ½ gᵀM⁻¹g is small; the caller then polishes with
 //! the safeguarded Newton on the exact Hessian for quadratic final convergence.
+//!
+//! The verdict is decided in [`Solver::terminate`] and read with
+//! [`LevenbergMarquardt::status`]; iterates that run away (see the Newton solver) stop the run
+//! with an unbounded/diverging status, over a longer window (50 steps) since damped steps
+//! crawl.
 
-use argmin::core::{Error, Problem, Solver, TerminationReason, TerminationStatus, KV};
-use mle_core::MleError;
+use argmin::core::{Error, Problem, Solver, State, TerminationStatus, KV};
+use mle_core::fit::{ConvergenceStatus, Criterion};
+use mle_core::{MleError, Parameter};
 use nalgebra::{DMatrix, DVector};
 
-use crate::adapter::{positive_finite, NegativeLogLikelihood};
-use crate::newton::{descent_direction, NewtonState};
+use crate::adapter::{at_iterate, positive_finite, round_off, stable_norm, NegativeLogLikelihood};
+use crate::newton::{descent_direction, refine_runaway, termination_for, NewtonState, Runaway};
 
 /// Levenberg–Marquardt-damped Fisher scoring, an argmin [`Solver`].
 ///
@@ -46,6 +52,10 @@ pub struct LevenbergMarquardt {
     scale: DVector<f64>,
     best_value: f64,
     no_progress: usize,
+    parameters: Vec<Parameter>,
+    runaway: Option<Runaway>,
+    runaway_status: Option<ConvergenceStatus>,
+    status: Option<ConvergenceStatus>,
 }
 
 impl Default for LevenbergMarquardt {
@@ -74,7 +84,22 @@ impl LevenbergMarquardt {
             scale: DVector::zeros(0),
             best_value: f64::NEG_INFINITY,
             no_progress: 0,
+            parameters: Vec::new(),
+            runaway: None,
+            runaway_status: None,
+            status: None,
         }
+    }
+
+    /// The verdict, once [`Solver::terminate`] has stopped the run (`None` before). A
+    /// decrement below tolerance is reported as [`ConvergenceStatus::DecrementBelowTolerance`]
+    /// with the Fisher decrement ½gᵀM⁻¹g.
+    ///
+    /// ```
+    /// assert!(mle_optim::LevenbergMarquardt::new().status().is_none());
+    /// ```
+    pub fn status(&self) -> Option<&ConvergenceStatus> {
+        self.status.as_ref()
     }
 
     /// Sets the stopping tolerance on the Fisher decrement ½gᵀM⁻¹g.
@@ -138,23 +163,31 @@ impl LevenbergMarquardt {
         self.stalled
     }
 
-    /// Value, gradient and positive-definite curvature at θ.
+    /// Value, gradient and positive-definite curvature at θ, checked finite (`context` names
+    /// the point in the error otherwise).
     fn evaluate(
         problem: &mut Problem<NegativeLogLikelihood<'_>>,
         theta: &[f64],
+        context: &str,
     ) -> Result<(f64, DVector<f64>, DMatrix<f64>), Error> {
-        let expected = problem.problem("expected_information", |p| {
-            Ok(p.objective().expected_information(theta))
-        })?;
+        let expected = problem.problem("expected_information", |p| Ok(p.expected_information(theta)))?;
         match expected {
             Some(info) => {
                 let info = info?;
-                let (v, g) = problem.problem("gradient", |p| Ok(p.objective().value_gradient(theta)?))?;
+                let (v, g) = problem.problem("gradient", |p| {
+                    let (v, g) = p.value_gradient(theta)?;
+                    p.check_derivatives(theta, v, &g, None, context)?;
+                    Ok((v, g))
+                })?;
                 Ok((v, g, info))
             }
             None => {
                 // No expected information: the observed information, made positive definite.
-                let e = problem.problem("fused", |p| p.fused(theta))?;
+                let e = problem.problem("fused", |p| {
+                    let e = p.fused(theta)?;
+                    p.check_derivatives(theta, e.value, &e.gradient, Some(&e.hessian), context)?;
+                    Ok(e)
+                })?;
                 let sym = -(&e.hessian + e.hessian.transpose()) * 0.5;
                 let eig = sym.symmetric_eigen();
                 let max = eig.eigenvalues.amax().max(f64::MIN_POSITIVE);
@@ -186,19 +219,12 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for LevenbergMarquardt {
     ) -> Result<(NewtonState, Option<KV>), Error> {
         let x = state
             .take_param()
-            .ok_or_else(|| Error::msg("Levenberg-Marquardt: no starting values"))?;
-        let (v, g, m) = Self::evaluate(problem, &x)?;
-        if !v.is_finite() || !g.iter().all(|c| c.is_finite()) {
-            let (index, value) = problem
-                .problem("locate", |p| Ok(p.objective().locate_non_finite(&x)))?
-                .unwrap_or((0, v));
-            return Err(MleError::NonFiniteLogLikelihood {
-                context: "the starting values".into(),
-                index,
-                value,
-            }
-            .into());
-        }
+            .ok_or_else(|| Error::from(MleError::NoStartingValues))?;
+        let (v, g, m) = Self::evaluate(problem, &x, "the starting values")?;
+        self.parameters = problem.problem("parameters", |p| Ok(p.parameters().to_vec()))?;
+        self.status = None;
+        self.runaway_status = None;
+        self.runaway = Some(Runaway::new(&x, v, stable_norm(&g), 50));
         self.lambda = self.initial_damping * m.diagonal().amax().max(f64::MIN_POSITIVE);
         self.nu = 2.0;
         self.stalled = false;
@@ -239,7 +265,12 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for LevenbergMarquardt {
             };
             let predicted = self.gradient.dot(&delta) - 0.5 * delta.dot(&(&self.curvature * &delta));
             let trial: Vec<f64> = (&xv + &delta).iter().copied().collect();
-            let v_new = problem.problem("value", |p| Ok(p.objective().log_likelihood(&trial)?))?;
+            // A step that overflows θ is rejected like one where ℓ is not finite.
+            let v_new = if trial.iter().all(|t| t.is_finite()) {
+                problem.problem("value", |p| Ok(p.value(&trial)?))?
+            } else {
+                f64::NAN
+            };
             let actual = v_new - self.value;
             let rho = actual / predicted;
             let accept = v_new.is_finite()
@@ -248,8 +279,18 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for LevenbergMarquardt {
             if accept {
                 self.lambda *= (1.0 - (2.0 * rho.min(1.0) - 1.0).powi(3)).max(1.0 / 3.0);
                 self.nu = 2.0;
-                let (v, g, m) = Self::evaluate(problem, &trial)?;
+                let iteration = state.get_iter() + 1;
+                let (v, g, m) = Self::evaluate(problem, &trial, &at_iterate(&trial, iteration))?;
+                let gnorm = stable_norm(&g);
                 self.set_current(v, g, m);
+                if let Some(r) = self.runaway.as_mut() {
+                    self.runaway_status = r.observe(&trial, v, gnorm, iteration, &self.parameters);
+                }
+                if let Some(s) = self.runaway_status.take() {
+                    // Name the direction where ℓ still rises, from the exact curvature.
+                    let e = problem.problem("fused", |p| Ok(p.fused(&trial)?))?;
+                    self.runaway_status = refine_runaway(&s, &e, &self.parameters);
+                }
                 if v > self.best_value + roundoff {
                     self.best_value = v;
                     self.no_progress = 0;
@@ -271,15 +312,136 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for LevenbergMarquardt {
         Ok((state.param(x).cost(-self.value), None))
     }
 
-    fn terminate(&mut self, _state: &NewtonState) -> TerminationStatus {
-        if self.half_decrement <= self.decrement_tolerance {
-            return TerminationStatus::Terminated(TerminationReason::SolverConverged);
+    /// The verdict, decided here once: run-off, the Fisher decrement below tolerance, a stall
+    /// of the damping, or the iteration limit.
+    fn terminate(&mut self, state: &NewtonState) -> TerminationStatus {
+        let criterion = Criterion::Decrement {
+            decrement: self.half_decrement,
+            tolerance: self.decrement_tolerance,
+        };
+        let status = if let Some(s) = &self.runaway_status {
+            s.clone()
+        } else if self.half_decrement <= self.decrement_tolerance {
+            ConvergenceStatus::DecrementBelowTolerance {
+                decrement: self.half_decrement,
+                tolerance: self.decrement_tolerance,
+            }
+        } else if self.stalled && self.half_decrement <= round_off(self.value).max(1e-10) {
+            ConvergenceStatus::RoundOffLimited {
+                decrement: self.half_decrement,
+                round_off: round_off(self.value),
+            }
+        } else if self.stalled {
+            ConvergenceStatus::Stalled {
+                cause: "damping grew without an improving step".into(),
+                criterion,
+            }
+        } else if state.get_iter() >= state.get_max_iters() {
+            ConvergenceStatus::MaxIterations {
+                iterations: state.get_iter(),
+                criterion,
+            }
+        } else {
+            return TerminationStatus::NotTerminated;
+        };
+        let t = termination_for(&status);
+        self.status = Some(status);
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use argmin::core::Executor;
+    use mle_core::{ClosureDensity, DataObjective, Objective};
+    use num_dual::{Dual2SVec64, DualNum};
+
+    /// y = a·exp(−b·t) with unit-variance Gaussian errors: ℓ = −½ Σ (y − a e^{−bt})².
+    #[allow(clippy::type_complexity)]
+    fn decay(
+    ) -> ClosureDensity<impl Fn(&[Dual2SVec64<2>], &(f64, f64)) -> Dual2SVec64<2> + Sync, (f64, f64), 2> {
+        ClosureDensity::new(
+            vec![Parameter::identity("a"), Parameter::identity("b")],
+            |t: &[Dual2SVec64<2>], obs: &(f64, f64)| {
+                let (time, y) = *obs;
+                let r = -(t[0] * (-(t[1] * time)).exp()) + y;
+                -(r * r) * 0.5
+            },
+        )
+    }
+
+    fn run(obj: &dyn Objective, start: &[f64], max_iters: u64) -> (Vec<f64>, ConvergenceStatus) {
+        let res = Executor::new(NegativeLogLikelihood::new(obj), LevenbergMarquardt::new())
+            .configure(|s| s.param(start.to_vec()).max_iters(max_iters))
+            .run()
+            .unwrap();
+        (
+            res.state().get_param().unwrap().clone(),
+            res.solver().status().unwrap().clone(),
+        )
+    }
+
+    /// Two observations at t = 0 and t = 1 are interpolated exactly: â = y₀, b̂ = ln(y₀/y₁),
+    /// and ℓ̂ = 0.
+    #[test]
+    fn two_parameter_exponential_decay_reaches_the_closed_form_optimum() {
+        let d = decay();
+        let data = [(0.0, 5.0), (1.0, 2.0)];
+        let obj = DataObjective::new(&d, &data).unwrap();
+        let (p, status) = run(&obj, &[1.0, 0.1], 500);
+        match status {
+            ConvergenceStatus::DecrementBelowTolerance { decrement, tolerance } => {
+                assert!(decrement <= tolerance && tolerance == 1e-10)
+            }
+            other => panic!("{other}"),
         }
-        if self.stalled {
-            return TerminationStatus::Terminated(TerminationReason::SolverExit(
-                "damping grew without an improving step".into(),
-            ));
+        let (a, b) = (5.0, (5.0f64 / 2.0).ln());
+        assert!((p[0] - a).abs() < 1e-4 && (p[1] - b).abs() < 1e-4, "{p:?}");
+        // Polished by Newton through the public fit: to round-off.
+        let fit = crate::FitOptions::levenberg_marquardt()
+            .fit(&obj, &[1.0, 0.1])
+            .unwrap();
+        assert!(fit.convergence().converged(), "{fit}");
+        assert!((fit.estimates()[0] - a).abs() < 1e-12, "{fit}");
+        assert!((fit.estimates()[1] - b).abs() < 1e-12, "{fit}");
+        assert!(fit.log_likelihood().abs() < 1e-24);
+        // Noise-free data on the curve 3·e^{−0.7 t}: the optimum is the curve itself.
+        let data: Vec<(f64, f64)> = (0..8)
+            .map(|i| (i as f64 * 0.5, 3.0 * (-0.35 * i as f64).exp()))
+            .collect();
+        let obj = DataObjective::new(&d, &data).unwrap();
+        let fit = crate::FitOptions::levenberg_marquardt()
+            .fit(&obj, &[0.5, 2.0])
+            .unwrap();
+        assert!((fit.estimates()[0] - 3.0).abs() < 1e-12 && (fit.estimates()[1] - 0.7).abs() < 1e-12);
+    }
+
+    #[test]
+    fn status_values() {
+        let d = decay();
+        let data = [(0.0, 5.0), (1.0, 2.0), (2.0, 0.9)];
+        let obj = DataObjective::new(&d, &data).unwrap();
+        let (_, status) = run(&obj, &[1.0, 0.1], 1);
+        match status {
+            ConvergenceStatus::MaxIterations {
+                iterations: 1,
+                criterion: Criterion::Decrement { decrement, tolerance },
+            } => assert!(decrement > tolerance),
+            other => panic!("{other}"),
         }
-        TerminationStatus::NotTerminated
+        assert!(!status.is_converged());
+        // ℓ = θ·Σx has no maximum: LM's run-off detection stops it.
+        let linear = ClosureDensity::new(
+            vec![Parameter::identity("theta")],
+            |t: &[Dual2SVec64<1>], x: &f64| t[0] * *x,
+        );
+        let xs = [1.0, 2.0];
+        let obj = DataObjective::new(&linear, &xs).unwrap();
+        let (_, status) = run(&obj, &[0.0], u64::MAX);
+        assert!(
+            matches!(&status, ConvergenceStatus::Unbounded { parameter, increasing: true, .. } if parameter == "theta"),
+            "{status}"
+        );
     }
 }

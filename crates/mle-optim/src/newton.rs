@@ -8,12 +8,23 @@
 //! level, a step is also accepted when it lowers the gradient norm. Convergence is the
 //! Newton decrement λ²/2 = ½ gᵀH⁻¹g: the predicted gain in ℓ, which is scale-aware (it
 //! measures the remaining step in standard-error units, whatever n is).
+//!
+//! The verdict is decided once, in [`Solver::terminate`], and read back with
+//! [`SafeguardedNewton::status`]: a small decrement counts as convergence only where ∇²ℓ is
+//! negative definite (otherwise the status says "stationary point, not a maximum" or
+//! "likelihood unbounded along …"), and iterates that run away (|θ| beyond 1e8 times its
+//! starting scale with ℓ still increasing, or |θ| growing for 25 steps while ∇ℓ does not
+//! shrink) stop the run with [`ConvergenceStatus::Unbounded`] / [`ConvergenceStatus::Diverging`],
+//! whatever the iteration limit.
 
-use argmin::core::{Error, IterState, Problem, Solver, TerminationReason, TerminationStatus, KV};
-use mle_core::{Evaluation, MleError};
+use std::collections::VecDeque;
+
+use argmin::core::{Error, IterState, Problem, Solver, State, TerminationReason, TerminationStatus, KV};
+use mle_core::fit::{ConvergenceStatus, Criterion};
+use mle_core::{Evaluation, MleError, Parameter};
 use nalgebra::{DMatrix, DVector};
 
-use crate::adapter::{positive_finite, NegativeLogLikelihood};
+use crate::adapter::{at_iterate, describe, positive_finite, round_off, stable_norm, NegativeLogLikelihood};
 
 /// Which curvature matrix the Newton step uses.
 ///
@@ -47,6 +58,7 @@ pub type NewtonState = IterState<Vec<f64>, Vec<f64>, (), Vec<Vec<f64>>, (), f64>
 ///     .run()
 ///     .unwrap();
 /// assert!((res.state().get_param().unwrap()[0] - 3.0).abs() < 1e-12);
+/// assert!(res.solver().status().unwrap().is_converged());
 /// ```
 #[derive(Debug, Clone)]
 pub struct SafeguardedNewton {
@@ -62,6 +74,10 @@ pub struct SafeguardedNewton {
     no_progress: usize,
     best_decrement: f64,
     since_best_decrement: usize,
+    parameters: Vec<Parameter>,
+    runaway: Option<Runaway>,
+    runaway_status: Option<ConvergenceStatus>,
+    status: Option<ConvergenceStatus>,
 }
 
 impl Default for SafeguardedNewton {
@@ -92,6 +108,10 @@ impl SafeguardedNewton {
             no_progress: 0,
             best_decrement: f64::INFINITY,
             since_best_decrement: 0,
+            parameters: Vec::new(),
+            runaway: None,
+            runaway_status: None,
+            status: None,
         }
     }
 
@@ -166,41 +186,159 @@ impl SafeguardedNewton {
         self.current.as_ref()
     }
 
+    /// The verdict, once [`Solver::terminate`] has stopped the run (`None` before).
+    ///
+    /// ```
+    /// assert!(mle_optim::SafeguardedNewton::new().status().is_none());
+    /// ```
+    pub fn status(&self) -> Option<&ConvergenceStatus> {
+        self.status.as_ref()
+    }
+
     fn curvature_matrix(
         &self,
-        problem: &mut Problem<NegativeLogLikelihood<'_>>,
+        nll: &NegativeLogLikelihood<'_>,
         theta: &[f64],
         eval: &Evaluation,
-    ) -> Result<DMatrix<f64>, Error> {
+    ) -> Result<DMatrix<f64>, MleError> {
         match self.curvature {
             Curvature::Observed => Ok(-&eval.hessian),
-            Curvature::Expected => problem.problem("expected_information", |p| {
-                match p.objective().expected_information(theta) {
-                    Some(r) => Ok(r?),
-                    None => Err(MleError::InvalidOption {
-                        name: "curvature".into(),
-                        reason: "Fisher scoring needs a model with a closed-form expected information".into(),
-                    }
-                    .into()),
-                }
-            }),
+            Curvature::Expected => match nll.expected_information(theta) {
+                Some(r) => r,
+                None => Err(MleError::NoExpectedInformation {
+                    model: nll.objective().model_name(),
+                }),
+            },
         }
     }
 
-    /// Sets direction and decrement for the current evaluation.
+    /// Checks the evaluation, then sets direction and decrement for it.
     fn prepare(
         &mut self,
         problem: &mut Problem<NegativeLogLikelihood<'_>>,
         theta: &[f64],
         eval: Evaluation,
+        context: &str,
     ) -> Result<(), Error> {
-        let h = self.curvature_matrix(problem, theta, &eval)?;
+        let h = problem.problem("curvature", |p| {
+            p.check_derivatives(theta, eval.value, &eval.gradient, Some(&eval.hessian), context)?;
+            Ok(self.curvature_matrix(p, theta, &eval)?)
+        })?;
         let g_nll = -&eval.gradient;
         let (d, _) = descent_direction(&h, &g_nll);
-        self.half_decrement = (-g_nll.dot(&d)).max(0.0) * 0.5;
+        let half = -g_nll.dot(&d) * 0.5;
+        // A NaN decrement (a curvature matrix with NaN entries) must not read as zero.
+        self.half_decrement = if half.is_nan() {
+            f64::INFINITY
+        } else {
+            half.max(0.0)
+        };
         self.direction = Some(d);
         self.current = Some(eval);
         Ok(())
+    }
+
+    fn criterion(&self) -> Criterion {
+        Criterion::Decrement {
+            decrement: self.half_decrement,
+            tolerance: self.decrement_tolerance,
+        }
+    }
+
+    /// The verdict at the current iterate, if the run should stop.
+    fn verdict(&self, state: &NewtonState) -> Option<ConvergenceStatus> {
+        let cur = self.current.as_ref()?;
+        if let Some(s) = &self.runaway_status
+            && let Some(r) = refine_runaway(s, cur, &self.parameters)
+        {
+            return Some(r);
+        }
+        let half = self.half_decrement;
+        let theta = state.get_param()?;
+        let noise = round_off(cur.value);
+        // At round-off level the line search cannot improve ℓ any more; accept when the
+        // predicted gain is negligible: below 1e-10 in ℓ units, or below the rounding error
+        // of ℓ itself when |ℓ| is huge (relative decrement).
+        let candidate = if half <= self.decrement_tolerance {
+            Some(ConvergenceStatus::DecrementBelowTolerance {
+                decrement: half,
+                tolerance: self.decrement_tolerance,
+            })
+        } else if let Some(relative_step) = self
+            .direction
+            .as_ref()
+            .and_then(|d| step_below_resolution(d, theta))
+        {
+            Some(ConvergenceStatus::StepBelowResolution {
+                relative_step,
+                decrement: half,
+            })
+        } else if self.stalled && half <= noise.max(1e-10) {
+            Some(ConvergenceStatus::RoundOffLimited {
+                decrement: half,
+                round_off: noise,
+            })
+        } else if self.stalled && half <= 5e-3 {
+            // ℓ itself is noise-limited here (e.g. σ̂ ≈ 1e-13 in NIST Lanczos1): say how far
+            // the remaining Newton step is, in standard-error units.
+            Some(ConvergenceStatus::NoiseLimited { decrement: half })
+        } else {
+            None
+        };
+        if let Some(c) = candidate {
+            return Some(not_a_maximum(cur, &self.parameters).unwrap_or(c));
+        }
+        if self.stalled {
+            return Some(ascent_at_stall(cur, &self.parameters).unwrap_or_else(|| {
+                ConvergenceStatus::Stalled {
+                    cause: "no increase of the log-likelihood beyond round-off".into(),
+                    criterion: self.criterion(),
+                }
+            }));
+        }
+        if state.get_iter() >= state.get_max_iters() {
+            return Some(ConvergenceStatus::MaxIterations {
+                iterations: state.get_iter(),
+                criterion: self.criterion(),
+            });
+        }
+        None
+    }
+}
+
+/// max |dᵢ| / max(|θᵢ|, 1) when it is at most 4ε (the step cannot change θ), else `None`.
+pub(crate) fn step_below_resolution(d: &DVector<f64>, theta: &[f64]) -> Option<f64> {
+    if d.len() != theta.len() || d.is_empty() {
+        return None;
+    }
+    let rel = d
+        .iter()
+        .zip(theta)
+        .map(|(di, t)| di.abs() / t.abs().max(1.0))
+        .fold(0.0f64, f64::max);
+    (rel <= 4.0 * f64::EPSILON).then_some(rel)
+}
+
+/// A steady growth of the iterates flagged by [`Runaway`] as diverging is judged on the exact
+/// curvature at the last iterate: ℓ still rising along a direction of no negative curvature is
+/// an unbounded likelihood (the direction is named); a negative definite ∇²ℓ means a local
+/// quadratic model with a maximum — iterates chasing a moving optimum (NIST Lanczos1's σ̂ →
+/// 1e-13), not a run-off — and the run goes on (`None`); anything else stays diverging.
+pub(crate) fn refine_runaway(
+    s: &ConvergenceStatus,
+    e: &Evaluation,
+    parameters: &[Parameter],
+) -> Option<ConvergenceStatus> {
+    match s {
+        ConvergenceStatus::Diverging { .. } => {
+            if let Some(u) = ascent_at_stall(e, parameters) {
+                return Some(u);
+            }
+            let sc = ScaledCurvature::of(e)?;
+            let min = sc.eigenvalues.min();
+            (min < -1e-8 * sc.largest).then(|| s.clone())
+        }
+        other => Some(other.clone()),
     }
 }
 
@@ -238,6 +376,261 @@ pub fn descent_direction(curvature: &DMatrix<f64>, gradient: &DVector<f64>) -> (
     (&eig.eigenvectors * scaled, true)
 }
 
+/// The correlation-scaled curvature of −ℓ at an evaluation: the scale s (1/√|diag|, 1 where
+/// the diagonal is 0) and the eigen-decomposition of S(−∇²ℓ)S.
+struct ScaledCurvature {
+    scale: DVector<f64>,
+    eigenvalues: DVector<f64>,
+    eigenvectors: DMatrix<f64>,
+    largest: f64,
+}
+
+impl ScaledCurvature {
+    fn of(e: &Evaluation) -> Option<Self> {
+        let k = e.gradient.len();
+        if k == 0 || !e.hessian.iter().chain(e.gradient.iter()).all(|v| v.is_finite()) {
+            return None;
+        }
+        let info = -(&e.hessian + e.hessian.transpose()) * 0.5;
+        // A coordinate without curvature keeps unit scale: flooring it relative to the
+        // largest diagonal would make small but genuine curvatures (a mixture weight next to
+        // a collapsing σ with 1/σ² ≈ 1e28) look flat.
+        let scale = info
+            .diagonal()
+            .map(|d| if d.abs() > 0.0 { 1.0 / d.abs().sqrt() } else { 1.0 });
+        let m = DMatrix::from_fn(k, k, |r, c| info[(r, c)] * scale[r] * scale[c]);
+        let eig = m.symmetric_eigen();
+        let largest = eig.eigenvalues.amax();
+        Some(ScaledCurvature {
+            scale,
+            eigenvalues: eig.eigenvalues,
+            eigenvectors: eig.eigenvectors,
+            largest,
+        })
+    }
+
+    /// Eigenvector j back on the original scale, unit length, with the given sign.
+    fn direction(&self, j: usize, sign: f64) -> DVector<f64> {
+        let v = self.eigenvectors.column(j).component_mul(&self.scale) * sign;
+        let n = v.norm();
+        if n > 0.0 {
+            v / n
+        } else {
+            v
+        }
+    }
+
+    /// The steepest ascent of ℓ along a direction where −ℓ has no positive curvature (below
+    /// the 1e-12 resolution of the step, on the scaled matrix): (eigen-index, slope of ℓ per
+    /// unit step along the unit direction in θ), when the slope is clearly above round-off.
+    /// The slope is measured in θ units, not scaled ones: the scale of a coordinate without
+    /// curvature is arbitrary (a collapsing σ next to a huge curvature in μ).
+    fn flat_ascent(&self, value: f64, gradient: &DVector<f64>) -> Option<(usize, f64)> {
+        let flat = 1e-12 * self.largest;
+        let slope_tol = 1e-6 * round_off(value).sqrt().max(1.0);
+        (0..self.eigenvalues.len())
+            .filter(|&j| self.eigenvalues[j] <= flat)
+            .map(|j| (j, self.direction(j, 1.0).dot(gradient)))
+            .filter(|(_, c)| c.abs() > slope_tol)
+            .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
+    }
+}
+
+fn unbounded_along(v: &DVector<f64>, value: f64, parameters: &[Parameter]) -> ConvergenceStatus {
+    let i = v.iamax();
+    ConvergenceStatus::Unbounded {
+        parameter: parameters
+            .get(i)
+            .map_or_else(|| format!("θ[{i}]"), |p| p.name.clone()),
+        increasing: v[i] > 0.0,
+        direction: describe(v, parameters),
+        log_likelihood: value,
+    }
+}
+
+/// At a candidate maximum (small decrement or gradient): `None` when it is one (∇²ℓ negative
+/// definite, or flat without any ascent — a non-identified ridge, which the fit's information
+/// diagnostic names); otherwise what it is instead: ℓ still rising along a direction without
+/// negative curvature ([`ConvergenceStatus::Unbounded`]), or a positive eigenvalue of ∇²ℓ at a
+/// stationary point ([`ConvergenceStatus::StationaryNotMaximum`]).
+///
+/// Judged on the correlation-scaled matrix D^-½(−∇²ℓ)D^-½, so badly scaled but well-determined
+/// parameters pass.
+pub(crate) fn not_a_maximum(e: &Evaluation, parameters: &[Parameter]) -> Option<ConvergenceStatus> {
+    let sc = ScaledCurvature::of(e)?;
+    if let Some((j, c)) = sc.flat_ascent(e.value, &e.gradient) {
+        return Some(unbounded_along(&sc.direction(j, c.signum()), e.value, parameters));
+    }
+    let (j, &min) = sc
+        .eigenvalues
+        .iter()
+        .enumerate()
+        .min_by(|a, b| a.1.total_cmp(b.1))?;
+    if min < -1e-8 * sc.largest {
+        let v = sc.direction(j, 1.0);
+        let sym = (&e.hessian + e.hessian.transpose()) * 0.5;
+        let largest_eigenvalue = v.dot(&(&sym * &v));
+        return Some(ConvergenceStatus::StationaryNotMaximum {
+            largest_eigenvalue,
+            direction: describe(&v, parameters),
+        });
+    }
+    None
+}
+
+/// Where a line search can no longer improve ℓ although the decrement is not small: ℓ rising
+/// along a direction of no negative curvature means it runs off to +∞ there (σ → 0 on a single
+/// observation, a collapsing mixture component).
+pub(crate) fn ascent_at_stall(e: &Evaluation, parameters: &[Parameter]) -> Option<ConvergenceStatus> {
+    let sc = ScaledCurvature::of(e)?;
+    let (j, c) = sc.flat_ascent(e.value, &e.gradient)?;
+    Some(unbounded_along(&sc.direction(j, c.signum()), e.value, parameters))
+}
+
+/// After an optimiser failure at θ (ℓ = `value` there): the likelihood ran off if the highest
+/// ℓ evaluated (`best`, at `at`) is +∞, or higher than at θ at a point more than 1e8 times the
+/// scale of θ away.
+pub(crate) fn unbounded_at(
+    at: &[f64],
+    best: f64,
+    value: f64,
+    theta: &[f64],
+    parameters: &[Parameter],
+) -> Option<ConvergenceStatus> {
+    if best.partial_cmp(&value) != Some(std::cmp::Ordering::Greater) || at.len() != theta.len() {
+        return None;
+    }
+    let scale = theta.iter().fold(1.0f64, |m, v| m.max(v.abs()));
+    let far = at.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    if best != f64::INFINITY && far <= RUNAWAY_SCALE * scale {
+        return None;
+    }
+    let step = DVector::from_iterator(at.len(), at.iter().zip(theta).map(|(a, b)| a - b));
+    let n = step.norm();
+    if !(n > 0.0 && n.is_finite()) {
+        return None;
+    }
+    Some(unbounded_along(&(step / n), best, parameters))
+}
+
+#[derive(Debug, Clone)]
+struct Sample {
+    theta: Vec<f64>,
+    norm: f64,
+    value: f64,
+    gradient_norm: f64,
+}
+
+/// Detects iterates that run away: |θᵢ| beyond 1e8 times the starting scale with ℓ still
+/// increasing ([`ConvergenceStatus::Unbounded`]), or, over a window of accepted steps, |θ|
+/// and ℓ increasing at every step, |θ| at least doubling, while |∇ℓ| stays above half its
+/// value at the start of the window ([`ConvergenceStatus::Diverging`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Runaway {
+    scale: f64,
+    window: usize,
+    history: VecDeque<Sample>,
+}
+
+/// Runaway |θᵢ| relative to the starting scale max(1, |θ₀|∞).
+const RUNAWAY_SCALE: f64 = 1e8;
+
+impl Runaway {
+    pub(crate) fn new(theta0: &[f64], value: f64, gradient_norm: f64, window: usize) -> Self {
+        let scale = theta0.iter().fold(1.0f64, |m, v| m.max(v.abs()));
+        let mut history = VecDeque::with_capacity(window + 2);
+        history.push_back(Sample {
+            theta: theta0.to_vec(),
+            norm: theta0.iter().map(|v| v * v).sum::<f64>().sqrt(),
+            value,
+            gradient_norm,
+        });
+        Runaway {
+            scale,
+            window,
+            history,
+        }
+    }
+
+    pub(crate) fn observe(
+        &mut self,
+        theta: &[f64],
+        value: f64,
+        gradient_norm: f64,
+        iterations: u64,
+        parameters: &[Parameter],
+    ) -> Option<ConvergenceStatus> {
+        let sample = Sample {
+            theta: theta.to_vec(),
+            norm: theta.iter().map(|v| v * v).sum::<f64>().sqrt(),
+            value,
+            gradient_norm,
+        };
+        let name = |i: usize| {
+            parameters
+                .get(i)
+                .map_or_else(|| format!("θ[{i}]"), |p| p.name.clone())
+        };
+        let prev = self.history.back().cloned();
+        self.history.push_back(sample);
+        if self.history.len() > self.window + 1 {
+            self.history.pop_front();
+        }
+        let (i, &far) = theta
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))?;
+        if let Some(prev) = prev
+            && far.abs() > RUNAWAY_SCALE * self.scale
+            && value > prev.value
+        {
+            let step = DVector::from_iterator(theta.len(), theta.iter().zip(&prev.theta).map(|(a, b)| a - b));
+            let n = step.norm();
+            let step = if n > 0.0 && n.is_finite() { step / n } else { step };
+            return Some(ConvergenceStatus::Unbounded {
+                parameter: name(i),
+                increasing: far > 0.0,
+                direction: describe(&step, parameters),
+                log_likelihood: value,
+            });
+        }
+        if self.history.len() == self.window + 1 {
+            let h = &self.history;
+            let first = &h[0];
+            let last = &h[h.len() - 1];
+            let monotone = h
+                .iter()
+                .zip(h.iter().skip(1))
+                .all(|(a, b)| b.norm > a.norm && b.value > a.value);
+            let gradient_holds = h.iter().all(|s| s.gradient_norm >= 0.5 * first.gradient_norm);
+            if monotone && gradient_holds && last.norm >= 2.0 * first.norm {
+                let (j, _) = last
+                    .theta
+                    .iter()
+                    .zip(&first.theta)
+                    .map(|(a, b)| (a - b).abs())
+                    .enumerate()
+                    .max_by(|a, b| a.1.total_cmp(&b.1))?;
+                return Some(ConvergenceStatus::Diverging {
+                    parameter: name(j),
+                    value: last.theta[j],
+                    iterations,
+                });
+            }
+        }
+        None
+    }
+}
+
+/// argmin's termination reason for a verdict.
+pub(crate) fn termination_for(status: &ConvergenceStatus) -> TerminationStatus {
+    TerminationStatus::Terminated(match status {
+        s if s.is_converged() => TerminationReason::SolverConverged,
+        ConvergenceStatus::MaxIterations { .. } => TerminationReason::MaxItersReached,
+        s => TerminationReason::SolverExit(s.to_string()),
+    })
+}
+
 impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
     fn name(&self) -> &str {
         "safeguarded Newton"
@@ -248,24 +641,11 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
         problem: &mut Problem<NegativeLogLikelihood<'a>>,
         mut state: NewtonState,
     ) -> Result<(NewtonState, Option<KV>), Error> {
-        let x = state.take_param().ok_or_else(|| {
-            Error::from(MleError::InvalidOption {
-                name: "start".into(),
-                reason: "no starting values".into(),
-            })
-        })?;
-        let eval = problem.problem("fused", |p| p.fused(&x))?;
-        if !eval.value.is_finite() || !eval.gradient.iter().all(|g| g.is_finite()) {
-            let (index, value) = problem
-                .problem("locate", |p| Ok(p.objective().locate_non_finite(&x)))?
-                .unwrap_or((0, eval.value));
-            return Err(MleError::NonFiniteLogLikelihood {
-                context: "the starting values".into(),
-                index,
-                value,
-            }
-            .into());
-        }
+        let x = state
+            .take_param()
+            .ok_or_else(|| Error::from(MleError::NoStartingValues))?;
+        let eval = problem.problem("fused", |p| Ok(p.fused(&x)?))?;
+        self.parameters = problem.problem("parameters", |p| Ok(p.parameters().to_vec()))?;
         let cost = -eval.value;
         let grad: Vec<f64> = eval.gradient.iter().map(|v| -v).collect();
         self.stalled = false;
@@ -273,7 +653,10 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
         self.no_progress = 0;
         self.best_decrement = f64::INFINITY;
         self.since_best_decrement = 0;
-        self.prepare(problem, &x, eval)?;
+        self.status = None;
+        self.runaway_status = None;
+        self.runaway = Some(Runaway::new(&x, eval.value, stable_norm(&eval.gradient), 25));
+        self.prepare(problem, &x, eval, "the starting values")?;
         Ok((state.param(x).cost(cost).gradient(grad), None))
     }
 
@@ -294,18 +677,29 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
         let slope = g0.dot(&d);
         let xv = DVector::from_column_slice(&x);
         let trial = |alpha: f64| -> Vec<f64> { (&xv + &d * alpha).iter().copied().collect() };
+        let finite = |t: &[f64]| t.iter().all(|v| v.is_finite());
 
-        // Full step with a fused evaluation (re-used as the next iterate when accepted).
+        // Full step with a fused evaluation (re-used as the next iterate when accepted). A
+        // step that overflows θ is a rejected step, like one where ℓ is not finite.
         let x1 = trial(1.0);
-        let e1 = problem.problem("fused", |p| p.fused(&x1))?;
-        let nll1 = -e1.value;
+        let e1 = if finite(&x1) {
+            Some(problem.problem("fused", |p| Ok(p.fused(&x1)?))?)
+        } else {
+            None
+        };
+        let nll1 = e1.as_ref().map_or(f64::INFINITY, |e| -e.value);
         let roundoff = 1e3 * f64::EPSILON * nll0.abs().max(1.0);
-        let finite1 = nll1.is_finite() && e1.gradient.iter().all(|v| v.is_finite());
+        let finite1 = nll1.is_finite()
+            && e1
+                .as_ref()
+                .is_some_and(|e| e.gradient.iter().all(|v| v.is_finite()));
         let accept_full = finite1
-            && (nll1 <= nll0 + self.armijo * slope
-                || ((nll1 - nll0).abs() <= roundoff && e1.gradient.norm() < cur.gradient.norm()));
+            && e1.as_ref().is_some_and(|e1| {
+                nll1 <= nll0 + self.armijo * slope
+                    || ((nll1 - nll0).abs() <= roundoff && e1.gradient.norm() < cur.gradient.norm())
+            });
         let accepted = if accept_full {
-            Some((x1, e1))
+            e1.map(|e1| (x1, e1))
         } else {
             // Backtracking with safeguarded quadratic interpolation, value-only evaluations.
             let mut alpha = 1.0;
@@ -319,10 +713,14 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
                 };
                 alpha = quad.clamp(0.1 * alpha, 0.5 * alpha);
                 let xa = trial(alpha);
-                let fa = problem.problem("value", |p| {
-                    let v = p.objective().log_likelihood(&xa)?;
-                    Ok(if v.is_finite() { -v } else { f64::INFINITY })
-                })?;
+                let fa = if finite(&xa) {
+                    problem.problem("value", |p| {
+                        let v = p.value(&xa)?;
+                        Ok(if v.is_finite() { -v } else { f64::INFINITY })
+                    })?
+                } else {
+                    f64::INFINITY
+                };
                 if fa <= nll0 + self.armijo * alpha * slope {
                     found = Some(xa);
                     break;
@@ -331,7 +729,7 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
             }
             match found {
                 Some(xa) => {
-                    let ea = problem.problem("fused", |p| p.fused(&xa))?;
+                    let ea = problem.problem("fused", |p| Ok(p.fused(&xa)?))?;
                     Some((xa, ea))
                 }
                 None => None,
@@ -349,7 +747,9 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
                 } else {
                     self.no_progress += 1;
                 }
-                self.prepare(problem, &x_new, e_new)?;
+                let (value, gnorm) = (e_new.value, stable_norm(&e_new.gradient));
+                let iteration = state.get_iter() + 1;
+                self.prepare(problem, &x_new, e_new, &at_iterate(&x_new, iteration))?;
                 // The decrement no longer shrinks (noise-limited ℓ: it wanders instead).
                 if self.half_decrement < 0.5 * self.best_decrement {
                     self.best_decrement = self.half_decrement;
@@ -363,6 +763,9 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
                 self.stalled = ((self.no_progress >= 5 && self.since_best_decrement >= 5)
                     || self.since_best_decrement >= 20)
                     && self.half_decrement <= 5e-3;
+                if let Some(r) = self.runaway.as_mut() {
+                    self.runaway_status = r.observe(&x_new, value, gnorm, iteration, &self.parameters);
+                }
                 Ok((state.param(x_new).cost(cost).gradient(grad), None))
             }
             None => {
@@ -374,15 +777,204 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
         }
     }
 
-    fn terminate(&mut self, _state: &NewtonState) -> TerminationStatus {
-        if self.half_decrement <= self.decrement_tolerance {
-            return TerminationStatus::Terminated(TerminationReason::SolverConverged);
+    /// The verdict, decided here once: convergence (decrement below tolerance, or at the
+    /// round-off level of ℓ when the line search stalls) at a point where ∇²ℓ is negative
+    /// definite; otherwise not a maximum, unbounded, diverging, stalled or out of
+    /// iterations.
+    fn terminate(&mut self, state: &NewtonState) -> TerminationStatus {
+        match self.verdict(state) {
+            Some(status) => {
+                let t = termination_for(&status);
+                self.status = Some(status);
+                t
+            }
+            None => TerminationStatus::NotTerminated,
         }
-        if self.stalled {
-            return TerminationStatus::Terminated(TerminationReason::SolverExit(
-                "no increase of the log-likelihood beyond round-off".into(),
-            ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use argmin::core::Executor;
+    use mle_core::{ClosureDensity, DataObjective, Objective};
+    use num_dual::{Dual2SVec64, DualNum};
+
+    fn run(obj: &dyn Objective, start: &[f64], max_iters: u64) -> (Vec<f64>, ConvergenceStatus) {
+        let res = Executor::new(NegativeLogLikelihood::new(obj), SafeguardedNewton::new())
+            .configure(|s| s.param(start.to_vec()).max_iters(max_iters))
+            .run()
+            .unwrap();
+        (
+            res.state().get_param().unwrap().clone(),
+            res.solver().status().unwrap().clone(),
+        )
+    }
+
+    /// Cauchy location from a start in the tails, where ∇²ℓ > 0 (indefinite for the
+    /// maximisation): every accepted step increases ℓ.
+    #[test]
+    fn line_search_never_goes_uphill_on_an_indefinite_start() {
+        let d = ClosureDensity::new(
+            vec![Parameter::identity("m"), Parameter::identity("s")],
+            |t: &[Dual2SVec64<2>], x: &f64| {
+                // Cauchy(m, e^s).
+                let z = (t[0] - *x) * (-t[1]).exp();
+                -(z * z + 1.0).ln() - t[1]
+            },
+        );
+        let data = [-1.2, 0.3, 0.1, 2.2, -0.4, 0.8, 15.0];
+        let obj = DataObjective::new(&d, &data).unwrap();
+        let start = [25.0, -1.0];
+        let e0 = obj.evaluate(&start).unwrap();
+        assert!(
+            (-&e0.hessian).cholesky().is_none(),
+            "the start must be indefinite for the test to mean anything"
+        );
+        let nll = NegativeLogLikelihood::new(&obj);
+        let mut problem = Problem::new(nll);
+        let mut solver = SafeguardedNewton::new();
+        let (mut state, _) = solver
+            .init(
+                &mut problem,
+                NewtonState::new().param(start.to_vec()).max_iters(200),
+            )
+            .unwrap();
+        let mut value = e0.value;
+        for _ in 0..200 {
+            if solver.terminate(&state).terminated() {
+                break;
+            }
+            let (next, _) = solver.next_iter(&mut problem, state).unwrap();
+            state = next;
+            state.increment_iter();
+            let v = obj.log_likelihood(state.get_param().unwrap()).unwrap();
+            assert!(v >= value, "uphill step: ℓ {value} → {v}");
+            value = v;
         }
-        TerminationStatus::NotTerminated
+        let status = solver.status().expect("stopped").clone();
+        assert!(status.is_converged(), "{status}");
+        assert!(state.get_param().unwrap()[0].abs() < 2.0);
+    }
+
+    #[test]
+    fn status_values() {
+        let data = [1.0, 2.0, 6.0];
+        // A maximum: the decrement test, with its numbers.
+        let d = ClosureDensity::new(
+            vec![Parameter::identity("mu")],
+            |t: &[Dual2SVec64<1>], x: &f64| -(t[0] - *x).powi(2) * 0.5,
+        );
+        let obj = DataObjective::new(&d, &data).unwrap();
+        let (p, s) = run(&obj, &[0.0], 50);
+        assert!((p[0] - 3.0).abs() < 1e-12);
+        match s {
+            ConvergenceStatus::DecrementBelowTolerance { decrement, tolerance } => {
+                assert!(decrement <= tolerance);
+                assert_eq!(tolerance, 1e-18);
+            }
+            other => panic!("{other}"),
+        }
+        // The iteration limit, with the unmet decrement.
+        let (_, s) = run(&obj, &[100.0], 1);
+        assert!(
+            matches!(s, ConvergenceStatus::DecrementBelowTolerance { .. }),
+            "{s}"
+        );
+        let w = ClosureDensity::new(
+            vec![Parameter::log_scale("rate")],
+            |t: &[Dual2SVec64<1>], x: &f64| t[0] - t[0].exp() * *x,
+        );
+        let obj = DataObjective::new(&w, &data).unwrap();
+        let (_, s) = run(&obj, &[3.0], 1);
+        match s {
+            ConvergenceStatus::MaxIterations {
+                iterations: 1,
+                criterion: Criterion::Decrement { decrement, .. },
+            } => assert!(decrement > 1e-18),
+            other => panic!("{other}"),
+        }
+        // A minimum: ℓ = +a²/2 at a = 0.
+        let convex = ClosureDensity::new(vec![Parameter::identity("a")], |t: &[Dual2SVec64<1>], x: &f64| {
+            t[0] * t[0] * 0.5 + *x * 0.0
+        });
+        let obj = DataObjective::new(&convex, &data).unwrap();
+        let (_, s) = run(&obj, &[0.0], 50);
+        match s {
+            ConvergenceStatus::StationaryNotMaximum {
+                largest_eigenvalue,
+                ref direction,
+            } => {
+                assert!((largest_eigenvalue - 3.0).abs() < 1e-12);
+                assert_eq!(direction, "1.000·a");
+            }
+            other => panic!("{other}"),
+        }
+        assert!(!s.is_converged() && s.is_not_a_maximum());
+        // ... and from a = 1 the iterates run off: stopped well before the limit.
+        let (_, s) = run(&obj, &[1.0], u64::MAX);
+        assert!(s.is_unbounded(), "{s}");
+    }
+
+    #[test]
+    fn runaway_monitor_flags_steady_growth_but_not_convergence() {
+        let ps = [Parameter::identity("a")];
+        let mut r = Runaway::new(&[0.0], 0.0, 1.0, 5);
+        let mut out = None;
+        for k in 1..=5 {
+            out = r.observe(&[k as f64], k as f64, 1.0, k, &ps);
+        }
+        assert!(matches!(out, Some(ConvergenceStatus::Diverging { value, .. }) if value == 5.0));
+        // Converging iterates: the gradient shrinks.
+        let mut r = Runaway::new(&[0.0], 0.0, 1.0, 5);
+        for k in 1..=20u64 {
+            let t = 1.0 - 0.5f64.powi(k as i32);
+            assert!(r.observe(&[t], t, 0.5f64.powi(k as i32), k, &ps).is_none());
+        }
+        // |θ| far beyond its starting scale with ℓ still rising.
+        let mut r = Runaway::new(&[2.0], 0.0, 1.0, 25);
+        assert!(r.observe(&[-1.5e8], 1.0, 1.0, 1, &ps).is_none());
+        match r.observe(&[-3e9], 2.0, 1.0, 2, &ps) {
+            Some(ConvergenceStatus::Unbounded {
+                parameter,
+                increasing,
+                ..
+            }) => assert!(parameter == "a" && !increasing),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn classification_of_candidate_optima() {
+        let ps = [Parameter::identity("a"), Parameter::identity("b")];
+        let eval = |g: [f64; 2], h: [f64; 4]| Evaluation {
+            value: -1.0,
+            gradient: DVector::from_row_slice(&g),
+            hessian: DMatrix::from_row_slice(2, 2, &h),
+        };
+        // A maximum.
+        assert!(not_a_maximum(&eval([0.0, 0.0], [-2.0, 0.5, 0.5, -1.0]), &ps).is_none());
+        // A flat ridge without ascent (non-identified a + b): left to the information diagnostic.
+        assert!(not_a_maximum(&eval([1e-16, 1e-16], [-3.0, -3.0, -3.0, -3.0]), &ps).is_none());
+        // A saddle: positive curvature along b.
+        match not_a_maximum(&eval([0.0, 0.0], [-1.0, 0.0, 0.0, 2.0]), &ps) {
+            Some(ConvergenceStatus::StationaryNotMaximum {
+                largest_eigenvalue,
+                direction,
+            }) => {
+                assert!((largest_eigenvalue - 2.0).abs() < 1e-12);
+                assert_eq!(direction, "1.000·b");
+            }
+            other => panic!("{other:?}"),
+        }
+        // Zero curvature along b but ℓ still rising that way (σ → 0 on one observation).
+        match not_a_maximum(&eval([0.0, -1.0], [-8e13, 0.0, 0.0, 0.0]), &ps) {
+            Some(ConvergenceStatus::Unbounded {
+                parameter,
+                increasing,
+                ..
+            }) => assert!(parameter == "b" && !increasing),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -97,20 +97,9 @@ pub fn profile_interval(
 ) -> Result<ProfileInterval> {
     let p = fit.estimates().len();
     if index >= p {
-        return Err(MleError::InvalidOption {
-            name: "index".into(),
-            reason: format!("parameter {index} of {p}"),
-        });
+        return Err(MleError::ParameterIndexOutOfRange { index, count: p });
     }
-    if !(level > 0.0 && level < 1.0) {
-        return Err(MleError::InvalidOption {
-            name: "level".into(),
-            reason: format!("{level} is not in (0, 1)"),
-        });
-    }
-    let crit = ChiSquared::new(1.0)
-        .map_err(|e| MleError::Optimiser(e.to_string()))?
-        .inverse_cdf(level);
+    let crit = likelihood_ratio_critical(level)?;
     let mut best = fit.clone();
     let mut improved = None;
     for _attempt in 0..3 {
@@ -298,15 +287,7 @@ pub fn profile_interval_derived<const P: usize>(
             got: P,
         });
     }
-    if !(level > 0.0 && level < 1.0) {
-        return Err(MleError::InvalidOption {
-            name: "level".into(),
-            reason: format!("{level} is not in (0, 1)"),
-        });
-    }
-    let crit = ChiSquared::new(1.0)
-        .map_err(|e| MleError::Optimiser(e.to_string()))?
-        .inverse_cdf(level);
+    let crit = likelihood_ratio_critical(level)?;
     let value_of = |theta: &[f64]| -> f64 {
         let t: [Dual2SVec64<P>; P] = std::array::from_fn(|i| Dual2SVec64::from_re(theta[i]));
         g(&t).re
@@ -373,4 +354,12 @@ pub fn profile_interval_derived<const P: usize>(
             last: theta,
         }),
     }
+}
+
+/// The χ²₁ quantile at `level`: the drop 2(ℓ̂ − ℓ) that bounds a likelihood-ratio interval.
+fn likelihood_ratio_critical(level: f64) -> Result<f64> {
+    let level = mle_core::inference::check_level(level)?;
+    Ok(ChiSquared::new(1.0)
+        .map_err(|e| MleError::Optimiser(e.to_string()))?
+        .inverse_cdf(level))
 }

@@ -41,17 +41,19 @@ pub mod prelude {
     pub use mle_core::special::ln_gamma;
     pub use mle_core::table::NumericTable;
     pub use mle_core::{
-        ClosureDensity, CoefficientNames, Convergence, DataObjective, DensityKernel, Design, Diagnostic,
-        Evaluation, Fit, InformationKind, LinearPredictorObjective, LogDensity, MleError, Objective,
-        Observation, Parameter, Transform,
+        ClosureDensity, CoefficientNames, Convergence, ConvergenceStatus, DataObjective, DensityKernel,
+        Design, Diagnostic, EstimationMethod, Evaluation, Fit, InformationKind, LinearPredictorObjective,
+        LogDensity, MleError, Objective, Observation, Parameter, Transform,
     };
     pub use mle_families::{
-        AsymmetricLaplace, Bernoulli, Categorical, Gaussian, Laplace, Poisson, StudentT, StudentTFixedDf,
+        Aft, AftDistribution, AsymmetricLaplace, Bernoulli, Binomial, BinomialLink, Categorical,
+        ExponentialAft, Gamma, Gaussian, InverseGaussian, Laplace, MeanLink, NegativeBinomial, Ordinal,
+        Poisson, StudentT, StudentTFixedDf, ZeroInflatedNegativeBinomial, ZeroInflatedPoisson,
     };
     pub use mle_models::firth::FirthObjective;
     pub use mle_models::{
-        LeastSquares, LinearRegression, LocationScaleCovariance, LocationScaleFit, QuantileAlgorithm,
-        QuantileRegression, QuantileStdErrors, Regression, RegressionFamily,
+        fit_ordinal, CutPoint, LeastSquares, LinearRegression, LocationScaleCovariance, LocationScaleFit,
+        QuantileAlgorithm, QuantileRegression, QuantileStdErrors, Regression, RegressionFamily,
     };
     pub use mle_optim::bootstrap::parametric_bootstrap;
     pub use mle_optim::multistart::{multistart, random_starts};

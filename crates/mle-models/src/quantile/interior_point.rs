@@ -22,10 +22,10 @@ use super::vertex::{choose_basis, singular_basis, vertex_from_basis, Vertex};
 pub(crate) fn interior_point_vertex(rows: &Rows, y: &[f64], tau: f64) -> Result<Vertex> {
     let (n, p) = (rows.n, rows.p);
     let m = (((p + 1) * n) as f64).powf(2.0 / 3.0).round() as usize;
-    if 4 * m <= n {
-        if let Ok(v) = preprocessed_vertex(rows, y, tau, m) {
-            return Ok(v);
-        }
+    if 4 * m <= n
+        && let Ok(v) = preprocessed_vertex(rows, y, tau, m)
+    {
+        return Ok(v);
     }
     let (beta, iterations) = frisch_newton(rows, y, tau)?;
     let basis = choose_basis(rows, &residuals(rows, y, &beta))?;

@@ -60,8 +60,10 @@ pub use location_scale::{LocationScaleCovariance, LocationScaleFit};
 pub use objective::QuantileRegressionObjective;
 pub use sparsity::Bandwidth;
 
-use mle_core::{Convergence, Design, Fit, MleError, Result};
+use mle_core::fit::{ConvergenceStatus, EstimationMethod};
+use mle_core::{Convergence, Design, Fit, MleError, Objective, Result};
 use mle_families::AsymmetricLaplace;
+use mle_optim::{FitOptions, Fitted, Model};
 use nalgebra::{DMatrix, DVector};
 
 use covariance::check_scale;
@@ -263,13 +265,13 @@ pub struct QuantileRegression {
 }
 
 impl QuantileRegression {
-    /// Quantile regression at level `tau` ∈ (0, 1) (an `InvalidOption` error otherwise).
+    /// Quantile regression at level `tau` ∈ (0, 1) (a `TauOutOfRange` error otherwise).
     ///
     /// ```
     /// use mle_core::MleError;
     /// use mle_models::quantile::QuantileRegression;
     /// assert!(QuantileRegression::new(0.9).is_ok());
-    /// assert!(matches!(QuantileRegression::new(1.0), Err(MleError::InvalidOption { .. })));
+    /// assert!(matches!(QuantileRegression::new(1.0), Err(MleError::TauOutOfRange { .. })));
     /// ```
     pub fn new(tau: f64) -> Result<Self> {
         AsymmetricLaplace::new(tau)?;
@@ -436,41 +438,89 @@ impl QuantileRegression {
     /// assert_eq!(fit.n_obs(), 50);
     /// assert!(fit.std_errors().is_some());
     /// ```
-    pub fn fit(&self, x: &Design, y: &[f64]) -> Result<Fit> {
+    pub fn fit<'a>(&self, x: &'a Design, y: &'a [f64]) -> Result<Fitted<QuantileModel<'a>>> {
+        self.model(x, y)?.fit()
+    }
+
+    /// The checked model (τ, the lengths, finite response, full-rank design), to fit once or
+    /// with other options.
+    ///
+    /// ```
+    /// use mle_core::{Design, MleError};
+    /// use mle_models::QuantileRegression;
+    /// let x = Design::intercept(3);
+    /// assert!(matches!(QuantileRegression::median().model(&x, &[1.0, 2.0]),
+    ///     Err(MleError::DimensionMismatch { .. })));
+    /// ```
+    pub fn model<'a>(&self, x: &'a Design, y: &'a [f64]) -> Result<QuantileModel<'a>> {
         let (objective, rows) = QuantileRegressionObjective::checked(self.tau, x, y)?;
-        let vertex = exact_solve(&rows, y, self.tau, self.algorithm)?;
-        let solution = solution_from_vertex(&rows, y, self.tau, x.names().to_vec(), vertex);
+        Ok(QuantileModel {
+            spec: *self,
+            x,
+            y,
+            objective,
+            rows,
+        })
+    }
+}
+
+/// A quantile regression bound to its data: τ, algorithm and standard-error choice from the
+/// [`QuantileRegression`] builder. Its estimate is the exact LP vertex (not the optimiser),
+/// its covariance the chosen quantreg-style estimator; the observed-information choices of
+/// the covariance menu do not apply (ℓ has no curvature in β) and return typed errors.
+#[derive(Debug, Clone)]
+pub struct QuantileModel<'a> {
+    spec: QuantileRegression,
+    x: &'a Design,
+    y: &'a [f64],
+    objective: QuantileRegressionObjective<'a>,
+    rows: Rows,
+}
+
+impl QuantileModel<'_> {
+    /// The builder this model was made with.
+    pub fn spec(&self) -> &QuantileRegression {
+        &self.spec
+    }
+
+    fn exact_fit(&self) -> Result<Fit> {
+        let (spec, x, y, rows, objective) = (&self.spec, self.x, self.y, &self.rows, &self.objective);
+        let vertex = exact_solve(rows, y, spec.tau, spec.algorithm)?;
+        let solution = solution_from_vertex(rows, y, spec.tau, x.names().to_vec(), vertex);
         let sigma = solution.sigma();
         check_scale(sigma, y)?;
         let mut theta: Vec<f64> = solution.coefficients.iter().copied().collect();
         theta.push(sigma.ln());
-        let convergence = Convergence {
-            method: match solution.algorithm {
-                QuantileAlgorithm::FrischNewton => {
-                    "Frisch–Newton interior point (Portnoy–Koenker preprocessing for large n) + exact \
-                     simplex vertex step"
-                        .into()
-                }
-                _ => "Barrodale–Roberts simplex (exact)".into(),
-            },
-            converged: true,
-            reason: format!(
-                "optimal vertex: {} observations interpolated, their dual values lie in [τ − 1, τ] \
-                 (0 ∈ subdifferential; ℓ is not differentiable there, so ∇ℓ ≠ 0 is expected){}",
-                solution.basis.len(),
-                if solution.possibly_nonunique {
-                    "; solution may be nonunique (a dual value is on the boundary)"
-                } else {
-                    ""
-                }
-            ),
-            iterations: (solution.interior_point_iterations + solution.simplex_pivots) as u64,
-            evaluations: Vec::new(),
-        };
-        let covariance = self.covariance_rows(&rows, y, &solution, x.names())?;
-        Fit::at_estimate(&objective, &theta, convergence)?
-            .with_covariance(covariance.label, covariance.matrix)
+        let convergence = vertex_convergence(&solution);
+        let covariance = spec.covariance_rows(rows, y, &solution, x.names())?;
+        Fit::at_estimate(objective, &theta, convergence)?.with_covariance(covariance.label, covariance.matrix)
     }
+}
+
+impl Model for QuantileModel<'_> {
+    fn objective(&self) -> &dyn Objective {
+        &self.objective
+    }
+
+    /// The exact LP solution (the options are unused).
+    fn estimate(&self, _options: &FitOptions) -> Result<Fit> {
+        self.exact_fit()
+    }
+}
+
+/// How the LP stopped, as a convergence record.
+fn vertex_convergence(solution: &QuantileSolution) -> Convergence {
+    Convergence::new(
+        match solution.algorithm {
+            QuantileAlgorithm::FrischNewton => EstimationMethod::FrischNewtonInteriorPoint,
+            _ => EstimationMethod::BarrodaleRobertsSimplex,
+        },
+        ConvergenceStatus::ExactVertex {
+            interpolated: solution.basis.len(),
+            possibly_nonunique: solution.possibly_nonunique,
+        },
+        (solution.interior_point_iterations + solution.simplex_pivots) as u64,
+    )
 }
 
 pub(crate) fn exact_solve(rows: &Rows, y: &[f64], tau: f64, algorithm: QuantileAlgorithm) -> Result<Vertex> {

@@ -85,13 +85,10 @@ pub(crate) fn iid_sparsity(
     let h = (p + 1).max((n as f64 * bw).ceil() as usize);
     let last = pz + h + 1; // 1-based position of the last residual used
     if last > n || n <= p {
-        return Err(MleError::InvalidOption {
-            name: "std_errors".into(),
-            reason: format!(
-                "the iid sparsity estimate needs the {} residuals after the {pz} exact zeros, but n = {n}; \
-                 use the bootstrap",
-                h + 1
-            ),
+        return Err(MleError::TooFewResidualsForSparsity {
+            needed: h + 1,
+            zeros: pz,
+            n,
         });
     }
     let mut order: Vec<usize> = (0..n).collect();
@@ -192,7 +189,7 @@ mod tests {
     fn too_few_residuals_is_an_error() {
         assert!(matches!(
             iid_sparsity(&[0.1, -0.2, 0.3], 2, 0.5, Bandwidth::HallSheather),
-            Err(MleError::InvalidOption { .. })
+            Err(MleError::TooFewResidualsForSparsity { .. })
         ));
     }
 
