@@ -6,10 +6,8 @@ use mle_families::Bernoulli;
 use mle_optim::FitOptions;
 
 use crate::regression::{Regression, RegressionFamily};
+use crate::separation::SEPARATION_LP_LIMIT;
 use crate::separation::{detect_separation, limit_design};
-
-/// Designs up to this many entries (n·p) are checked for separation by LP before fitting.
-const SEPARATION_LP_LIMIT: usize = 2_000_000;
 
 impl<'a> Regression<'a, Bernoulli, 1> {
     /// Logistic regression of 0/1 responses `y` on `x`: the [`Bernoulli`] density with

@@ -9,10 +9,7 @@ use mle_families::Poisson;
 use mle_optim::FitOptions;
 
 use crate::regression::{Regression, RegressionFamily};
-use crate::separation::{detect_count_separation, limit_design, Separation};
-
-/// Designs up to this many entries (n·p) are checked for separation by LP before fitting.
-const SEPARATION_LP_LIMIT: usize = 2_000_000;
+use crate::separation::{detect_count_separation, limit_design, Separation, SEPARATION_LP_LIMIT};
 
 impl<'a> Regression<'a, Poisson, 1> {
     /// Poisson regression (log link) of counts `y` on `x`; add log exposure with

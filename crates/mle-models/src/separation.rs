@@ -145,6 +145,11 @@ pub fn detect_count_separation(x: &Design, y: &[f64], weights: Option<&[f64]>) -
 /// round-off, not a separating hyperplane.
 pub const MARGIN_TOLERANCE: f64 = 1e-6;
 
+/// Designs up to this many entries (n·p) are checked for separation (or recession) by LP
+/// before fitting; larger ones only when the fit shows its sign. One limit for the logistic
+/// and count models.
+pub(crate) const SEPARATION_LP_LIMIT: usize = 2_000_000;
+
 fn check_response_length(x: &Design, y: &[f64]) -> Result<()> {
     if y.len() != x.nrows() {
         return Err(MleError::DimensionMismatch {
