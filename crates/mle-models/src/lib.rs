@@ -37,6 +37,7 @@ pub mod poisson;
 pub mod quantile;
 pub mod regression;
 pub mod separation;
+pub mod separation_check;
 pub mod student_t;
 pub mod survival;
 pub mod zero_inflated;
