@@ -340,3 +340,51 @@ fn gaussian_overflow_and_underflow_name_the_cause() {
     let e = Gaussian.fit(&[2.5, 2.5, 2.5][..]).unwrap_err().to_string();
     assert!(e.contains("all observations are equal"), "{e}");
 }
+
+// ---------------------------------------------------------------- 8. a row that freezes Newton
+
+#[test]
+fn an_extreme_row_does_not_freeze_newton_short_of_the_maximum() {
+    // x uniform on (−3, 3) (a 64-bit LCG), y ~ Bernoulli(σ(0.3 + 1.5x)), and one row with
+    // x = 1e150, y = 1. From β = 0 that row's curvature ¼·1e300 dominates; Newton used to
+    // stop at β₁ ≈ 1e-149 with a tiny decrement and |∇ℓ| ≈ 1e132, reporting convergence.
+    // At the MLE the row's fitted probability is exactly 1 (η ≈ 1.5e150): it adds exactly 0
+    // to ℓ and ∇ℓ, so the MLE is the fit without it.
+    let n = 2000;
+    let mut state = 99u64;
+    let mut unif = move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 11) as f64) / (1u64 << 53) as f64
+    };
+    let mut x: Vec<f64> = (0..n).map(|_| unif() * 6.0 - 3.0).collect();
+    let mut y: Vec<f64> = x
+        .iter()
+        .map(|&v| f64::from(unif() < 1.0 / (1.0 + (-(0.3 + 1.5 * v)).exp())))
+        .collect();
+    let reference = {
+        let d = Design::from_columns(true, &[("x", x.clone())]).unwrap();
+        Regression::logistic(&d, &y).unwrap().fit().unwrap().into_fit()
+    };
+    x.push(1e150);
+    y.push(1.0);
+    let d = Design::from_columns(true, &[("x", x)]).unwrap();
+    // The LP in scaled columns shrinks every other row to ~1e-150, below its tolerance: its
+    // direction (0, 1) fails on the rows in original units and is not called separation.
+    let sep = detect_separation(&d, &y).unwrap();
+    assert!(!sep.separated, "{sep}");
+    let fit = Regression::logistic(&d, &y).unwrap().fit().unwrap();
+    assert!(fit.convergence().converged(), "{fit}");
+    assert!(
+        fit.gradient().iter().all(|g| g.abs() < 1e-6),
+        "{}",
+        fit.gradient()
+    );
+    for j in 0..2 {
+        let (a, b) = (fit.estimates()[j], reference.estimates()[j]);
+        assert!((a - b).abs() <= 1e-9 * b.abs(), "{j}: {a} vs {b}");
+    }
+    assert!((fit.log_likelihood() - reference.log_likelihood()).abs() < 1e-9);
+    assert!(fit.diagnostics().is_empty(), "{fit}");
+}

@@ -35,6 +35,7 @@ pub mod ordinal;
 pub mod poisson;
 pub mod quantile;
 pub mod regression;
+mod saturation;
 pub mod separation;
 pub mod separation_check;
 pub mod student_t;

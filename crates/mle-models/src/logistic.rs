@@ -6,6 +6,7 @@ use mle_families::Bernoulli;
 use mle_optim::FitOptions;
 
 use crate::regression::{Regression, RegressionFamily};
+use crate::saturation::restart_past_saturated_rows;
 use crate::separation::{limit_design, Separation};
 use crate::separation_check::{check_separation, FitState, SeparationCheck};
 
@@ -47,11 +48,13 @@ impl RegressionFamily<1> for Bernoulli {
         }
         let x = regression.design(0);
         let y = regression.response();
-        let eta = match &fit {
+        let (fit, eta) = match fit {
             Ok(f) if f.convergence().converged() => {
-                Some(objective.linear_predictors(f.estimates().as_slice())?)
+                let eta = objective.linear_predictors(f.estimates().as_slice())?;
+                let (f, eta) = restart_past_saturated_rows(regression, options, f, eta)?;
+                (Ok(f), eta)
             }
-            _ => None,
+            other => (other, None),
         };
         let state = match (&fit, &eta) {
             (Ok(f), Some(eta)) => Some(FitState {

@@ -182,7 +182,7 @@ fn recession(x: &Design, sign: &[f64], equality: &[bool]) -> Result<Separation> 
     let b = solve_recession_lp(&m, equality, false)?;
     let margins: Vec<f64> = (0..n).map(|i| m.row(i).transpose().dot(&b)).collect();
     let positive = |i: usize| !equality[i] && margins[i] > MARGIN_TOLERANCE;
-    let separated = (0..n).any(positive);
+    let separated = (0..n).any(positive) && is_recession_direction(x, sign, equality, &b, &scale);
     let direction = DVector::from_iterator(p, b.iter().zip(&scale).map(|(b, s)| b * s));
     let infinite = if separated {
         x.names()
@@ -205,6 +205,47 @@ fn recession(x: &Design, sign: &[f64], equality: &[bool]) -> Result<Separation> 
         infinite,
         on_hyperplane: (0..n).filter(|&i| separated && !positive(i)).collect(),
         direction: if separated { direction } else { DVector::zeros(p) },
+    })
+}
+
+/// Whether the LP's direction `b` (in the scaled columns) is a direction of recession in the
+/// original units: every margin sign·xᵢ·d ≥ 0 (= 0 on the `equality` rows) relative to
+/// ‖xᵢ‖‖d‖. The column scaling can shrink ordinary rows below the LP's feasibility
+/// tolerance when one entry is extreme (one x = 1e150: every other row's margin is then
+/// ~1e-150 in the scaled units, of either sign); such a direction fails here.
+fn is_recession_direction(
+    x: &Design,
+    sign: &[f64],
+    equality: &[bool],
+    b: &DVector<f64>,
+    scale: &[f64],
+) -> bool {
+    let d: Vec<f64> = b.iter().zip(scale).map(|(b, s)| b * s).collect();
+    let d_max = d.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+    if d_max == 0.0 {
+        return false;
+    }
+    // Scaled by the largest |d_j| (a power of two would do) so ‖d‖ cannot overflow.
+    let du: Vec<f64> = d.iter().map(|v| v / d_max).collect();
+    let d_norm = du.iter().map(|v| v * v).sum::<f64>().sqrt();
+    let m = x.matrix();
+    (0..x.nrows()).all(|i| {
+        let row_max = (0..x.ncols()).fold(0.0f64, |a, j| a.max(m[(i, j)].abs()));
+        if row_max == 0.0 {
+            return true;
+        }
+        let (mut dot, mut norm2) = (0.0, 0.0);
+        for j in 0..x.ncols() {
+            let v = m[(i, j)] / row_max;
+            dot += v * du[j];
+            norm2 += v * v;
+        }
+        let r = sign[i] * dot / (norm2.sqrt() * d_norm);
+        if equality[i] {
+            r.abs() <= MARGIN_TOLERANCE
+        } else {
+            r >= -MARGIN_TOLERANCE
+        }
     })
 }
 
