@@ -31,8 +31,9 @@ pub enum Diagnostic {
     Separation {
         /// The coefficients whose MLE is infinite.
         coefficients: Vec<String>,
-        /// Complete (rather than quasi-complete) separation.
-        complete: bool,
+        /// Complete (`Some(true)`) or quasi-complete (`Some(false)`) separation; `None` when
+        /// the check that tells them apart was beyond its size limit.
+        complete: Option<bool>,
     },
     /// The separation check could not decide within its bounded cost (the LP it would need
     /// is larger than its limit): the coefficients may be infinite.
@@ -100,7 +101,12 @@ impl fmt::Display for Diagnostic {
                 f,
                 "{} separation: the MLE of {} is infinite (the likelihood increases without bound); \
                  consider the Firth penalty",
-                if *complete { "complete" } else { "quasi-complete" },
+                match complete {
+                    Some(true) => "complete",
+                    Some(false) => "quasi-complete",
+                    None =>
+                        "complete or quasi-complete (not determined: the joint LP exceeds its size limit)",
+                },
                 coefficients
                     .iter()
                     .map(|c| format!("`{c}`"))

@@ -307,7 +307,7 @@ impl Fit {
     /// ```
     /// use mle_core::{Convergence, Diagnostic, Fit, Parameter};
     /// let fit = Fit::on_boundary("B", vec![Parameter::identity("b")], &[f64::INFINITY], 0.0, 3,
-    ///     Convergence::closed_form("x")).unwrap().with_diagnostic(Diagnostic::Separation { coefficients: vec!["b".into()], complete: true });
+    ///     Convergence::closed_form("x")).unwrap().with_diagnostic(Diagnostic::Separation { coefficients: vec!["b".into()], complete: Some(true) });
     /// assert_eq!(fit.diagnostics().len(), 2);
     /// ```
     pub fn with_diagnostic(mut self, diagnostic: Diagnostic) -> Fit {

@@ -131,7 +131,7 @@ fn separated_fit(
     .without_covariance(format!("{sep}: no standard errors"))
     .with_diagnostic(Diagnostic::Separation {
         coefficients: sep.infinite.clone(),
-        complete: sep.complete,
+        complete: Some(sep.complete),
     });
     Ok(fit)
 }

@@ -103,6 +103,9 @@ impl<const K: usize> RegressionFamily<K> for Categorical<K> {
     }
 }
 
+/// The largest joint (Kesler) LP, in entries, the complete-separation check solves.
+const JOINT_LP_LIMIT: usize = 4_000_000;
+
 /// Saturation margin: |η| beyond it puts a fitted probability within e^−20 of 0 or 1.
 const SATURATED: f64 = 20.0;
 
@@ -130,9 +133,11 @@ fn diverges<const K: usize>(
 /// positive weights only); returns `class<c>:<column>` names of
 /// the coefficients whose MLE is infinite, and whether the separation is complete (every row
 /// strictly on its side against every other class: the joint LP
-/// [`detect_multiclass_complete`], for designs whose LP has at most 4·10⁶ entries; larger
-/// ones report quasi-complete unless that LP is run by hand).
-fn separation<const K: usize>(regression: &Regression<'_, Categorical<K>, K>) -> Result<(Vec<String>, bool)> {
+/// [`detect_multiclass_complete`], for designs whose LP has at most 4·10⁶ entries; for larger
+/// ones `None` when every class-versus-baseline separation is complete: not determined).
+fn separation<const K: usize>(
+    regression: &Regression<'_, Categorical<K>, K>,
+) -> Result<(Vec<String>, Option<bool>)> {
     let x = regression.design(0);
     let mut complete = true;
     let y = regression.response();
@@ -163,7 +168,12 @@ fn separation<const K: usize>(regression: &Regression<'_, Categorical<K>, K>) ->
         );
     }
     let joint_size = y.len() * K * x.ncols() * K;
-    let complete =
-        complete && !names.is_empty() && joint_size <= 4_000_000 && detect_multiclass_complete(x, y, K, w)?;
+    let complete = if !complete || names.is_empty() {
+        Some(false)
+    } else if joint_size <= JOINT_LP_LIMIT {
+        Some(detect_multiclass_complete(x, y, K, w)?)
+    } else {
+        None
+    };
     Ok((names, complete))
 }

@@ -186,6 +186,6 @@ fn boundary_fit(
     .without_covariance(format!("{sep}: no standard errors"))
     .with_diagnostic(Diagnostic::Separation {
         coefficients: infinite_names,
-        complete: sep.complete,
+        complete: Some(sep.complete),
     }))
 }
