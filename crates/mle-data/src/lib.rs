@@ -48,28 +48,34 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod anova;
 mod answers;
 mod broom;
 mod encode;
 mod error;
+mod estimate;
 mod eval;
 mod family_name;
 pub mod formula;
 mod formula_fit;
 mod frame;
+mod glm;
+mod predict;
 mod response;
 mod saved;
 mod spec;
 mod table;
 pub mod terms;
 
-pub use answers::{AnovaTable, Drop1Table, Prediction, ResidualType, Scale};
+pub use answers::{AnovaTable, Drop1Table, ResidualType};
 pub use broom::{CoefficientRow, ExtraRow, FitSummary};
 pub use error::{DataError, FormulaError, Result};
 pub use family_name::{Family, FAMILIES};
 pub use formula::{format_double, Formula};
 pub use formula_fit::{CovarianceChoice, FormulaFit, FormulaOptions};
 pub use frame::{FrameOptions, ModelFrame, NaAction, Response};
+pub use mle_models::CutPoint;
+pub use predict::{Prediction, Scale};
 pub use response::ResponseSpec;
 pub use saved::{SavedModel, SAVED_MODEL_VERSION};
 pub use spec::{Coding, ModelSpec, PartSpec, TermSpec, Variable, VariableKind};

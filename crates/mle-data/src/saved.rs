@@ -4,10 +4,10 @@
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
-use crate::answers::{predict_with, Prediction, Scale};
 use crate::error::{DataError, Result};
 use crate::family_name::Family;
 use crate::formula_fit::FormulaFit;
+use crate::predict::{predict_with, Coefficients, Prediction, Scale};
 use crate::spec::ModelSpec;
 use crate::table::Table;
 
@@ -32,6 +32,9 @@ pub struct SavedModel {
     pub version: u32,
     /// The family.
     pub family: Family,
+    /// The link (R's name); absent in files of fits with the family's default link.
+    #[serde(default)]
+    pub link: Option<String>,
     /// The spec: formula, variables, factor levels, codings, columns.
     pub spec: ModelSpec,
     /// Levels of a factor response, if any.
@@ -40,7 +43,7 @@ pub struct SavedModel {
     pub parameter_names: Vec<String>,
     /// All estimates (working scale).
     pub estimates: Vec<f64>,
-    /// Number of leading estimates that are the mean coefficients.
+    /// Number of leading estimates that are the mean coefficients (of the first design).
     pub n_coefficients: usize,
     /// The covariance of all estimates, row-major, if the fit had one.
     pub covariance: Option<Vec<Vec<f64>>>,
@@ -61,6 +64,7 @@ impl SavedModel {
         SavedModel {
             version: SAVED_MODEL_VERSION,
             family: model.family(),
+            link: Some(model.link().to_string()),
             spec: model.spec().clone(),
             response_levels: model.response_levels().map(<[String]>::to_vec),
             parameter_names: fit.parameters().iter().map(|p| p.name.clone()).collect(),
@@ -112,19 +116,22 @@ impl SavedModel {
 
     /// Predictions on new data, as [`FormulaFit::predict`].
     pub fn predict(&self, table: &Table, scale: Scale, level: f64) -> Result<Prediction> {
-        let p = self.n_coefficients;
+        let k = self.estimates.len();
         let covariance = self
             .covariance
             .as_ref()
-            .map(|v| DMatrix::from_fn(p, p, |i, j| v[i][j]));
-        predict_with(
-            &self.spec,
-            self.family,
-            &self.estimates[..p],
-            covariance.as_ref(),
-            table,
-            scale,
-            level,
-        )
+            .map(|v| DMatrix::from_fn(k, k, |i, j| v[i][j]));
+        let link = self
+            .link
+            .clone()
+            .unwrap_or_else(|| self.family.default_link().to_string());
+        self.family.check_link(&link)?;
+        let c = Coefficients {
+            family: self.family,
+            link: &link,
+            estimates: &self.estimates,
+            covariance: covariance.as_ref(),
+        };
+        predict_with(&self.spec, &c, table, scale, level)
     }
 }
