@@ -2,6 +2,9 @@
 //!
 //! ```text
 //! mle fit --data FILE.csv|FILE.parquet --formula "y ~ x + g" --family binomial
+//!         (families: gaussian binomial poisson multinomial student-t quantile negative-binomial
+//!          gamma inverse-gaussian weibull exponential lognormal loglogistic zip zinb ordinal;
+//!          responses cbind(s, f), Surv(time, status), factor(y); zero model after `|`)
 //!         [--link NAME] [--weights COL] [--offset COL] [--cov observed|expected|hc0|hc1|cluster:COL]
 //!         [--tau T] [--level 0.95] [--output table|json|csv] [--save MODEL.json]
 //! mle predict --model MODEL.json --data NEW.csv [--type link|response] [--se] [--level 0.95]
@@ -94,11 +97,7 @@ fn command() -> Command {
                         .required(true)
                         .help(family_help()),
                 )
-                .arg(
-                    Arg::new("link")
-                        .long("link")
-                        .help("link (each family's canonical link)"),
-                )
+                .arg(Arg::new("link").long("link").help(link_help()))
                 .arg(Arg::new("weights").long("weights").value_name("COL"))
                 .arg(Arg::new("offset").long("offset").value_name("COL"))
                 .arg(
@@ -152,6 +151,15 @@ fn command() -> Command {
                         .value_parser(["csv", "json"]),
                 ),
         )
+}
+
+fn link_help() -> String {
+    let by_family: Vec<String> = mle_data::FAMILIES
+        .iter()
+        .filter(|f| f.links().len() > 1)
+        .map(|f| format!("{}: {}", f.name(), f.links().join(" | ")))
+        .collect();
+    format!("link by R's name, default first ({})", by_family.join("; "))
 }
 
 fn family_help() -> String {

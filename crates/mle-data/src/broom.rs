@@ -265,10 +265,16 @@ impl FormulaFit {
 }
 
 impl std::fmt::Display for FormulaFit {
-    /// The formula and family, rows dropped, the [`mle_core::Fit`] summary and, for GLM
-    /// families, the deviances.
+    /// The formula, family and link, rows dropped, the [`mle_core::Fit`] summary, the
+    /// cut-points of an ordinal fit and, for GLM families, the deviances.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "Formula: {}   family: {}", self.formula(), self.family)?;
+        writeln!(
+            f,
+            "Formula: {}   family: {}   link: {}",
+            self.formula(),
+            self.family,
+            self.link
+        )?;
         if self.n_dropped() > 0 {
             writeln!(
                 f,
@@ -277,6 +283,15 @@ impl std::fmt::Display for FormulaFit {
             )?;
         }
         write!(f, "{}", self.fit)?;
+        if let Some(cuts) = &self.cuts {
+            writeln!(f, "Cut-points (natural scale, delta-method SEs):")?;
+            for c in cuts {
+                let se = c
+                    .std_error
+                    .map_or_else(|| "NA".to_string(), |s| format!("{s:.6}"));
+                writeln!(f, "  {:<12} {:>12.6} {:>12}", c.name, c.estimate, se)?;
+            }
+        }
         if let (Ok(dev), Some(null)) = (self.deviance(), self.null_deviance()) {
             writeln!(
                 f,
