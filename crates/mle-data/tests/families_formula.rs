@@ -469,3 +469,107 @@ fn ordinal_logit_matches_polr() {
 fn ordinal_probit_matches_polr() {
     check("housing_polr_probit");
 }
+
+fn not_supported(r: mle_data::Result<impl std::fmt::Debug>, needle: &str) {
+    match r {
+        Err(e @ DataError::NotSupported { .. }) => assert!(e.to_string().contains(needle), "{e}"),
+        other => panic!("expected NotSupported containing `{needle}`, got {other:?}"),
+    }
+}
+
+#[test]
+fn what_a_family_does_not_define_is_a_typed_error_naming_it() {
+    let opts = FormulaOptions::default;
+    let lung = data_for("lung");
+    let weibull = "Surv(time, status) ~ age + sex";
+    not_supported(
+        FormulaFit::fit("time ~ age", &lung, Family::Weibull, opts()),
+        "weibull family needs a Surv",
+    );
+    not_supported(
+        FormulaFit::fit(weibull, &lung, Family::Gamma, opts()),
+        "Surv(time, status) response for the gamma",
+    );
+    let m = FormulaFit::fit(weibull, &lung, Family::Weibull, opts()).unwrap();
+    not_supported(m.residuals(ResidualType::Deviance), "weibull");
+    not_supported(m.deviance(), "weibull");
+    not_supported(m.hat_values(), "weibull");
+
+    let housing = data_for("housing");
+    let polr = "factor(sat) ~ Infl + Type + Cont";
+    let m = FormulaFit::fit(polr, &housing, Family::Ordinal, opts().weights("Freq")).unwrap();
+    not_supported(m.residuals(ResidualType::Deviance), "ordinal");
+    not_supported(m.residuals(ResidualType::Response), "ordinal");
+    not_supported(m.predict(&housing, Scale::Response, 0.95), "ordinal");
+    not_supported(
+        FormulaFit::fit("sat ~ Infl", &housing, Family::Ordinal, opts()),
+        "factor response",
+    );
+
+    let bc = data_for("biochemists");
+    let m = FormulaFit::fit("art ~ fem + ment | ment", &bc, Family::Zip, opts()).unwrap();
+    not_supported(m.residuals(ResidualType::Deviance), "zip");
+    not_supported(m.anova(), "zip");
+
+    let pos = data_for("gamma");
+    not_supported(
+        FormulaFit::fit("y_gamma_log ~ x1", &pos, Family::Gamma, opts().link("probit")),
+        "inverse, log",
+    );
+    not_supported(
+        FormulaFit::fit("y_gamma_log ~ x1 | g", &pos, Family::Gamma, opts()),
+        "`|` part",
+    );
+}
+
+#[test]
+fn bad_binomial_and_surv_responses_are_errors_naming_the_row() {
+    let t = Table::from_columns([
+        ("p", vec![0.2, 0.5, 1.5, 0.1].into()),
+        ("x", vec![1.0, 2.0, 3.0, 4.0].into()),
+        ("time", vec![1.0, 2.0, 3.0, 4.0].into()),
+        ("status", vec![0.0, 1.0, 3.0, 1.0].into()),
+    ])
+    .unwrap();
+    // A proportion needs weights = trials; a value outside [0, 1] is named by its row.
+    let e = FormulaFit::fit("p ~ x", &t, Family::Binomial, FormulaOptions::default()).unwrap_err();
+    assert!(matches!(e, DataError::InvalidValue { row: 2, .. }), "{e}");
+    let e = FormulaFit::fit(
+        "Surv(time, status) ~ x",
+        &t,
+        Family::Weibull,
+        FormulaOptions::default(),
+    )
+    .unwrap_err();
+    assert!(matches!(e, DataError::InvalidValue { row: 2, .. }), "{e}");
+    assert!(e.to_string().contains("status"), "{e}");
+}
+
+#[test]
+fn binomial_cbind_equals_the_proportion_with_weights_and_the_saved_link_is_kept() {
+    let bw = data_for("budworm");
+    let opts = FormulaOptions::default().link("cloglog");
+    let a = FormulaFit::fit(
+        "cbind(dead, alive) ~ sex + ldose",
+        &bw,
+        Family::Binomial,
+        opts.clone(),
+    )
+    .unwrap();
+    let b = FormulaFit::fit("prop ~ sex + ldose", &bw, Family::Binomial, opts.weights("total")).unwrap();
+    close(&a.coefficients(), &b.coefficients(), 1e-10, "cbind vs proportion");
+    rel(
+        a.estimate().log_likelihood(),
+        b.estimate().log_likelihood(),
+        1e-12,
+        "loglik",
+    );
+    rel(a.deviance().unwrap(), b.deviance().unwrap(), 1e-10, "deviance");
+    let saved = SavedModel::from_fit(&a);
+    assert_eq!(saved.link.as_deref(), Some("cloglog"));
+    let back = SavedModel::from_json(&saved.to_json().unwrap()).unwrap();
+    assert_eq!(
+        back.predict(&bw, Scale::Response, 0.9).unwrap(),
+        a.predict(&bw, Scale::Response, 0.9).unwrap()
+    );
+}
