@@ -152,6 +152,11 @@ impl Family {
     }
 
     /// Whether the response is `Surv(time, status)` (the AFT families).
+    ///
+    /// ```
+    /// use mle_data::Family;
+    /// assert!(Family::Weibull.is_survival() && !Family::Gamma.is_survival());
+    /// ```
     pub fn is_survival(self) -> bool {
         matches!(
             self,
@@ -180,13 +185,8 @@ impl FromStr for Family {
                 "negative-binomial"
             }
             "inverse.gaussian" | "inverse_gaussian" | "inversegaussian" | "ig" => "inverse-gaussian",
-            "log-normal" | "log-logistic" => {
-                if lower.ends_with("normal") {
-                    "lognormal"
-                } else {
-                    "loglogistic"
-                }
-            }
+            "log-normal" => "lognormal",
+            "log-logistic" => "loglogistic",
             "polr" => "ordinal",
             other => other,
         };

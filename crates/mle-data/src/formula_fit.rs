@@ -241,7 +241,8 @@ impl FormulaFit {
         self.family
     }
 
-    /// The link it was fitted with (R's name).
+    /// The link it was fitted with (R's name; the family's default unless
+    /// [`FormulaOptions::link`] chose another).
     pub fn link(&self) -> &str {
         &self.link
     }
@@ -278,15 +279,69 @@ impl FormulaFit {
         &self.data.y
     }
 
-    /// The trials of a binomial fit with trials (`cbind(s, f)`: s + f; a proportion: the
-    /// weights), the status (1 = event) of a survival fit.
-    pub fn response_second(&self) -> Option<Vec<f64>> {
-        let pairs = self.data.pairs.as_ref()?;
-        Some(pairs.iter().map(|p| p.1).collect())
+    /// The trials of a binomial fit (`cbind(s, f)`: s + f; a proportion: the weights; a 0/1
+    /// response: 1), `None` for the other families.
+    ///
+    /// ```
+    /// use mle_data::{Family, FormulaFit, FormulaOptions, Table};
+    /// let t = Table::from_columns([
+    ///     ("s", vec![1.0, 4.0, 9.0, 13.0].into()),
+    ///     ("f", vec![19.0, 16.0, 11.0, 7.0].into()),
+    ///     ("dose", vec![0.0, 1.0, 2.0, 3.0].into()),
+    /// ])
+    /// .unwrap();
+    /// let m = FormulaFit::fit("cbind(s, f) ~ dose", &t, Family::Binomial, FormulaOptions::default().link("probit")).unwrap();
+    /// assert_eq!(m.trials(), Some(vec![20.0; 4]));
+    /// assert_eq!(m.response(), [0.05, 0.2, 0.45, 0.65]);
+    /// assert_eq!(m.link(), "probit");
+    /// ```
+    pub fn trials(&self) -> Option<Vec<f64>> {
+        if self.family != Family::Binomial {
+            return None;
+        }
+        Some(match &self.data.pairs {
+            Some(pairs) => pairs.iter().map(|p| p.1).collect(),
+            None => vec![1.0; self.data.y.len()],
+        })
+    }
+
+    /// The status (1 = event, 0 = censored) of a survival fit (`Surv(time, status)`, status
+    /// given as 0/1 or 1/2); its times are [`FormulaFit::response`].
+    ///
+    /// ```
+    /// use mle_data::{Family, FormulaFit, FormulaOptions, Table};
+    /// let t = Table::from_columns([
+    ///     ("time", vec![5.0, 8.0, 12.0, 20.0, 3.0, 15.0, 9.0, 30.0].into()),
+    ///     ("status", vec![2.0, 2.0, 2.0, 1.0, 2.0, 2.0, 1.0, 2.0].into()),
+    ///     ("x", vec![0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 1.0].into()),
+    /// ])
+    /// .unwrap();
+    /// let m = FormulaFit::fit("Surv(time, status) ~ x", &t, Family::Weibull, FormulaOptions::default()).unwrap();
+    /// assert_eq!(m.status().unwrap(), [1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0]);
+    /// assert_eq!(m.coefficient_names(), ["(Intercept)", "x"]);
+    /// assert!(m.extra_rows().iter().any(|r| r.term == "Log(scale)"));
+    /// ```
+    pub fn status(&self) -> Option<Vec<f64>> {
+        if !self.family.is_survival() {
+            return None;
+        }
+        self.data.pairs.as_ref().map(|p| p.iter().map(|p| p.1).collect())
     }
 
     /// The cut-points of an ordinal fit (`a|b` by the response levels) with delta-method
     /// standard errors from the fit's covariance.
+    ///
+    /// ```
+    /// use mle_data::{Family, FormulaFit, FormulaOptions, Table};
+    /// let x: Vec<f64> = (0..30).map(|i| (i % 6) as f64).collect();
+    /// let y: Vec<&str> = (0..30).map(|i| ["lo", "lo", "mid", "mid", "top", "top"][(i + i / 7) % 6]).collect();
+    /// let t = Table::from_columns([("y", y.into()), ("x", x.into())]).unwrap();
+    /// let m = FormulaFit::fit("y ~ x", &t, Family::Ordinal, FormulaOptions::default()).unwrap();
+    /// let cuts = m.cut_points().unwrap();
+    /// assert_eq!((cuts[0].name.as_str(), cuts[1].name.as_str()), ("lo|mid", "mid|top"));
+    /// assert!(cuts[0].estimate < cuts[1].estimate);
+    /// assert_eq!(m.coefficient_names(), ["x"]); // no intercept: the cut-points are
+    /// ```
     pub fn cut_points(&self) -> Option<&[CutPoint]> {
         self.cuts.as_deref()
     }

@@ -411,6 +411,11 @@ fn gamma_log_matches_glm_with_ml_shape() {
 }
 
 #[test]
+fn gamma_log_with_a_formula_offset_matches_glm() {
+    check("gamma_log_offset");
+}
+
+#[test]
 fn gamma_inverse_matches_glm_with_ml_shape() {
     check("gamma_inverse");
 }

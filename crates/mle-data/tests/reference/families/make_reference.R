@@ -149,6 +149,7 @@ for (spec in list(list("gamma_log", "gamma", "log", "y_gamma_log", Gamma("log"))
   cases[[length(cases) + 1]] <- glm_case(spec[[1]], spec[[2]], spec[[3]], f, pd, spec[[5]],
                                          extra = lr_tests(gamma_ll(spec[[4]], spec[[3]], spec[[5]]), c("x1", "g")))
 }
+cases[[length(cases) + 1]] <- glm_case("gamma_log_offset", "gamma", "log", "y_gamma_log ~ g + offset(x1)", pd, Gamma("log"))
 
 # ------------------------------------------------------------------ negative binomial (MASS::glm.nb)
 qd <- csv(MASS::quine, "quine")
