@@ -378,6 +378,33 @@ fn check(name: &str) {
     }
     let glance = m.glance().unwrap();
     assert_eq!(glance.n_rows(), 1);
+    // glance is built from the JSON summary: the same log-likelihood, AIC and deviance.
+    let s = m.summary_json(0.95).unwrap();
+    rel(
+        s.loglik.unwrap(),
+        c["loglik"].as_f64().unwrap(),
+        1e-10,
+        &format!("{name}: summary loglik"),
+    );
+    let k = m.estimate().parameters().len() as f64;
+    rel(
+        s.aic.unwrap(),
+        -2.0 * c["loglik"].as_f64().unwrap() + 2.0 * k,
+        1e-10,
+        &format!("{name}: AIC"),
+    );
+    match c["deviance"].as_f64() {
+        Some(dev) => {
+            rel(
+                s.deviance.unwrap(),
+                dev,
+                1e-8,
+                &format!("{name}: summary deviance"),
+            );
+            assert!(shown.contains("Residual deviance"), "{name}: {shown}");
+        }
+        None => assert!(s.deviance.is_none(), "{name}: deviance {:?}", s.deviance),
+    }
 }
 
 #[test]
