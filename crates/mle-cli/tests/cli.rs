@@ -496,5 +496,17 @@ fn ordinal_reports_cut_points_by_level() {
     .unwrap();
     let e = run(&["predict", "--model", &model, "--data", &data]).unwrap_err();
     assert!(e.to_string().contains("ordinal"), "{e}");
+    // Class probabilities (R's predict(type = "probs")) instead.
+    let csv = run(&["predict", "--model", &model, "--data", &data, "--type", "probs"]).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "row,\"1\",\"2\",\"3\"");
+    let want = r["probabilities"].as_array().unwrap();
+    assert_eq!(lines.len() - 1, want.len());
+    for (line, want) in lines[1..].iter().zip(want) {
+        let f: Vec<f64> = line.split(',').skip(1).map(|x| x.parse().unwrap()).collect();
+        for j in 0..3 {
+            assert!((f[j] - want[j].as_f64().unwrap()).abs() < 1e-8, "{line}");
+        }
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }

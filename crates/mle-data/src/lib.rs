@@ -75,7 +75,7 @@ pub use formula::{format_double, Formula};
 pub use formula_fit::{CovarianceChoice, FormulaFit, FormulaOptions};
 pub use frame::{FrameOptions, ModelFrame, NaAction, Response};
 pub use mle_models::CutPoint;
-pub use predict::{Prediction, Scale};
+pub use predict::{ClassProbabilities, Prediction, Scale};
 pub use response::ResponseSpec;
 pub use saved::{SavedModel, SAVED_MODEL_VERSION};
 pub use spec::{Coding, ModelSpec, PartSpec, TermSpec, Variable, VariableKind};

@@ -284,3 +284,92 @@ impl FormulaFit {
         )
     }
 }
+
+/// Class probabilities of an ordinal fit on new data (`predict(polr, newdata, type = "probs")`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassProbabilities {
+    /// Row indices (0-based) of the new table that were predicted.
+    pub rows: Vec<usize>,
+    /// The response levels, in order (the columns of `probabilities`).
+    pub levels: Vec<String>,
+    /// P(Y = level | x) for each predicted row: F(c_j − η) − F(c_{j−1} − η).
+    pub probabilities: Vec<Vec<f64>>,
+}
+
+/// Class probabilities from an ordinal spec and coefficients: estimates (β, τ) with the
+/// cut-points c₁ = τ₁, c_j = c_{j−1} + exp(τ_j).
+pub(crate) fn ordinal_probabilities(
+    spec: &ModelSpec,
+    c: &Coefficients<'_>,
+    levels: Option<&[String]>,
+    table: &Table,
+) -> Result<ClassProbabilities> {
+    let levels = match (c.family, levels) {
+        (Family::Ordinal, Some(levels)) if levels.len() >= 2 && levels.len() <= c.estimates.len() + 1 => {
+            levels
+        }
+        (f, _) => {
+            return Err(DataError::NotSupported {
+                what: format!("class probabilities of a {f} fit (an ordinal fit has them)"),
+            })
+        }
+    };
+    let k = levels.len();
+    let p = c.estimates.len() + 1 - k;
+    let mut cuts = Vec::with_capacity(k - 1);
+    for (j, &t) in c.estimates[p..].iter().enumerate() {
+        cuts.push(if j == 0 { t } else { cuts[j - 1] + t.exp() });
+    }
+    let link = Link::from_name(c.link)?;
+    let frame = spec.apply(table)?;
+    let x = without_intercept(&frame.design)?;
+    if x.ncols() != p {
+        return Err(DataError::InvalidSpec(format!(
+            "{} design columns for {p} ordinal coefficients",
+            x.ncols()
+        )));
+    }
+    let eta = eta_of(&x, &c.estimates[..p], frame.offset.as_deref());
+    let probabilities = eta
+        .iter()
+        .map(|&e| {
+            let cdf = |j: usize| match j {
+                0 => 0.0,
+                j if j == k => 1.0,
+                j => link.inverse(cuts[j - 1] - e),
+            };
+            (1..=k).map(|j| cdf(j) - cdf(j - 1)).collect()
+        })
+        .collect();
+    Ok(ClassProbabilities {
+        rows: frame.kept_rows.clone(),
+        levels: levels.to_vec(),
+        probabilities,
+    })
+}
+
+impl FormulaFit {
+    /// Class probabilities of an ordinal fit on `table` (R's `predict(m, newdata, type =
+    /// "probs")`); another family is a typed [`DataError::NotSupported`].
+    ///
+    /// ```
+    /// use mle_data::{Family, FormulaFit, FormulaOptions, Table};
+    /// let x: Vec<f64> = (0..30).map(|i| (i % 6) as f64).collect();
+    /// let y: Vec<&str> = (0..30).map(|i| ["lo", "lo", "mid", "mid", "top", "top"][(i + i / 7) % 6]).collect();
+    /// let t = Table::from_columns([("y", y.into()), ("x", x.into())]).unwrap();
+    /// let m = FormulaFit::fit("y ~ x", &t, Family::Ordinal, FormulaOptions::default()).unwrap();
+    /// let new = Table::from_columns([("x", vec![0.0, 5.0].into())]).unwrap();
+    /// let p = m.predict_probabilities(&new).unwrap();
+    /// assert_eq!(p.levels, ["lo", "mid", "top"]);
+    /// assert!((p.probabilities[0].iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    /// assert!(p.probabilities[1][2] > p.probabilities[0][2]); // higher x, higher level
+    /// ```
+    pub fn predict_probabilities(&self, table: &Table) -> Result<ClassProbabilities> {
+        ordinal_probabilities(
+            self.frame.spec(),
+            &self.coefficients_for_prediction(),
+            self.response_levels(),
+            table,
+        )
+    }
+}

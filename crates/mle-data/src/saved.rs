@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{DataError, Result};
 use crate::family_name::Family;
 use crate::formula_fit::FormulaFit;
-use crate::predict::{predict_with, Coefficients, Prediction, Scale};
+use crate::predict::{
+    ordinal_probabilities, predict_with, ClassProbabilities, Coefficients, Prediction, Scale,
+};
 use crate::spec::ModelSpec;
 use crate::table::Table;
 
@@ -133,5 +135,20 @@ impl SavedModel {
             covariance: covariance.as_ref(),
         };
         predict_with(&self.spec, &c, table, scale, level)
+    }
+
+    /// Class probabilities of a saved ordinal fit, as [`FormulaFit::predict_probabilities`].
+    pub fn predict_probabilities(&self, table: &Table) -> Result<ClassProbabilities> {
+        let link = self
+            .link
+            .clone()
+            .unwrap_or_else(|| self.family.default_link().to_string());
+        let c = Coefficients {
+            family: self.family,
+            link: &link,
+            estimates: &self.estimates,
+            covariance: None,
+        };
+        ordinal_probabilities(&self.spec, &c, self.response_levels.as_deref(), table)
     }
 }

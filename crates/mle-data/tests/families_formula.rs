@@ -533,6 +533,8 @@ fn what_a_family_does_not_define_is_a_typed_error_naming_it() {
     not_supported(m.residuals(ResidualType::Deviance), "ordinal");
     not_supported(m.residuals(ResidualType::Response), "ordinal");
     not_supported(m.predict(&housing, Scale::Response, 0.95), "ordinal");
+    let gamma = FormulaFit::fit("y_gamma_log ~ x1", &data_for("gamma"), Family::Gamma, opts()).unwrap();
+    not_supported(gamma.predict_probabilities(&housing), "gamma");
     not_supported(
         FormulaFit::fit("sat ~ Infl", &housing, Family::Ordinal, opts()),
         "factor response",

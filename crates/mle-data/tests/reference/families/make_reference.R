@@ -281,11 +281,16 @@ polr_case <- function(link, method) {
     pp <- newton(c(coef(mm), mm$zeta), gr_for(Xs), 4)
     c(ll_for(Xs)(pp), length(pp))
   }
+  cc <- c(-Inf, par[p + 1:(J - 1)], Inf); eta <- drop(X %*% par[1:p])
+  probs <- sapply(1:J, function(j) Fc(cc[j + 1] - eta) - Fc(cc[j] - eta))
+  cat(sprintf("polr %s: probabilities at the polished estimate vs predict(type = 'probs') %.2g\n", link,
+              max(abs(probs - predict(m, newdata = hd, type = "probs")))))
   c(list(name = paste0("housing_polr_", link), family = "ordinal", link = link, formula = f, weights = "Freq",
          n = nrow(X), terms = colnames(X), coefficients = u(par[1:p]), std_errors = u(sqrt(diag(V))[1:p]),
          loglik = ll_for(X)(par),
          cuts = list(names = c("1|2", "2|3"), estimates = u(par[p + 1:2]), std_errors = u(sqrt(diag(V))[p + 1:2])),
-         predict = list(link = u(X %*% par[1:p]), se_link = u(se_of(X, V[1:p, 1:p])))),
+         predict = list(link = u(X %*% par[1:p]), se_link = u(se_of(X, V[1:p, 1:p]))),
+         probabilities = unname(probs)),
     lr_tests(ll_fun, c("Infl", "Type", "Cont")))
 }
 cases[[length(cases) + 1]] <- polr_case("logit", "logistic")
