@@ -44,16 +44,19 @@ pub struct SavedModel {
     /// Names of all parameters (working scale).
     pub parameter_names: Vec<String>,
     /// All estimates (working scale).
+    #[serde(with = "non_finite::vec")]
     pub estimates: Vec<f64>,
     /// Number of leading estimates that are the mean coefficients (of the first design).
     pub n_coefficients: usize,
     /// The covariance of all estimates, row-major, if the fit had one.
+    #[serde(with = "non_finite::matrix")]
     pub covariance: Option<Vec<Vec<f64>>>,
     /// The covariance estimator's description.
     pub covariance_source: String,
     /// Observations the fit used.
     pub n_obs: usize,
     /// ℓ(θ̂).
+    #[serde(with = "non_finite::scalar")]
     pub loglik: f64,
     /// Whether the fit converged.
     pub converged: bool,
@@ -150,5 +153,97 @@ impl SavedModel {
             covariance: None,
         };
         ordinal_probabilities(&self.spec, &c, self.response_levels.as_deref(), table)
+    }
+}
+
+/// Numbers that JSON cannot hold (a boundary estimate such as log θ̂ = +∞ of a negative
+/// binomial at its Poisson limit, NaN covariance entries) written as the strings `"Inf"`,
+/// `"-Inf"`, `"NaN"`, and read back exactly.
+mod non_finite {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Clone, Copy)]
+    struct Num(f64);
+
+    impl Serialize for Num {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            match self.0 {
+                x if x.is_finite() => s.serialize_f64(x),
+                x if x.is_nan() => s.serialize_str("NaN"),
+                x if x > 0.0 => s.serialize_str("Inf"),
+                _ => s.serialize_str("-Inf"),
+            }
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Num {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Num, D::Error> {
+            #[derive(Deserialize)]
+            #[serde(untagged)]
+            enum Repr {
+                Number(f64),
+                Text(String),
+            }
+            match Repr::deserialize(d)? {
+                Repr::Number(x) => Ok(Num(x)),
+                Repr::Text(t) => match t.as_str() {
+                    "NaN" => Ok(Num(f64::NAN)),
+                    "Inf" => Ok(Num(f64::INFINITY)),
+                    "-Inf" => Ok(Num(f64::NEG_INFINITY)),
+                    other => Err(D::Error::custom(format!(
+                        "`{other}` is not a number (nor Inf, -Inf, NaN)"
+                    ))),
+                },
+            }
+        }
+    }
+
+    pub(super) mod scalar {
+        use super::*;
+
+        pub(crate) fn serialize<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+            Num(*x).serialize(s)
+        }
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+            Num::deserialize(d).map(|n| n.0)
+        }
+    }
+
+    pub(super) mod vec {
+        use super::*;
+
+        pub(crate) fn serialize<S: Serializer>(v: &[f64], s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(v.iter().map(|&x| Num(x)))
+        }
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+            Vec::<Num>::deserialize(d).map(|v| v.into_iter().map(|n| n.0).collect())
+        }
+    }
+
+    pub(super) mod matrix {
+        use super::*;
+
+        pub(crate) fn serialize<S: Serializer>(m: &Option<Vec<Vec<f64>>>, s: S) -> Result<S::Ok, S::Error> {
+            match m {
+                None => s.serialize_none(),
+                Some(rows) => {
+                    s.collect_seq(rows.iter().map(|r| r.iter().map(|&x| Num(x)).collect::<Vec<_>>()))
+                }
+            }
+        }
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<Vec<Vec<f64>>>, D::Error> {
+            let rows = Option::<Vec<Vec<Num>>>::deserialize(d)?;
+            Ok(rows.map(|rows| {
+                rows.into_iter()
+                    .map(|r| r.into_iter().map(|n| n.0).collect())
+                    .collect()
+            }))
+        }
     }
 }

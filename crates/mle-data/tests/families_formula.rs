@@ -607,3 +607,29 @@ fn binomial_cbind_equals_the_proportion_with_weights_and_the_saved_link_is_kept(
         a.predict(&bw, Scale::Response, 0.9).unwrap()
     );
 }
+
+#[test]
+fn negative_binomial_at_the_poisson_limit_saves_and_predicts() {
+    // Under-dispersed counts: θ̂ = ∞ (a boundary estimate, no NB standard errors), β the Poisson fit.
+    let y: Vec<f64> = (0..20).map(|i| [2.0, 3.0, 2.0, 3.0, 4.0][i % 5]).collect();
+    let x: Vec<f64> = (0..20).map(|i| (i % 4) as f64).collect();
+    let t = Table::from_columns([("y", y.into()), ("x", x.into())]).unwrap();
+    let nb = FormulaFit::fit("y ~ x", &t, Family::NegativeBinomial, FormulaOptions::default()).unwrap();
+    let pois = FormulaFit::fit("y ~ x", &t, Family::Poisson, FormulaOptions::default()).unwrap();
+    assert_eq!(nb.estimate().estimates()[2], f64::INFINITY);
+    close(&nb.coefficients(), &pois.coefficients(), 1e-10, "Poisson limit β");
+    close(
+        &nb.residuals(ResidualType::Deviance).unwrap(),
+        &pois.residuals(ResidualType::Deviance).unwrap(),
+        1e-9,
+        "dev res",
+    );
+    let json = SavedModel::from_fit(&nb).to_json().unwrap();
+    assert!(json.contains("\"Inf\""), "{json}");
+    let back = SavedModel::from_json(&json).unwrap();
+    assert_eq!(back.estimates[2], f64::INFINITY);
+    assert_eq!(
+        back.predict(&t, Scale::Response, 0.95).unwrap().fit,
+        nb.predict(&t, Scale::Response, 0.95).unwrap().fit
+    );
+}
