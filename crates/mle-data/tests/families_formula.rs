@@ -633,3 +633,37 @@ fn negative_binomial_at_the_poisson_limit_saves_and_predicts() {
         nb.predict(&t, Scale::Response, 0.95).unwrap().fit
     );
 }
+
+#[test]
+fn binomial_expected_information_gives_glms_standard_errors() {
+    // summary(glm(cbind(dead, alive) ~ sex * ldose, binomial(link))) reports the inverse
+    // expected information; `CovarianceChoice::Expected` is that convention.
+    for link in ["probit", "cloglog"] {
+        let name = format!("budworm_cbind_{link}");
+        let c = case(&name);
+        let data = data_for(&name);
+        let opts = FormulaOptions::default()
+            .link(link)
+            .covariance(mle_data::CovarianceChoice::Expected);
+        let m = FormulaFit::fit(c["formula"].as_str().unwrap(), &data, Family::Binomial, opts).unwrap();
+        let se: Vec<f64> = m
+            .coefficient_covariance()
+            .unwrap()
+            .diagonal()
+            .map(f64::sqrt)
+            .iter()
+            .copied()
+            .collect();
+        close(
+            &se,
+            &numbers(&c["glm_std_errors"]),
+            1e-6,
+            &format!("{name}: glm SE"),
+        );
+        let observed = numbers(&c["std_errors"]);
+        assert!(
+            se.iter().zip(&observed).any(|(a, b)| (a - b).abs() > 1e-3 * b),
+            "{name}: conventions differ"
+        );
+    }
+}

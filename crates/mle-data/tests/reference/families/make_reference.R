@@ -16,6 +16,8 @@
 #     (pscl: its residual formulas evaluated at the polished estimate, cross-checked against
 #     residuals(zeroinfl) in the printed output); se of predictions: sqrt(x' V x) with the exact
 #     V (times |dmu/deta| on the response scale; zero-inflated mean: delta method over (beta, gamma));
+#   glm_std_errors: summary(glm)'s (expected information; times the Pearson dispersion for Gamma
+#     and inverse Gaussian) — compared only for binomial, against `--cov expected`;
 #   anova / drop1: glm's anova/drop1(test = "Chisq") for binomial; for the other families
 #     likelihood-ratio statistics 2(l1 - l0) of nested models each refitted by ML (theta, shape,
 #     scale re-estimated), as anova(m0, m1) does for glm.nb / survreg / polr fits.
@@ -77,6 +79,7 @@ glm_case <- function(name, family, link, formula, d, fam, weights = NULL, extra 
               deviance = u(residuals(m, "deviance")), working = u(residuals(m, "working")))
   c(list(name = name, family = family, link = link, formula = formula, weights = weights, n = n,
          terms = colnames(X), coefficients = u(b), std_errors = u(sqrt(diag(V))), loglik = ll,
+         glm_std_errors = u(sqrt(diag(vcov(m)))),
          scalar = scalar, deviance = deviance(m), null_deviance = m$null.deviance,
          df_residual = m$df.residual, dispersion = summary(m)$dispersion,
          fitted = u(mu), hat = u(hatvalues(m)), residuals = res,
