@@ -14,6 +14,11 @@
 //!   residuals (response, pearson, deviance, working), deviances, hat values, `anova` and
 //!   `drop1` (likelihood-ratio tests by term), `tidy` / `glance` / `augment` as tables, the
 //!   JSON [`FitSummary`] and a versioned [`SavedModel`] that predicts on new data.
+//!   Families by name ([`Family`]): gaussian, binomial (0/1, `cbind(s, f)` or a proportion
+//!   with weights = trials; logit, probit, cloglog), poisson, multinomial, student-t,
+//!   quantile, negative-binomial, gamma, inverse-gaussian, the AFT families on
+//!   `Surv(time, status)` (weibull, exponential, lognormal, loglogistic), zip / zinb with the
+//!   zero model after `|`, and ordinal (cut-points `a|b`, [`FormulaFit::predict_probabilities`]).
 //!
 //! ```
 //! use mle_data::{FrameOptions, ModelFrame, Table};

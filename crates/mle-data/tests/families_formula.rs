@@ -438,6 +438,16 @@ fn gamma_log_matches_glm_with_ml_shape() {
 }
 
 #[test]
+fn gamma_log_with_case_weights_matches_glm() {
+    check("gamma_log_weighted");
+}
+
+#[test]
+fn inverse_gaussian_log_with_case_weights_matches_glm() {
+    check("inverse_gaussian_log_weighted");
+}
+
+#[test]
 fn gamma_log_with_a_formula_offset_matches_glm() {
     check("gamma_log_offset");
 }

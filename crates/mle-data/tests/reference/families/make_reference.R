@@ -123,6 +123,7 @@ pos$y_gamma_log <- round(rgamma(n, shape = 3, rate = 3 / exp(0.5 + pos$x1 - 0.4 
 pos$y_gamma_inv <- round(rgamma(n, shape = 2, rate = 2 * (0.5 + 0.8 * pos$x1 + 0.3 * gb + 0.6 * gc)), 6)
 pos$y_ig_log <- round(rig(exp(0.2 + 0.6 * pos$x1 - 0.3 * gb), 4), 6)
 pos$y_ig_isq <- round(rig(1 / sqrt(0.5 + 0.8 * pos$x1 + 0.4 * gc), 6), 6)
+pos$w <- sample(1:4, n, TRUE)
 pd <- csv(pos, "positive")
 lr_tests <- function(fit_ll, terms, k_full) {
   # fit_ll(rhs) -> c(loglik, n_parameters); sequential and single-term deletions
@@ -152,6 +153,10 @@ for (spec in list(list("gamma_log", "gamma", "log", "y_gamma_log", Gamma("log"))
   cases[[length(cases) + 1]] <- glm_case(spec[[1]], spec[[2]], spec[[3]], f, pd, spec[[5]],
                                          extra = lr_tests(gamma_ll(spec[[4]], spec[[3]], spec[[5]]), c("x1", "g")))
 }
+cases[[length(cases) + 1]] <- glm_case("gamma_log_weighted", "gamma", "log", "y_gamma_log ~ x1 + g", pd, Gamma("log"),
+                                       weights = "w")
+cases[[length(cases) + 1]] <- glm_case("inverse_gaussian_log_weighted", "inverse-gaussian", "log", "y_ig_log ~ x1 + g", pd,
+                                       inverse.gaussian("log"), weights = "w")
 cases[[length(cases) + 1]] <- glm_case("gamma_log_offset", "gamma", "log", "y_gamma_log ~ g + offset(x1)", pd, Gamma("log"))
 
 # ------------------------------------------------------------------ negative binomial (MASS::glm.nb)
