@@ -206,7 +206,7 @@ impl FormulaFit {
     }
 
     /// The deviance of the null model (intercept only if the formula has one, else η = offset;
-    /// negative binomial at θ̂, without an offset only).
+    /// negative binomial at θ̂ held fixed, as `glm.nb`).
     pub fn null_deviance(&self) -> Option<f64> {
         self.null_deviance
     }
@@ -214,21 +214,50 @@ impl FormulaFit {
     pub(crate) fn compute_null_deviance(&self) -> Result<Option<f64>> {
         let Some(glm) = self.glm() else { return Ok(None) };
         let intercept = self.frame.spec().main().intercept;
-        if let Variance::NegativeBinomial(_) = glm.variance {
-            // glm.nb's null model holds θ̂ fixed: without an offset its mean is ȳ (weighted).
-            if self.data.offset.is_some() || !intercept {
-                return Ok(None);
-            }
-            let (mut s, mut t) = (0.0, 0.0);
-            for i in 0..self.n_obs() {
-                s += self.weight(i) * self.data.y[i];
-                t += self.weight(i);
-            }
-            return Ok(Some(self.deviance_of(glm, &vec![s / t; self.n_obs()])));
+        if let Variance::NegativeBinomial(theta) = glm.variance {
+            // glm.nb's null model holds θ̂ fixed.
+            return Ok(self
+                .negative_binomial_null_means(theta, intercept)
+                .map(|mu| self.deviance_of(glm, &mu)));
         }
         let cols: Vec<usize> = if intercept { vec![0] } else { vec![] };
         let mu = self.submodel_mu(glm, &cols)?;
         Ok(Some(self.deviance_of(glm, &mu)))
+    }
+
+    /// Means of the NB2 null model at fixed θ: μ = exp(a + offset) with a solving
+    /// Σ wθ(y − μ)/(θ + μ) = 0 by Newton (concave in a), or exp(offset) without an intercept.
+    fn negative_binomial_null_means(&self, theta: f64, intercept: bool) -> Option<Vec<f64>> {
+        let n = self.n_obs();
+        let offset: Vec<f64> = (0..n)
+            .map(|i| self.data.offset.as_ref().map_or(0.0, |o| o[i]))
+            .collect();
+        if !intercept {
+            return Some(offset.iter().map(|o| o.exp()).collect());
+        }
+        let (mut sy, mut se) = (0.0, 0.0);
+        for i in 0..n {
+            sy += self.weight(i) * self.data.y[i];
+            se += self.weight(i) * offset[i].exp();
+        }
+        let mut a = (sy / se).ln();
+        for _ in 0..200 {
+            if !a.is_finite() {
+                return None;
+            }
+            let (mut score, mut info) = (0.0, 0.0);
+            for i in 0..n {
+                let (w, y, mu) = (self.weight(i), self.data.y[i], (a + offset[i]).exp());
+                score += w * theta * (y - mu) / (theta + mu);
+                info += w * theta * mu * (theta + y) / (theta + mu).powi(2);
+            }
+            let step = score / info;
+            a += step;
+            if step.abs() <= 1e-14 * (1.0 + a.abs()) {
+                return Some(offset.iter().map(|o| (a + o).exp()).collect());
+            }
+        }
+        None
     }
 
     /// The fit of the sub-model on the main design's columns `cols` (same offset and weights).

@@ -473,6 +473,11 @@ fn negative_binomial_matches_glm_nb() {
 }
 
 #[test]
+fn negative_binomial_with_weights_and_an_offset_matches_glm_nb() {
+    check("quine_negbin_weighted_offset");
+}
+
+#[test]
 fn weibull_surv_with_one_two_status_and_a_missing_row_matches_survreg() {
     check("lung_weibull");
 }

@@ -160,39 +160,44 @@ cases[[length(cases) + 1]] <- glm_case("inverse_gaussian_log_weighted", "inverse
 cases[[length(cases) + 1]] <- glm_case("gamma_log_offset", "gamma", "log", "y_gamma_log ~ g + offset(x1)", pd, Gamma("log"))
 
 # ------------------------------------------------------------------ negative binomial (MASS::glm.nb)
-qd <- csv(MASS::quine, "quine")
-nb_fns <- function(X, y) list(
-  ll = function(par) { p <- ncol(X); th <- exp(par[p + 1]); mu <- exp(drop(X %*% par[1:p]))
-    sum(lgamma(y + th) - lgamma(th) - lgamma(y + 1) + th * log(th / (th + mu)) + y * log(mu / (th + mu))) },
-  score = function(par) { p <- ncol(X); th <- exp(par[p + 1]); mu <- exp(drop(X %*% par[1:p]))
-    c(drop(crossprod(X, th * (y - mu) / (th + mu))),
-      th * sum(digamma(y + th) - digamma(th) + log(th / (th + mu)) + 1 - (y + th) / (th + mu))) })
+quine <- MASS::quine
+quine$e <- round(runif(nrow(quine), 0.5, 2), 3); quine$w <- sample(1:3, nrow(quine), TRUE)
+qd <- csv(quine, "quine")
+nb_fns <- function(X, y, w = 1, off = 0) list(
+  ll = function(par) { p <- ncol(X); th <- exp(par[p + 1]); mu <- exp(drop(X %*% par[1:p]) + off)
+    sum(w * (lgamma(y + th) - lgamma(th) - lgamma(y + 1) + th * log(th / (th + mu)) + y * log(mu / (th + mu)))) },
+  score = function(par) { p <- ncol(X); th <- exp(par[p + 1]); mu <- exp(drop(X %*% par[1:p]) + off)
+    c(drop(crossprod(X, w * th * (y - mu) / (th + mu))),
+      th * sum(w * (digamma(y + th) - digamma(th) + log(th / (th + mu)) + 1 - (y + th) / (th + mu)))) })
 nb_ll <- function(rhs) {
   m <- glm.nb(as.formula(paste("Days ~", rhs)), qd, control = glm.control(epsilon = 1e-15, maxit = 100))
   X <- model.matrix(m); f <- nb_fns(X, m$y); par <- newton(c(coef(m), log(m$theta)), f$score, 3)
   c(f$ll(par), ncol(X) + 1)
 }
-nb_case <- function() {
-  f <- "Days ~ Eth + Sex + Age + Lrn"
-  m <- glm.nb(as.formula(f), qd, control = glm.control(epsilon = 1e-15, maxit = 100))
-  X <- model.matrix(m); y <- m$y; fn <- nb_fns(X, y); p <- ncol(X)
+nb_case <- function(name, f, weights = NULL, tests = TRUE) {
+  m <- if (is.null(weights)) glm.nb(as.formula(f), qd, control = glm.control(epsilon = 1e-15, maxit = 100))
+       else glm.nb(as.formula(f), qd, weights = qd[[weights]], control = glm.control(epsilon = 1e-15, maxit = 100))
+  X <- model.matrix(m); y <- m$y; p <- ncol(X); off <- if (is.null(m$offset)) 0 else m$offset
+  fn <- nb_fns(X, y, m$prior.weights, off)
   par <- newton(c(coef(m), log(m$theta)), fn$score, 4)
   V <- exact_v(fn$score, par)
-  cat(sprintf("negbin: glm.nb vs polished %.2g; max|score| %.2g\n", max(abs(c(coef(m), log(m$theta)) - par) / abs(par)),
+  cat(sprintf("%s: glm.nb vs polished %.2g; max|score| %.2g\n", name, max(abs(c(coef(m), log(m$theta)) - par) / abs(par)),
               max(abs(fn$score(par)))))
   pl <- predict(m, newdata = qd, type = "link")
   sel <- se_of(X, V[1:p, 1:p])
   res <- list(response = u(residuals(m, "response")), pearson = u(residuals(m, "pearson")),
               deviance = u(residuals(m, "deviance")), working = u(residuals(m, "working")))
-  c(list(name = "quine_negbin", family = "negative-binomial", link = "log", formula = f, n = nrow(X),
+  c(list(name = name, family = "negative-binomial", link = "log", formula = f, weights = weights, n = nrow(X),
          terms = colnames(X), coefficients = u(par[1:p]), std_errors = u(sqrt(diag(V))[1:p]), loglik = fn$ll(par),
          scalar = list(name = "log(theta)", natural = "theta", estimate = par[p + 1], se = sqrt(V[p + 1, p + 1])),
          deviance = deviance(m), null_deviance = m$null.deviance, df_residual = m$df.residual, dispersion = 1,
          fitted = u(fitted(m)), hat = u(hatvalues(m)), residuals = res,
          predict = list(link = u(pl), se_link = u(sel), response = u(exp(pl)), se_response = u(sel * exp(pl)))),
-    lr_tests(nb_ll, c("Eth", "Sex", "Age", "Lrn")))
+    if (tests) lr_tests(nb_ll, c("Eth", "Sex", "Age", "Lrn")))
 }
-cases[[length(cases) + 1]] <- nb_case()
+cases[[length(cases) + 1]] <- nb_case("quine_negbin", "Days ~ Eth + Sex + Age + Lrn")
+cases[[length(cases) + 1]] <- nb_case("quine_negbin_weighted_offset", "Days ~ Eth + Sex + Age + Lrn + offset(log(e))",
+                                      weights = "w", tests = FALSE)
 
 # ------------------------------------------------------------------ survival::survreg (status 1/2, an NA row)
 lung <- survival::lung[, c("time", "status", "age", "sex", "ph.ecog")]
