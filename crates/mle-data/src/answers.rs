@@ -236,9 +236,9 @@ impl FormulaFit {
             return Some(offset.iter().map(|o| o.exp()).collect());
         }
         let (mut sy, mut se) = (0.0, 0.0);
-        for i in 0..n {
+        for (i, o) in offset.iter().enumerate() {
             sy += self.weight(i) * self.data.y[i];
-            se += self.weight(i) * offset[i].exp();
+            se += self.weight(i) * o.exp();
         }
         let mut a = (sy / se).ln();
         for _ in 0..200 {
@@ -246,8 +246,8 @@ impl FormulaFit {
                 return None;
             }
             let (mut score, mut info) = (0.0, 0.0);
-            for i in 0..n {
-                let (w, y, mu) = (self.weight(i), self.data.y[i], (a + offset[i]).exp());
+            for (i, o) in offset.iter().enumerate() {
+                let (w, y, mu) = (self.weight(i), self.data.y[i], (a + o).exp());
                 score += w * theta * (y - mu) / (theta + mu);
                 info += w * theta * mu * (theta + y) / (theta + mu).powi(2);
             }
