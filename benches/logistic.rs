@@ -1,7 +1,13 @@
 //! Logistic regression n = 10⁶, p = 20 (X ~ N(0,1), fixed seed), full fit to a tight
 //! tolerance: the engine (structured X'WX route, exact derivatives from the family's
 //! log-density) against a hand-written analytic Newton/IRLS with the same chunked kernel.
-//! Plus the heteroscedastic Gaussian n = 10⁵ (10 mean, 4 scale covariates).
+//! Plus the heteroscedastic Gaussian n = 10⁵ (10 mean, 4 scale covariates), and the cost of
+//! the separation check: each logistic group times `Regression::logistic(..).fit()` (model
+//! construction with its rank check, fit, separation check), `model.fit()` on a prebuilt
+//! model (fit + check) and `FitOptions::newton().fit` on its objective (the fit alone); the
+//! n = 10⁵, p = 10 group is the first 10⁵ rows and 10 columns of the n = 10⁶ data (what
+//! `regression_peers.R` times with glm.fit), and a variant of it has one strong predictor
+//! (y redrawn with slope 12 on x1: many |η| > 20 on non-separated data).
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use mle::prelude::*;
@@ -66,7 +72,7 @@ fn logistic(c: &mut Criterion) {
             }
         })
         .collect();
-    let design = Design::new(DMatrix::from_vec(n, p, xv), names).unwrap();
+    let design = Design::new(DMatrix::from_vec(n, p, xv), names.clone()).unwrap();
     let mut g = c.benchmark_group("logistic_n1e6_p20");
     g.sample_size(10);
     g.bench_function("hand_written_newton", |b| {
@@ -80,7 +86,56 @@ fn logistic(c: &mut Criterion) {
                 .unwrap()
         })
     });
+    let model = Regression::logistic(&design, &y).unwrap();
+    g.bench_function("mle_fit_prebuilt", |b| {
+        b.iter(|| black_box(&model).fit().unwrap())
+    });
+    g.bench_function("mle_newton_fit_only", |b| b.iter(|| fit_only(black_box(&model))));
     g.finish();
+    let (n, p) = (100_000, 10);
+    let small = Design::new(
+        DMatrix::from_fn(n, p, |i, j| design.matrix()[(i, j)]),
+        names[..p].iter().cloned(),
+    )
+    .unwrap();
+    let strong = strong_predictor_response(&small);
+    for (group, y) in [
+        ("logistic_n1e5_p10", &y[..n]),
+        ("logistic_strong_predictor_n1e5_p10", &strong[..]),
+    ] {
+        let mut g = c.benchmark_group(group);
+        g.sample_size(10);
+        g.bench_function("hand_written_newton", |b| {
+            b.iter(|| hand_written_logistic(black_box(small.matrix()), y))
+        });
+        g.bench_function("mle_newton", |b| {
+            b.iter(|| Regression::logistic(black_box(&small), y).unwrap().fit().unwrap())
+        });
+        let model = Regression::logistic(&small, y).unwrap();
+        g.bench_function("mle_fit_prebuilt", |b| {
+            b.iter(|| black_box(&model).fit().unwrap())
+        });
+        g.bench_function("mle_newton_fit_only", |b| b.iter(|| fit_only(black_box(&model))));
+        g.finish();
+    }
+}
+
+/// The Newton fit of a logistic model without its separation check.
+fn fit_only(model: &Regression<'_, Bernoulli, 1>) -> Fit {
+    FitOptions::newton()
+        .fit(model.linear_objective(), &model.start_values())
+        .unwrap()
+}
+
+/// y ~ Bernoulli(σ(0.5 + 12 x1 + 0.5 x2)): not separated, but many |η| > 20.
+fn strong_predictor_response(x: &Design) -> Vec<f64> {
+    let mut u = data::SplitMix64(99);
+    (0..x.nrows())
+        .map(|i| {
+            let eta = 0.5 + 12.0 * x.matrix()[(i, 1)] + 0.5 * x.matrix()[(i, 2)];
+            f64::from(u.uniform() < 1.0 / (1.0 + (-eta).exp()))
+        })
+        .collect()
 }
 
 fn heteroscedastic(c: &mut Criterion) {

@@ -5,7 +5,6 @@
 //! `cargo run --release --example firth`
 
 use mle::core::table::NumericTable;
-use mle::models::firth::FirthObjective;
 use mle::prelude::*;
 
 fn main() -> Result<(), MleError> {
@@ -17,7 +16,7 @@ fn main() -> Result<(), MleError> {
         Regression::logistic(&x, &y).and_then(|m| m.fit())?
     );
     let model = Regression::logistic(&x, &y)?;
-    let firth = FirthObjective::new(model.linear_objective())?;
+    let firth = JeffreysObjective::regression(model.linear_objective())?;
     let penalised = FitOptions::newton().fit(&firth, &vec![0.0; x.ncols()])?;
     println!(
         "Firth penalised log-likelihood {:.6} (R logistf: -24.0372678)",

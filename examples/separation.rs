@@ -5,7 +5,6 @@
 //! `cargo run --release --example separation`
 
 use mle::core::table::NumericTable;
-use mle::models::firth::FirthObjective;
 use mle::models::separation::detect_separation;
 use mle::prelude::*;
 
@@ -29,7 +28,7 @@ fn main() -> Result<(), MleError> {
         println!("{}", Regression::logistic(&x, &y).and_then(|m| m.fit())?);
         let model = Regression::logistic(&x, &y)?;
         let inner = model.linear_objective();
-        let firth = FirthObjective::new(inner)?;
+        let firth = JeffreysObjective::regression(inner)?;
         let fit = FitOptions::newton().fit(&firth, &vec![0.0; x.ncols()])?;
         let fit = Fit::at_estimate(inner, fit.estimates().as_slice(), fit.convergence().clone())?;
         println!("Firth (Jeffreys-prior) estimates, SEs from I(β)⁻¹ at the estimate (as logistf):\n{fit}");

@@ -5,7 +5,6 @@
 mod support;
 
 use mle::core::penalty::{PenalizedObjective, Prior};
-use mle::models::firth::FirthObjective;
 use mle::models::separation::detect_separation;
 use mle::optim::multistart::{multistart, random_starts};
 use mle::prelude::*;
@@ -67,7 +66,7 @@ fn firth_matches_brglm2_and_is_finite_under_separation() {
         let inner = Regression::logistic(&x, &y)
             .map(|m| m.linear_objective().clone())
             .unwrap();
-        let firth = FirthObjective::new(&inner).unwrap();
+        let firth = JeffreysObjective::regression(&inner).unwrap();
         let fit = FitOptions::newton()
             .decrement_tolerance(1e-28)
             .fit(&firth, &vec![0.0; x.ncols()])

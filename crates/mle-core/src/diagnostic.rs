@@ -34,6 +34,12 @@ pub enum Diagnostic {
         /// Complete (rather than quasi-complete) separation.
         complete: bool,
     },
+    /// The separation check could not decide within its bounded cost (the LP it would need
+    /// is larger than its limit): the coefficients may be infinite.
+    SeparationInconclusive {
+        /// Why the check stopped.
+        reason: String,
+    },
     /// The optimiser did not meet its convergence test (or found no maximum).
     NotConverged {
         /// Why.
@@ -74,6 +80,9 @@ impl fmt::Display for Diagnostic {
                  {smallest_eigenvalue:.3e}, direction {direction}): no standard errors"
             ),
             Diagnostic::NotConverged { status } => write!(f, "not converged: {status}"),
+            Diagnostic::SeparationInconclusive { reason } => {
+                write!(f, "separation check inconclusive: {reason}")
+            }
             Diagnostic::NonUniqueEstimate {
                 parameter,
                 lower,

@@ -32,6 +32,7 @@ pub mod design;
 pub mod diagnostic;
 pub mod error;
 pub mod fit;
+pub mod gram;
 pub mod hypothesis;
 pub mod inference;
 pub mod information;

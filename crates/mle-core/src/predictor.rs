@@ -17,6 +17,7 @@ use rayon::prelude::*;
 use crate::density::{seed_first, seed_second, unpack_first, unpack_second, LogDensity, Observation};
 use crate::design::Design;
 use crate::error::{MleError, Result};
+use crate::gram::{add_symmetric_cross_product_rows, cross_product_rows};
 use crate::objective::{check_parameters, Evaluation, Objective};
 use crate::summation::CompensatedSum;
 use crate::transform::Parameter;
@@ -454,14 +455,18 @@ impl<'a, F: LogDensity<K>, const K: usize> LinearPredictorObjective<'a, F, K> {
         let p = self.parameters.len();
         let mut out = DMatrix::zeros(p, p);
         for k in 0..K {
-            let xk = self.designs[k].matrix().rows(r0, m);
+            let xk = self.designs[k].matrix();
             for l in k..K {
-                let xl = self.designs[l].matrix().rows(r0, m);
-                let mut scaled = xl.clone_owned();
-                for mut col in scaled.column_iter_mut() {
-                    col.component_mul_assign(&w[k][l]);
-                }
-                let block = xk.tr_mul(&scaled);
+                let scaled = weighted_rows(self.designs[l].matrix(), r0, m, w[k][l].as_slice());
+                // X_kᵀ (W X_l) by the cache-blocked kernel, reading X_k in place; a diagonal
+                // block of a shared design is symmetric: its upper half only.
+                let block = if std::ptr::eq(xk, self.designs[l].matrix()) {
+                    let mut b = DMatrix::zeros(xk.ncols(), xk.ncols());
+                    add_symmetric_cross_product_rows(&mut b, xk, r0, m, &scaled);
+                    b
+                } else {
+                    cross_product_rows(xk, r0, m, &scaled)
+                };
                 let (sk, sl) = (self.starts[k], self.starts[l]);
                 out.view_mut((sk, sl), (block.nrows(), block.ncols()))
                     .copy_from(&block);
@@ -643,6 +648,19 @@ impl<F: LogDensity<K>, const K: usize> Objective for LinearPredictorObjective<'_
             (self.weight(i) != 0.0 && !v.is_finite()).then_some((i, v))
         })
     }
+}
+
+/// diag(w) X[r0..r0+m, ..] as a contiguous m × p matrix, column by column (each column of the
+/// column-major design is a contiguous slice: the loop vectorises).
+fn weighted_rows(x: &DMatrix<f64>, r0: usize, m: usize, w: &[f64]) -> DMatrix<f64> {
+    let (n, p) = x.shape();
+    let xs = x.as_slice();
+    let mut buf = Vec::with_capacity(m * p);
+    for j in 0..p {
+        let col = &xs[j * n + r0..j * n + r0 + m];
+        buf.extend(col.iter().zip(w).map(|(a, b)| a * b));
+    }
+    DMatrix::from_vec(m, p, buf)
 }
 
 /// Sums chunk values and gradients in chunk order with compensation.

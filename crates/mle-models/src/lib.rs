@@ -3,8 +3,8 @@
 //! Models that sit above the optimiser: regressions whose parameters are linear predictors
 //! (logistic, Poisson, multinomial, Student-t, heteroscedastic and linear Gaussian), quantile
 //! regression with its own exact solvers (and the closed-form Laplace / asymmetric-Laplace
-//! fits, [`LocationScaleFit`], whose standard errors use them), the separation check and the
-//! Firth penalty.
+//! fits, [`LocationScaleFit`], whose standard errors use them), the separation check (Firth's
+//! penalty is `mle_core::jeffreys::JeffreysObjective::regression`).
 //!
 //! ```
 //! use mle_core::covariance::CovarianceType;
@@ -25,7 +25,6 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod binomial;
-pub mod firth;
 pub mod gamma;
 pub mod inverse_gaussian;
 pub mod linear;
@@ -37,6 +36,7 @@ pub mod poisson;
 pub mod quantile;
 pub mod regression;
 pub mod separation;
+pub mod separation_check;
 pub mod student_t;
 pub mod survival;
 pub mod zero_inflated;

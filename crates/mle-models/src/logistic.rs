@@ -6,8 +6,8 @@ use mle_families::Bernoulli;
 use mle_optim::FitOptions;
 
 use crate::regression::{Regression, RegressionFamily};
-use crate::separation::SEPARATION_LP_LIMIT;
-use crate::separation::{detect_separation, limit_design};
+use crate::separation::{limit_design, Separation};
+use crate::separation_check::{check_separation, FitState, SeparationCheck};
 
 impl<'a> Regression<'a, Bernoulli, 1> {
     /// Logistic regression of 0/1 responses `y` on `x`: the [`Bernoulli`] density with
@@ -34,48 +34,54 @@ impl RegressionFamily<1> for Bernoulli {
         "logistic regression (Bernoulli, logit link)".into()
     }
 
-    /// Separation is checked exactly (LP) before optimising, for designs small enough for
-    /// the dense simplex; larger designs are checked when the fit shows its sign (fitted
-    /// probabilities at 0 or 1).
+    /// The Newton fit runs first; separation is then ruled out from the fit itself (no
+    /// fitted probability at 0 or 1, or saturated rows that cannot carry a direction of
+    /// recession: see [`crate::separation_check`]) and only a fit that fails, does not
+    /// converge or diverges pays for the exact LP — bounded in size, else flagged
+    /// [`Diagnostic::SeparationInconclusive`].
     fn regression_estimate(&self, regression: &Regression<'_, Self, 1>, options: &FitOptions) -> Result<Fit> {
         let objective = regression.linear_objective();
-        let x = regression.design(0);
-        if x.nrows() * x.ncols() <= SEPARATION_LP_LIMIT
-            && let Some(fit) = separated_fit(regression, options)?
-        {
-            return Ok(fit);
-        }
         let fit = options.fit(objective, &regression.start_values());
-        if x.nrows() * x.ncols() > SEPARATION_LP_LIMIT {
-            let suspicious = match &fit {
-                Ok(f) => objective
-                    .linear_predictors(f.estimates().as_slice())?
-                    .iter()
-                    .any(|e| e.abs() > 30.0),
-                Err(_) => true,
-            };
-            if suspicious && let Some(sep) = separated_fit(regression, options)? {
-                return Ok(sep);
+        if objective.offset(0).is_some() || objective.weights().is_some() {
+            return fit; // the LP here is for unweighted data without offsets
+        }
+        let x = regression.design(0);
+        let y = regression.response();
+        let eta = match &fit {
+            Ok(f) if f.convergence().converged() => {
+                Some(objective.linear_predictors(f.estimates().as_slice())?)
+            }
+            _ => None,
+        };
+        let state = match (&fit, &eta) {
+            (Ok(f), Some(eta)) => Some(FitState {
+                eta: eta.as_slice(),
+                gradient: f.gradient(),
+                hessian: f.hessian(),
+            }),
+            _ => None,
+        };
+        match check_separation(x, y, state)? {
+            SeparationCheck::Finite => fit,
+            SeparationCheck::Separated(sep) => separated_fit(regression, options, &sep),
+            SeparationCheck::Inconclusive(reason) => {
+                fit.map(|f| f.with_diagnostic(Diagnostic::SeparationInconclusive { reason }))
             }
         }
-        fit
     }
 }
 
 /// When the data are separated: the MLE in the extended reals — the infinite coefficients
 /// at ±∞ along the direction of recession, the finite ones fitted on the rows on the
 /// separating hyperplane (their limit) — flagged with a `Separation` diagnostic.
-fn separated_fit(regression: &Regression<'_, Bernoulli, 1>, options: &FitOptions) -> Result<Option<Fit>> {
+fn separated_fit(
+    regression: &Regression<'_, Bernoulli, 1>,
+    options: &FitOptions,
+    sep: &Separation,
+) -> Result<Fit> {
     let x = regression.design(0);
     let y = regression.response();
     let objective = regression.linear_objective();
-    if objective.offset(0).is_some() || objective.weights().is_some() {
-        return Ok(None); // the LP here is for unweighted data without offsets
-    }
-    let sep = detect_separation(x, y)?;
-    if !sep.separated {
-        return Ok(None);
-    }
     let p = x.ncols();
     let (finite, infinite): (Vec<usize>, Vec<usize>) =
         (0..p).partition(|&j| !sep.infinite.contains(&x.names()[j]));
@@ -124,5 +130,5 @@ fn separated_fit(regression: &Regression<'_, Bernoulli, 1>, options: &FitOptions
         coefficients: sep.infinite.clone(),
         complete: sep.complete,
     });
-    Ok(Some(fit))
+    Ok(fit)
 }

@@ -11,6 +11,7 @@ use mle_optim::FitOptions;
 
 use crate::regression::{Regression, RegressionFamily};
 use crate::separation::{detect_multiclass_complete, detect_separation};
+use crate::separation_check::LP_ENTRY_LIMIT;
 
 const CLASS_NAMES: [&str; 9] = [
     "class1", "class2", "class3", "class4", "class5", "class6", "class7", "class8", "class9",
@@ -61,14 +62,32 @@ impl<const K: usize> RegressionFamily<K> for Categorical<K> {
         )
     }
 
-    /// Class-versus-baseline separation is checked by LP before optimising; when found, the
-    /// iterate after a bounded run is reported, flagged, without standard errors.
+    /// The fit runs first; the class-versus-baseline separation LPs run only when it shows
+    /// divergence (it failed or did not converge, its Newton decrement is not negligible, or
+    /// some |η| exceeds the saturation margin: a fitted probability at 0 or 1) and the
+    /// design has at most [`LP_ENTRY_LIMIT`] entries; a divergent fit of a larger design is
+    /// flagged [`Diagnostic::SeparationInconclusive`]. When separation is found, the iterate
+    /// after a bounded run is reported, flagged, without standard errors.
     fn regression_estimate(&self, regression: &Regression<'_, Self, K>, options: &FitOptions) -> Result<Fit> {
         let objective = regression.linear_objective();
         let start = regression.start_values();
+        let fit = options.fit(objective, &start);
+        if !diverges(objective, &fit)? {
+            return fit;
+        }
+        let x = regression.design(0);
+        if x.nrows() * x.ncols() > LP_ENTRY_LIMIT {
+            let reason = format!(
+                "the fit shows divergence and the separation LPs ({} rows × {} columns) exceed \
+                 the {LP_ENTRY_LIMIT}-entry limit",
+                x.nrows(),
+                x.ncols()
+            );
+            return fit.map(|f| f.with_diagnostic(Diagnostic::SeparationInconclusive { reason }));
+        }
         let (separated, complete) = separation(regression)?;
         if separated.is_empty() {
-            return options.fit(objective, &start);
+            return fit;
         }
         let fit = options
             .clone()
@@ -84,17 +103,37 @@ impl<const K: usize> RegressionFamily<K> for Categorical<K> {
     }
 }
 
+/// Saturation margin: |η| beyond it puts a fitted probability within e^−20 of 0 or 1.
+const SATURATED: f64 = 20.0;
+
+/// Whether a multinomial fit shows the signs of separation.
+fn diverges<const K: usize>(
+    objective: &LinearPredictorObjective<'_, Categorical<K>, K>,
+    fit: &Result<Fit>,
+) -> Result<bool> {
+    let f = match fit {
+        Ok(f) if f.convergence().converged() => f,
+        _ => return Ok(true),
+    };
+    let decrement = match (-f.hessian()).cholesky() {
+        Some(c) => f.gradient().dot(&c.solve(f.gradient())),
+        None => f64::INFINITY,
+    };
+    if decrement.is_nan() || decrement >= 1e-10 {
+        return Ok(true);
+    }
+    let eta = objective.linear_predictors(f.estimates().as_slice())?;
+    Ok(eta.iter().any(|e| e.is_nan() || e.abs() > SATURATED))
+}
+
 /// Class-versus-baseline separation (the binary LP on the rows of class 0 and class c,
-/// positive weights only), before any optimisation; returns `class<c>:<column>` names of
+/// positive weights only); returns `class<c>:<column>` names of
 /// the coefficients whose MLE is infinite, and whether the separation is complete (every row
 /// strictly on its side against every other class: the joint LP
 /// [`detect_multiclass_complete`], for designs whose LP has at most 4·10⁶ entries; larger
 /// ones report quasi-complete unless that LP is run by hand).
 fn separation<const K: usize>(regression: &Regression<'_, Categorical<K>, K>) -> Result<(Vec<String>, bool)> {
     let x = regression.design(0);
-    if x.nrows() * x.ncols() > 2_000_000 {
-        return Ok((Vec::new(), false));
-    }
     let mut complete = true;
     let y = regression.response();
     let w = regression.linear_objective().weights();

@@ -21,6 +21,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod adapter;
+pub mod batch;
 pub mod bootstrap;
 pub mod fit;
 pub mod fitted;

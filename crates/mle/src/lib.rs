@@ -36,6 +36,7 @@ pub mod prelude {
     pub use mle_core::covariance::CovarianceType;
     pub use mle_core::delta::{delta_method, DerivedQuantity};
     pub use mle_core::hypothesis::{likelihood_ratio_test, score_test, wald_test, TestResult};
+    pub use mle_core::jeffreys::JeffreysObjective;
     pub use mle_core::log_density;
     pub use mle_core::numerics::{log_sigmoid, log_sum_exp, softplus};
     pub use mle_core::special::ln_gamma;
@@ -50,7 +51,6 @@ pub mod prelude {
         ExponentialAft, Gamma, Gaussian, InverseGaussian, Laplace, MeanLink, NegativeBinomial, Ordinal,
         Poisson, StudentT, StudentTFixedDf, ZeroInflatedNegativeBinomial, ZeroInflatedPoisson,
     };
-    pub use mle_models::firth::FirthObjective;
     pub use mle_models::{
         fit_ordinal, CutPoint, LeastSquares, LinearRegression, LocationScaleCovariance, LocationScaleFit,
         QuantileAlgorithm, QuantileRegression, QuantileStdErrors, Regression, RegressionFamily,

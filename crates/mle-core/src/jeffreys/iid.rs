@@ -1,23 +1,19 @@
-//! Firth's penalty (Jeffreys prior) for any [`LogDensity`] type: maximise
-//! ℓ(θ) + ½ log det J(θ), J = −∇²ℓ the observed information (equal to the expected one for
-//! canonical exponential families such as Bernoulli-logit or Poisson-log). Its gradient needs
-//! third derivatives, taken exactly by evaluating the family's log-density at nested dual
-//! numbers (second-order duals whose entries are first-order duals).
+//! The i.i.d. kind of [`JeffreysObjective`]: third derivatives of a [`LogDensity`] type (or a
+//! closure written against [`Nested`]) by nested dual numbers.
 
 use nalgebra::{Const, DMatrix, DVector, U1};
-use num_dual::{Derivative, Dual2Vec, DualSVec64};
+use num_dual::{Derivative, DualSVec64};
 
+use super::Nested;
+
+use super::JeffreysObjective;
 use crate::density::{DensityKernel, LogDensity};
 use crate::error::{MleError, Result};
 use crate::objective::{check_parameters, DataObjective, Evaluation, Objective};
 use crate::transform::Parameter;
 
-/// Third-order nested dual numbers with `P` directions: second-order duals whose entries are
-/// first-order duals. A closure written against this type can be given to
-/// [`JeffreysObjective::with_closure`].
-pub type Nested<const P: usize> = Dual2Vec<DualSVec64<P>, f64, Const<P>>;
-
-/// ℓ(θ) + ½ log det(−∇²ℓ(θ)) for i.i.d. data under a [`LogDensity`] type.
+/// The i.i.d. penalty: ℓ(θ) + ½ log det(−∇²ℓ(θ)) for data under a [`LogDensity`] type
+/// ([`JeffreysObjective::new`], [`JeffreysObjective::with_closure`]).
 ///
 /// ```
 /// use mle_core::jeffreys::JeffreysObjective;
@@ -41,7 +37,7 @@ pub type Nested<const P: usize> = Dual2Vec<DualSVec64<P>, f64, Const<P>>;
 /// let theta = ((0.5f64 / 11.0) / (1.0 - 0.5 / 11.0)).ln();
 /// assert!(firth.evaluate(&[theta]).unwrap().gradient[0].abs() < 1e-12);
 /// ```
-pub struct JeffreysObjective<'a, K: DensityKernel<P>, F, const P: usize> {
+pub struct Iid<'a, K: DensityKernel<P>, F, const P: usize> {
     inner: &'a DataObjective<'a, K, P>,
     third_order: F,
 }
@@ -49,7 +45,7 @@ pub struct JeffreysObjective<'a, K: DensityKernel<P>, F, const P: usize> {
 /// The third-order evaluation of a [`LogDensity`] type.
 type ThirdOrderOf<L, const P: usize> = fn(&L, &[Nested<P>], &<L as LogDensity<P>>::Obs) -> Nested<P>;
 
-impl<'a, L: LogDensity<P>, const P: usize> JeffreysObjective<'a, L, ThirdOrderOf<L, P>, P> {
+impl<'a, L: LogDensity<P>, const P: usize> JeffreysObjective<Iid<'a, L, ThirdOrderOf<L, P>, P>> {
     /// Wraps the unpenalised objective.
     ///
     /// ```
@@ -69,13 +65,15 @@ impl<'a, L: LogDensity<P>, const P: usize> JeffreysObjective<'a, L, ThirdOrderOf
     /// ```
     pub fn new(inner: &'a DataObjective<'a, L, P>) -> Self {
         JeffreysObjective {
-            inner,
-            third_order: |l: &L, t: &[Nested<P>], x: &L::Obs| l.ln_density(t, x),
+            penalty: Iid {
+                inner,
+                third_order: |l: &L, t: &[Nested<P>], x: &L::Obs| l.ln_density(t, x),
+            },
         }
     }
 }
 
-impl<'a, K: DensityKernel<P>, C, const P: usize> JeffreysObjective<'a, K, C, P>
+impl<'a, K: DensityKernel<P>, C, const P: usize> JeffreysObjective<Iid<'a, K, C, P>>
 where
     C: Fn(&K, &[Nested<P>], &K::Obs) -> Nested<P> + Sync,
 {
@@ -97,9 +95,16 @@ where
     /// assert!(g.abs() < 1e-12);
     /// ```
     pub fn with_closure(inner: &'a DataObjective<'a, K, P>, third_order: C) -> Self {
-        JeffreysObjective { inner, third_order }
+        JeffreysObjective {
+            penalty: Iid { inner, third_order },
+        }
     }
+}
 
+impl<K: DensityKernel<P>, C, const P: usize> Iid<'_, K, C, P>
+where
+    C: Fn(&K, &[Nested<P>], &K::Obs) -> Nested<P> + Sync,
+{
     /// Σᵢ wᵢ ∂³ log p(xᵢ | θ) as T[k] = ∂(∇²ℓ)/∂θ_k.
     fn third_derivatives(&self, theta: &[f64; P]) -> Vec<DMatrix<f64>> {
         let seeded: [Nested<P>; P] = std::array::from_fn(|i| {
@@ -131,24 +136,24 @@ where
     }
 }
 
-impl<K: DensityKernel<P>, C, const P: usize> Objective for JeffreysObjective<'_, K, C, P>
+impl<K: DensityKernel<P>, C, const P: usize> Objective for JeffreysObjective<Iid<'_, K, C, P>>
 where
     C: Fn(&K, &[Nested<P>], &K::Obs) -> Nested<P> + Sync,
 {
     fn model_name(&self) -> String {
         format!(
             "{} + Jeffreys/Firth penalty ½ log det J(θ)",
-            self.inner.model_name()
+            self.penalty.inner.model_name()
         )
     }
     fn parameters(&self) -> Vec<Parameter> {
-        self.inner.parameters()
+        self.penalty.inner.parameters()
     }
     fn n_obs(&self) -> usize {
-        self.inner.n_obs()
+        self.penalty.inner.n_obs()
     }
     fn log_likelihood(&self, theta: &[f64]) -> Result<f64> {
-        let e = self.inner.evaluate(theta)?;
+        let e = self.penalty.inner.evaluate(theta)?;
         Ok(match (-&e.hessian).cholesky() {
             Some(ch) => e.value + ch.l_dirty().diagonal().iter().map(|v| v.ln()).sum::<f64>(),
             None => f64::NEG_INFINITY,
@@ -160,8 +165,8 @@ where
     }
     /// Exact value and gradient; the curvature returned is the unpenalised Hessian.
     fn evaluate(&self, theta: &[f64]) -> Result<Evaluation> {
-        check_parameters(&self.inner.parameters(), theta)?;
-        let mut e = self.inner.evaluate(theta)?;
+        check_parameters(&self.penalty.inner.parameters(), theta)?;
+        let mut e = self.penalty.inner.evaluate(theta)?;
         let info = -&e.hessian;
         let ch = info.cholesky().ok_or_else(|| MleError::SingularInformation {
             detail:
@@ -171,7 +176,7 @@ where
         let inv = ch.inverse();
         let mut t = [0.0; P];
         t.copy_from_slice(theta);
-        let third = self.third_derivatives(&t);
+        let third = self.penalty.third_derivatives(&t);
         // ∂/∂θ_k ½ log det(−H) = −½ tr((−H)⁻¹ ∂H/∂θ_k).
         for k in 0..P {
             e.gradient[k] -= 0.5 * (&inv * &third[k]).trace();
@@ -180,6 +185,6 @@ where
         Ok(e)
     }
     fn scores(&self, theta: &[f64]) -> Result<DMatrix<f64>> {
-        self.inner.scores(theta)
+        self.penalty.inner.scores(theta)
     }
 }

@@ -1,0 +1,153 @@
+//! Cache-blocked cross products of row ranges of column-major matrices, through nalgebra's
+//! `gemm` (the `matrixmultiply` kernel) on a strided transposed view: no copy of the design,
+//! no `unsafe`. Single-threaded and deterministic: the same inputs give the same bits.
+//!
+//! The strided view goes to `gemm` ONLY when every dimension exceeds nalgebra's `SMALL_DIM`
+//! (5), i.e. when `gemm` hands it to `matrixmultiply`: nalgebra 0.34's small-size fallback
+//! (`gemv` → `axcpy`) loops over the length of the view's underlying slice, not its row
+//! count, and writes out of bounds for a vector view with row stride > 1 (heap corruption
+//! seen here). Smaller products take `tr_mul` on the row view instead.
+
+use nalgebra::{DMatrix, DMatrixView, Dyn};
+
+/// Xᵀ over rows `r0..r0 + m` of the column-major `x` (n × p), as a p × m strided view into
+/// `x`'s storage (no copy).
+fn transposed_rows(x: &DMatrix<f64>, r0: usize, m: usize) -> DMatrixView<'_, f64, Dyn, Dyn> {
+    let (n, p) = x.shape();
+    let data = &x.as_slice()[r0.min(n * p)..];
+    let len = if p == 0 || m == 0 { 0 } else { (p - 1) * n + m };
+    DMatrixView::from_slice_with_strides(&data[..len], p, m, n, 1)
+}
+
+/// Adds `X[r0..r0+m, ..]ᵀ · B` to `out` (p × q), with `B` an m × q column-major matrix,
+/// through the cache-blocked `matrixmultiply` kernel.
+///
+/// ```
+/// use mle_core::gram::add_cross_product_rows;
+/// use nalgebra::DMatrix;
+/// let x = DMatrix::from_row_slice(3, 2, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+/// let b = x.rows(1, 2).clone_owned(); // rows 1..3
+/// let mut out = DMatrix::zeros(2, 2);
+/// add_cross_product_rows(&mut out, &x, 1, 2, &b);
+/// assert_eq!(out, DMatrix::from_row_slice(2, 2, &[34.0, 42.0, 42.0, 52.0]));
+/// ```
+pub fn add_cross_product_rows(
+    out: &mut DMatrix<f64>,
+    x: &DMatrix<f64>,
+    r0: usize,
+    m: usize,
+    b: &DMatrix<f64>,
+) {
+    assert_eq!(b.nrows(), m, "cross product: row counts differ");
+    assert!(r0 + m <= x.nrows(), "cross product: rows out of range");
+    if m == 0 || x.ncols() == 0 || b.ncols() == 0 {
+        return;
+    }
+    if blocked(x.ncols(), b.ncols(), m) {
+        out.gemm(1.0, &transposed_rows(x, r0, m), b, 1.0);
+    } else {
+        *out += x.rows(r0, m).tr_mul(b);
+    }
+}
+
+/// Whether a (p × m)(m × q) product takes nalgebra's `matrixmultiply` path (see the module
+/// documentation: the only path a strided transposed view may take).
+fn blocked(p: usize, q: usize, m: usize) -> bool {
+    const SMALL_DIM: usize = 5;
+    p > SMALL_DIM && q > SMALL_DIM && m > SMALL_DIM
+}
+
+/// `X[r0..r0+m, ..]ᵀ · B` (p × q), as [`add_cross_product_rows`] into zeros.
+///
+/// ```
+/// use mle_core::gram::cross_product_rows;
+/// use nalgebra::{DMatrix, DVector};
+/// let x = DMatrix::from_row_slice(3, 2, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+/// let g = DMatrix::from_column_slice(3, 1, &[1.0, 1.0, 1.0]);
+/// assert_eq!(cross_product_rows(&x, 0, 3, &g).as_slice(), &[9.0, 12.0]);
+/// ```
+pub fn cross_product_rows(x: &DMatrix<f64>, r0: usize, m: usize, b: &DMatrix<f64>) -> DMatrix<f64> {
+    let mut out = DMatrix::zeros(x.ncols(), b.ncols());
+    add_cross_product_rows(&mut out, x, r0, m, b);
+    out
+}
+
+/// Adds the symmetric `X[r0..r0+m, ..]ᵀ · WX` to `out` (p × p), where `wx` (m × p) is the
+/// same rows of X with each row scaled by its weight. Only the upper block triangle is
+/// multiplied (two column halves: ¾ of the flops of the full product for p ≥ 16), the lower
+/// triangle is mirrored, so the result is exactly symmetric.
+///
+/// ```
+/// use mle_core::gram::{add_symmetric_cross_product_rows, cross_product_rows};
+/// use nalgebra::DMatrix;
+/// let x = DMatrix::from_fn(50, 20, |i, j| ((i * 7 + j * 3) % 11) as f64 - 5.0);
+/// let wx = DMatrix::from_fn(50, 20, |i, j| x[(i, j)] * (1.0 + i as f64 / 50.0));
+/// let mut sym = DMatrix::zeros(20, 20);
+/// add_symmetric_cross_product_rows(&mut sym, &x, 0, 50, &wx);
+/// let full = cross_product_rows(&x, 0, 50, &wx);
+/// assert!((sym - full).amax() < 1e-9);
+/// ```
+pub fn add_symmetric_cross_product_rows(
+    out: &mut DMatrix<f64>,
+    x: &DMatrix<f64>,
+    r0: usize,
+    m: usize,
+    wx: &DMatrix<f64>,
+) {
+    let p = x.ncols();
+    assert_eq!(wx.shape(), (m, p), "symmetric cross product: shapes differ");
+    assert!(r0 + m <= x.nrows(), "symmetric cross product: rows out of range");
+    if m == 0 || p == 0 {
+        return;
+    }
+    if p < 16 || !blocked(p, p, m) {
+        add_cross_product_rows(out, x, r0, m, wx);
+        return;
+    }
+    let h = p / 2;
+    let xt = transposed_rows(x, r0, m);
+    let mut upper = DMatrix::zeros(p, p);
+    // [A₁ A₂]ᵀ[B₁ B₂]: A₁ᵀB₁ (h × h) and [A₁ A₂]ᵀB₂ (p × (p − h)); A₂ᵀB₁ is mirrored.
+    upper
+        .view_mut((0, 0), (h, h))
+        .gemm(1.0, &xt.rows(0, h), &wx.columns(0, h), 0.0);
+    upper
+        .view_mut((0, h), (p, p - h))
+        .gemm(1.0, &xt, &wx.columns(h, p - h), 0.0);
+    for j in 0..p {
+        for i in 0..j {
+            upper[(j, i)] = upper[(i, j)];
+        }
+    }
+    *out += upper;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every path (blocked, small fallback, symmetric halves) against `tr_mul` on row views,
+    /// at offsets and sizes on both sides of the `SMALL_DIM` threshold.
+    #[test]
+    fn matches_tr_mul_on_every_path() {
+        for &(n, p, q) in &[(40, 20, 20), (40, 3, 7), (40, 8, 2), (40, 17, 17), (9, 6, 6)] {
+            let x = DMatrix::from_fn(n, p, |i, j| ((i * 13 + j * 7) % 17) as f64 - 8.0);
+            for &(r0, m) in &[(0, n), (3, 5), (2, n - 2), (n, 0)] {
+                let b = DMatrix::from_fn(m, q, |i, j| ((i * 5 + j * 11) % 7) as f64 - 3.0);
+                let reference = x.rows(r0, m).tr_mul(&b);
+                assert_eq!(
+                    cross_product_rows(&x, r0, m, &b),
+                    reference,
+                    "{n} {p} {q} {r0} {m}"
+                );
+                if p == q {
+                    let wx = DMatrix::from_fn(m, p, |i, j| x[(r0 + i, j)] * (1.0 + i as f64));
+                    let mut sym = DMatrix::zeros(p, p);
+                    add_symmetric_cross_product_rows(&mut sym, &x, r0, m, &wx);
+                    assert_eq!(sym, x.rows(r0, m).tr_mul(&wx), "symmetric {n} {p} {r0} {m}");
+                    assert_eq!(sym, sym.transpose());
+                }
+            }
+        }
+    }
+}
