@@ -2,9 +2,12 @@
 //!
 //! ```text
 //! mle fit --data FILE.csv|FILE.parquet --formula "y ~ x + g" --family binomial
+//!         (families: gaussian binomial poisson multinomial student-t quantile negative-binomial
+//!          gamma inverse-gaussian weibull exponential lognormal loglogistic zip zinb ordinal;
+//!          responses cbind(s, f), Surv(time, status), factor(y); zero model after `|`)
 //!         [--link NAME] [--weights COL] [--offset COL] [--cov observed|expected|hc0|hc1|cluster:COL]
 //!         [--tau T] [--level 0.95] [--output table|json|csv] [--save MODEL.json]
-//! mle predict --model MODEL.json --data NEW.csv [--type link|response] [--se] [--level 0.95]
+//! mle predict --model MODEL.json --data NEW.csv [--type link|response|probs] [--se] [--level 0.95]
 //!         [--output csv|json]
 //! ```
 //!
@@ -94,11 +97,7 @@ fn command() -> Command {
                         .required(true)
                         .help(family_help()),
                 )
-                .arg(
-                    Arg::new("link")
-                        .long("link")
-                        .help("link (each family's canonical link)"),
-                )
+                .arg(Arg::new("link").long("link").help(link_help()))
                 .arg(Arg::new("weights").long("weights").value_name("COL"))
                 .arg(Arg::new("offset").long("offset").value_name("COL"))
                 .arg(
@@ -136,7 +135,8 @@ fn command() -> Command {
                     Arg::new("type")
                         .long("type")
                         .default_value("response")
-                        .value_parser(["link", "response"]),
+                        .value_parser(["link", "response", "probs"])
+                        .help("link | response | probs (class probabilities of an ordinal fit)"),
                 )
                 .arg(
                     Arg::new("se")
@@ -152,6 +152,15 @@ fn command() -> Command {
                         .value_parser(["csv", "json"]),
                 ),
         )
+}
+
+fn link_help() -> String {
+    let by_family: Vec<String> = mle_data::FAMILIES
+        .iter()
+        .filter(|f| f.links().len() > 1)
+        .map(|f| format!("{}: {}", f.name(), f.links().join(" | ")))
+        .collect();
+    format!("link by R's name, default first ({})", by_family.join("; "))
 }
 
 fn family_help() -> String {
@@ -273,6 +282,9 @@ fn predict(m: &ArgMatches, out: &mut dyn Write) -> Result<(), CliError> {
     })?;
     let model = SavedModel::from_json(&json)?;
     let table = Table::read(required(m, "data"))?;
+    if required(m, "type") == "probs" {
+        return write_probabilities(&model, &table, required(m, "output") == "json", out);
+    }
     let scale = if required(m, "type") == "link" {
         Scale::Link
     } else {
@@ -301,6 +313,29 @@ fn predict(m: &ArgMatches, out: &mut dyn Write) -> Result<(), CliError> {
             write!(out, ",{},{},{}", at(&p.se_fit), at(&p.lower), at(&p.upper))?;
         }
         writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// Class probabilities of a saved ordinal fit: CSV `row,<level>,...` or JSON.
+fn write_probabilities(
+    model: &SavedModel,
+    table: &Table,
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let p = model.predict_probabilities(table)?;
+    if json {
+        let v = serde_json::json!({ "row": p.rows, "levels": p.levels, "probabilities": p.probabilities });
+        let text = serde_json::to_string_pretty(&v).map_err(std::io::Error::other)?;
+        writeln!(out, "{text}")?;
+        return Ok(());
+    }
+    let header: Vec<String> = p.levels.iter().map(|l| quoted(l)).collect();
+    writeln!(out, "row,{}", header.join(","))?;
+    for (row, probs) in p.rows.iter().zip(&p.probabilities) {
+        let cells: Vec<String> = probs.iter().map(|x| format!("{x:?}")).collect();
+        writeln!(out, "{row},{}", cells.join(","))?;
     }
     Ok(())
 }

@@ -196,9 +196,9 @@ fn bad_input_is_one_message() {
                 "--formula",
                 "low ~ age",
                 "--family",
-                "gamma",
+                "tweedie",
             ],
-            "unknown family `gamma`",
+            "unknown family `tweedie`",
         ),
         (
             &[
@@ -218,13 +218,13 @@ fn bad_input_is_one_message() {
                 "--data",
                 &data,
                 "--formula",
-                "low ~ age",
+                "bwt ~ age",
                 "--family",
-                "binomial",
+                "gamma",
                 "--link",
                 "probit",
             ],
-            "not yet supported",
+            "links: inverse, log",
         ),
     ];
     for (args, needle) in cases {
@@ -256,4 +256,257 @@ fn the_binary_exits_non_zero_without_a_backtrace() {
         "{err}"
     );
     assert_eq!(err.lines().count(), err.lines().count().min(4), "{err}");
+}
+
+// ------------------------------------------------------------------ the families by name
+
+fn families_dir() -> PathBuf {
+    root().join("crates/mle-data/tests/reference/families")
+}
+
+fn family_data(file: &str) -> String {
+    families_dir().join(file).display().to_string()
+}
+
+/// The R reference case `name` of crates/mle-data/tests/reference/families/families.json
+/// (written by make_reference.R there).
+fn r_case(name: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(families_dir().join("families.json")).unwrap();
+    let all: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    all.into_iter().find(|c| c["name"] == name).unwrap()
+}
+
+fn fit_json(args: &[&str]) -> serde_json::Value {
+    let mut full = vec!["fit"];
+    full.extend_from_slice(args);
+    full.extend_from_slice(&["--output", "json"]);
+    serde_json::from_str(&run(&full).unwrap()).unwrap()
+}
+
+/// Coefficient names, estimates (1e-7) and exact SEs (1e-6) of the JSON against R's case.
+fn assert_coefficients_match(v: &serde_json::Value, case: &str) {
+    let r = r_case(case);
+    let coefs = v["coefficients"].as_array().unwrap();
+    let terms = r["terms"].as_array().unwrap();
+    assert_eq!(coefs.len(), terms.len(), "{case}");
+    for (i, c) in coefs.iter().enumerate() {
+        assert_eq!(c["term"], terms[i], "{case}");
+        let (got, want) = (
+            c["estimate"].as_f64().unwrap(),
+            r["coefficients"][i].as_f64().unwrap(),
+        );
+        assert!(
+            (got - want).abs() <= 1e-7 * want.abs().max(1.0),
+            "{case} {}: {got} vs {want}",
+            c["term"]
+        );
+        let (got, want) = (
+            c["std_error"].as_f64().unwrap(),
+            r["std_errors"][i].as_f64().unwrap(),
+        );
+        assert!(
+            (got - want).abs() <= 1e-6 * want,
+            "{case} SE {}: {got} vs {want}",
+            c["term"]
+        );
+    }
+    assert!(v["converged"].as_bool().unwrap());
+    let (got, want) = (v["loglik"].as_f64().unwrap(), r["loglik"].as_f64().unwrap());
+    assert!(
+        (got - want).abs() <= 1e-10 * want.abs(),
+        "{case} loglik {got} vs {want}"
+    );
+}
+
+fn extra<'a>(v: &'a serde_json::Value, term: &str) -> &'a serde_json::Value {
+    v["extra_parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["term"] == term)
+        .unwrap_or_else(|| panic!("no {term} in {}", v["extra_parameters"]))
+}
+
+#[test]
+fn cbind_binomial_probit_from_the_command_line_matches_r() {
+    let data = family_data("budworm.csv");
+    let v = fit_json(&[
+        "--data",
+        &data,
+        "--formula",
+        "cbind(dead, alive) ~ sex * ldose",
+        "--family",
+        "binomial",
+        "--link",
+        "probit",
+    ]);
+    assert_coefficients_match(&v, "budworm_cbind_probit");
+    let r = r_case("budworm_cbind_probit");
+    let dev = v["deviance"].as_f64().unwrap();
+    assert!((dev - r["deviance"].as_f64().unwrap()).abs() < 1e-8, "{dev}");
+    assert_eq!(v["df_residual"], 8);
+}
+
+#[test]
+fn negative_binomial_reports_log_theta_and_theta() {
+    let data = family_data("quine.csv");
+    let v = fit_json(&[
+        "--data",
+        &data,
+        "--formula",
+        "Days ~ Eth + Sex + Age + Lrn",
+        "--family",
+        "negative-binomial",
+    ]);
+    assert_coefficients_match(&v, "quine_negbin");
+    let r = r_case("quine_negbin");
+    let log_theta = extra(&v, "log(theta)")["estimate"].as_f64().unwrap();
+    let want = r["scalar"]["estimate"].as_f64().unwrap();
+    assert!((log_theta - want).abs() < 1e-7, "{log_theta} vs {want}");
+    let theta = extra(&v, "theta")["estimate"].as_f64().unwrap();
+    assert!((theta - want.exp()).abs() < 1e-7 * theta);
+}
+
+#[test]
+fn weibull_surv_table_output_and_save_predict_round_trip() {
+    let data = family_data("lung.csv");
+    let formula = "Surv(time, status) ~ age + sex + ph.ecog";
+    let table_out = run(&[
+        "fit",
+        "--data",
+        &data,
+        "--formula",
+        formula,
+        "--family",
+        "weibull",
+    ])
+    .unwrap();
+    assert!(
+        table_out.contains("Log(scale)") && table_out.contains("ph.ecog"),
+        "{table_out}"
+    );
+    assert!(
+        table_out.contains("1 rows with missing values dropped"),
+        "{table_out}"
+    );
+    let v = fit_json(&["--data", &data, "--formula", formula, "--family", "weibull"]);
+    assert_coefficients_match(&v, "lung_weibull");
+    let dir = std::env::temp_dir().join(format!("mle-cli-weibull-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("weibull.json").display().to_string();
+    run(&[
+        "fit",
+        "--data",
+        &data,
+        "--formula",
+        formula,
+        "--family",
+        "weibull",
+        "--save",
+        &model,
+    ])
+    .unwrap();
+    let csv = run(&[
+        "predict", "--model", &model, "--data", &data, "--type", "link", "--se",
+    ])
+    .unwrap();
+    let r = r_case("lung_weibull");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len() - 1, r["predict"]["link"].as_array().unwrap().len());
+    for (i, line) in lines[1..].iter().enumerate() {
+        let f: Vec<f64> = line.split(',').map(|x| x.parse().unwrap()).collect();
+        let (lp, se) = (
+            r["predict"]["link"][i].as_f64().unwrap(),
+            r["predict"]["se_link"][i].as_f64().unwrap(),
+        );
+        assert!((f[1] - lp).abs() < 1e-7 * lp.abs(), "row {i}: {} vs {lp}", f[1]);
+        assert!((f[2] - se).abs() < 1e-6 * se, "row {i}: se {} vs {se}", f[2]);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn zip_with_a_bar_names_count_and_zero_coefficients() {
+    let data = family_data("biochemists.csv");
+    let args = [
+        "fit",
+        "--data",
+        &data,
+        "--formula",
+        "art ~ fem + mar + kid5 + ment | kid5 + ment",
+        "--family",
+        "zip",
+        "--output",
+        "csv",
+    ];
+    let csv = run(&args).unwrap();
+    let terms: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(terms[0], "\"count_(Intercept)\"");
+    assert_eq!(terms[5], "\"zero_(Intercept)\"");
+    let v = fit_json(&args[1..7]);
+    assert_coefficients_match(&v, "biochemists_zip");
+}
+
+#[test]
+fn ordinal_reports_cut_points_by_level() {
+    let data = family_data("housing.csv");
+    let v = fit_json(&[
+        "--data",
+        &data,
+        "--formula",
+        "factor(sat) ~ Infl + Type + Cont",
+        "--family",
+        "ordinal",
+        "--weights",
+        "Freq",
+    ]);
+    assert_coefficients_match(&v, "housing_polr_logit");
+    let r = r_case("housing_polr_logit");
+    for (j, name) in ["1|2", "2|3"].iter().enumerate() {
+        let cut = extra(&v, name);
+        let want = r["cuts"]["estimates"][j].as_f64().unwrap();
+        assert!((cut["estimate"].as_f64().unwrap() - want).abs() < 1e-7, "{name}");
+        let se = r["cuts"]["std_errors"][j].as_f64().unwrap();
+        assert!(
+            (cut["std_error"].as_f64().unwrap() - se).abs() < 1e-6 * se,
+            "{name} SE"
+        );
+    }
+    // An ordinal fit has no response-scale mean (class probabilities): a typed error from predict.
+    let dir = std::env::temp_dir().join(format!("mle-cli-polr-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("polr.json").display().to_string();
+    run(&[
+        "fit",
+        "--data",
+        &data,
+        "--formula",
+        "factor(sat) ~ Infl + Type + Cont",
+        "--family",
+        "ordinal",
+        "--weights",
+        "Freq",
+        "--save",
+        &model,
+    ])
+    .unwrap();
+    let e = run(&["predict", "--model", &model, "--data", &data]).unwrap_err();
+    assert!(e.to_string().contains("ordinal"), "{e}");
+    // Class probabilities (R's predict(type = "probs")) instead.
+    let csv = run(&["predict", "--model", &model, "--data", &data, "--type", "probs"]).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "row,\"1\",\"2\",\"3\"");
+    let want = r["probabilities"].as_array().unwrap();
+    assert_eq!(lines.len() - 1, want.len());
+    for (line, want) in lines[1..].iter().zip(want) {
+        let f: Vec<f64> = line.split(',').skip(1).map(|x| x.parse().unwrap()).collect();
+        for j in 0..3 {
+            assert!((f[j] - want[j].as_f64().unwrap()).abs() < 1e-8, "{line}");
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }

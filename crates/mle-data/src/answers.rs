@@ -1,29 +1,26 @@
-//! After the fit: fitted values, predictions with standard errors, residuals, deviances,
-//! hat values, `anova` and `drop1` — R's `predict.glm`, `residuals.glm`, `anova.glm`.
+//! After the fit: residuals, deviances, dispersion and hat values — R's `residuals.glm`,
+//! `deviance`, `summary.glm`'s dispersion, `hatvalues` (predictions: `predict.rs`; tests by
+//! term: `anova.rs`).
 
-use nalgebra::{DMatrix, DVector};
+use nalgebra::DMatrix;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 use statrs::function::gamma::ln_gamma;
 
-use mle_core::inference::normal_quantile;
 use mle_core::Design;
 
 use crate::error::{DataError, Result};
+use crate::estimate::refit;
 use crate::family_name::Family;
-use crate::formula_fit::{model_err, refit_glm, FormulaFit};
-use crate::spec::ModelSpec;
-use crate::table::Table;
-
-/// The scale of a prediction (`type = "link"` or `"response"` in R).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scale {
-    /// The linear predictor η = xᵀβ + offset.
-    Link,
-    /// The mean μ = g⁻¹(η).
-    Response,
-}
+use crate::formula_fit::{model_err, FormulaFit};
+use crate::glm::{Glm, Link, Variance};
+use crate::predict::eta_of;
 
 /// The kind of residual (`residuals(m, type = ...)`).
+///
+/// Defined for the GLM families (gaussian, binomial, poisson, negative-binomial, gamma,
+/// inverse-gaussian: all four, as R's `residuals.glm`); zero-inflated fits have response
+/// and pearson residuals (pscl's); survival fits response residuals (time − exp(η̂));
+/// others are a typed [`DataError::NotSupported`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResidualType {
     /// y − μ.
@@ -34,21 +31,6 @@ pub enum ResidualType {
     Deviance,
     /// (y − μ) / (dμ/dη).
     Working,
-}
-
-/// Predictions on new data, one per row kept (rows with a missing value are dropped).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Prediction {
-    /// Row indices (0-based) of the new table that were predicted.
-    pub rows: Vec<usize>,
-    /// The predictions on the chosen scale.
-    pub fit: Vec<f64>,
-    /// √(xᵀVx) on the link scale; on the response scale times |dμ/dη| (delta method).
-    pub se_fit: Option<Vec<f64>>,
-    /// Lower confidence limit (on the response scale: the link-scale limit transformed).
-    pub lower: Option<Vec<f64>>,
-    /// Upper confidence limit.
-    pub upper: Option<Vec<f64>>,
 }
 
 /// A sequential analysis of deviance (`anova(m, test = "Chisq")`): one row per term.
@@ -75,315 +57,233 @@ pub struct Drop1Table {
     pub terms: Vec<String>,
     /// Coefficients dropped.
     pub df: Vec<usize>,
-    /// Residual deviance without the term.
+    /// Residual deviance without the term (families with a shape or scale: −2ℓ).
     pub deviance: Vec<f64>,
     /// AIC without the term.
     pub aic: Vec<f64>,
-    /// Likelihood-ratio statistic: the deviance increase (binomial, Poisson) or
-    /// n·log(RSS₀/RSS₁) (Gaussian, σ profiled), as R's `drop1`.
+    /// Likelihood-ratio statistic: the deviance increase (binomial, Poisson),
+    /// n·log(RSS₀/RSS₁) (Gaussian, σ profiled), as R's `drop1`; 2(ℓ₁ − ℓ₀) of the refitted
+    /// models for the families with a shape or scale.
     pub lrt: Vec<f64>,
     /// P(χ²_df > lrt).
     pub p_value: Vec<f64>,
 }
 
-/// The GLM quantities of the mean (link, variance, unit deviance).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Glm {
-    Gaussian,
-    Binomial,
-    Poisson,
-}
-
-impl Glm {
-    fn link_inverse(self, eta: f64) -> f64 {
-        match self {
-            Glm::Gaussian => eta,
-            Glm::Binomial => 1.0 / (1.0 + (-eta).exp()),
-            Glm::Poisson => eta.exp(),
-        }
-    }
-
-    fn mu_eta(self, eta: f64) -> f64 {
-        match self {
-            Glm::Gaussian => 1.0,
-            Glm::Binomial => {
-                let p = self.link_inverse(eta);
-                p * (1.0 - p)
-            }
-            Glm::Poisson => eta.exp(),
-        }
-    }
-
-    fn variance(self, mu: f64) -> f64 {
-        match self {
-            Glm::Gaussian => 1.0,
-            Glm::Binomial => mu * (1.0 - mu),
-            Glm::Poisson => mu,
-        }
-    }
-
-    /// Unit deviance (without the weight).
-    fn unit_deviance(self, y: f64, mu: f64) -> f64 {
-        let ylog = |a: f64, b: f64| if a == 0.0 { 0.0 } else { a * (a / b).ln() };
-        match self {
-            Glm::Gaussian => (y - mu) * (y - mu),
-            Glm::Binomial => 2.0 * (ylog(y, mu) + ylog(1.0 - y, 1.0 - mu)),
-            Glm::Poisson => 2.0 * (ylog(y, mu) - (y - mu)),
-        }
-    }
-}
-
-fn chi2_upper(x: f64, df: usize) -> f64 {
-    if df == 0 || x.is_nan() {
-        return f64::NAN;
-    }
-    ChiSquared::new(df as f64).map_or(f64::NAN, |c| c.sf(x.max(0.0)))
-}
-
-/// The columns of `x` listed in `cols`, as a design.
-fn sub_design(x: &Design, cols: &[usize]) -> Result<Design> {
-    let m = DMatrix::from_fn(x.nrows(), cols.len(), |i, j| x.matrix()[(i, cols[j])]);
-    Design::new(m, cols.iter().map(|&j| x.names()[j].clone())).map_err(model_err)
-}
-
-/// The mean's link inverse and derivative, for the families with a single mean predictor.
-fn mean_link(family: Family) -> Result<Glm> {
-    match family {
-        Family::Multinomial => Err(DataError::NotSupported {
-            what: "predictions of a multinomial fit".into(),
-        }),
-        Family::Binomial => Ok(Glm::Binomial),
-        Family::Poisson => Ok(Glm::Poisson),
-        _ => Ok(Glm::Gaussian),
-    }
-}
-
-fn eta_of(x: &Design, beta: &[f64], offset: Option<&[f64]>) -> Vec<f64> {
-    let eta = x.matrix() * DVector::from_column_slice(beta);
-    (0..x.nrows())
-        .map(|i| eta[i] + offset.map_or(0.0, |o| o[i]))
-        .collect()
-}
-
-/// Predictions of the mean from a spec, coefficients β and their covariance V: η = xᵀβ +
-/// offset, SE √(xᵀVx), limits η ± z·SE (transformed on the response scale).
-pub(crate) fn predict_with(
-    spec: &ModelSpec,
-    family: Family,
-    beta: &[f64],
-    covariance: Option<&DMatrix<f64>>,
-    table: &Table,
-    scale: Scale,
-    level: f64,
-) -> Result<Prediction> {
-    let link = mean_link(family)?;
-    let frame = spec.apply(table)?;
-    let x = frame.design.matrix();
-    let eta = eta_of(&frame.design, beta, frame.offset.as_deref());
-    let se_link: Option<Vec<f64>> = covariance.map(|v| {
-        let xv = x * v;
-        (0..eta.len())
-            .map(|i| xv.row(i).dot(&x.row(i)).max(0.0).sqrt())
-            .collect()
-    });
-    let z = normal_quantile(level).map_err(model_err)?;
-    let limits = |sign: f64| {
-        se_link.as_ref().map(|s| {
-            eta.iter()
-                .zip(s)
-                .map(|(e, s)| match scale {
-                    Scale::Link => e + sign * z * s,
-                    Scale::Response => link.link_inverse(e + sign * z * s),
-                })
-                .collect::<Vec<f64>>()
-        })
-    };
-    let (lower, upper) = (limits(-1.0), limits(1.0));
-    let (fit, se_fit) = match scale {
-        Scale::Link => (eta.clone(), se_link),
-        Scale::Response => (
-            eta.iter().map(|&e| link.link_inverse(e)).collect(),
-            se_link.map(|s| {
-                s.iter()
-                    .zip(&eta)
-                    .map(|(s, &e)| s * link.mu_eta(e).abs())
-                    .collect()
-            }),
-        ),
-    };
-    Ok(Prediction {
-        rows: frame.kept_rows.clone(),
-        fit,
-        se_fit,
-        lower,
-        upper,
-    })
-}
-
 impl FormulaFit {
-    fn glm(&self) -> Option<Glm> {
-        match self.family {
-            Family::Gaussian if self.frame.second_design.is_none() => Some(Glm::Gaussian),
-            Family::Binomial => Some(Glm::Binomial),
-            Family::Poisson => Some(Glm::Poisson),
-            _ => None,
-        }
+    /// The GLM mean model of the fit, if its family is one.
+    pub(crate) fn glm(&self) -> Option<Glm> {
+        let p = self.frame.design.ncols();
+        let variance = match self.family {
+            Family::Gaussian if self.frame.second_design.is_none() => Variance::Gaussian,
+            Family::Binomial => Variance::Binomial,
+            Family::Poisson => Variance::Poisson,
+            Family::NegativeBinomial => {
+                let theta = self.fit.estimates()[p].exp();
+                if theta.is_finite() {
+                    Variance::NegativeBinomial(theta)
+                } else {
+                    Variance::Poisson
+                }
+            }
+            Family::Gamma => Variance::Gamma,
+            Family::InverseGaussian => Variance::InverseGaussian,
+            _ => return None,
+        };
+        let link = match self.family {
+            Family::Gaussian => Link::Identity,
+            _ => Link::from_name(&self.link).ok()?,
+        };
+        Some(Glm { link, variance })
     }
 
-    fn require_glm(&self, what: &str) -> Result<Glm> {
-        self.glm().ok_or_else(|| DataError::NotSupported {
+    fn not_defined(&self, what: &str) -> DataError {
+        DataError::NotSupported {
             what: format!(
-                "{what} for the {} family{} (gaussian, binomial and poisson have it)",
+                "{what} for the {} family{} (defined for gaussian, binomial, poisson, negative-binomial, \
+                 gamma, inverse-gaussian)",
                 self.family,
-                if self.frame.second_design.is_some() {
+                if self.family == Family::Gaussian && self.frame.second_design.is_some() {
                     " with a `|` part"
                 } else {
                     ""
                 }
             ),
-        })
-    }
-
-    fn mean_link(&self) -> Result<Glm> {
-        mean_link(self.family)
-    }
-
-    fn weight(&self, i: usize) -> f64 {
-        self.frame.weights.as_ref().map_or(1.0, |w| w[i])
-    }
-
-    /// The linear predictor η̂ of the rows used.
-    pub fn linear_predictor(&self) -> Result<Vec<f64>> {
-        self.mean_link()?;
-        let p = self.frame.design.ncols();
-        Ok(eta_of(
-            &self.frame.design,
-            &self.fit.estimates().as_slice()[..p],
-            self.frame.offset.as_deref(),
-        ))
-    }
-
-    /// Fitted means μ̂ (R's `fitted(m)`).
-    ///
-    /// ```
-    /// use mle_data::{Family, FormulaFit, FormulaOptions, Table};
-    /// let t = Table::from_columns([("y", vec![1.0, 3.0, 2.0, 6.0].into()), ("g", vec!["a", "a", "b", "b"].into())]).unwrap();
-    /// let m = FormulaFit::fit("y ~ g", &t, Family::Poisson, FormulaOptions::default()).unwrap();
-    /// let f = m.fitted().unwrap();
-    /// assert!((f[0] - 2.0).abs() < 1e-9 && (f[3] - 4.0).abs() < 1e-9);
-    /// ```
-    pub fn fitted(&self) -> Result<Vec<f64>> {
-        let link = self.mean_link()?;
-        Ok(self
-            .linear_predictor()?
-            .into_iter()
-            .map(|e| link.link_inverse(e))
-            .collect())
-    }
-
-    /// The coefficients' covariance (the mean block of the chosen estimator).
-    pub fn coefficient_covariance(&self) -> Option<DMatrix<f64>> {
-        let p = self.n_coefficients();
-        self.fit.covariance().map(|v| v.view((0, 0), (p, p)).into_owned())
-    }
-
-    /// Predictions for `table` (the spec re-applied: an unseen factor level is an error that
-    /// names it), with standard errors and `level` confidence limits when the fit has a
-    /// covariance.
-    ///
-    /// ```
-    /// use mle_data::{Family, FormulaFit, FormulaOptions, Scale, Table};
-    /// let t = Table::from_columns([("y", vec![1.0, 3.0, 2.0, 6.0].into()), ("g", vec!["a", "a", "b", "b"].into())]).unwrap();
-    /// let m = FormulaFit::fit("y ~ g", &t, Family::Poisson, FormulaOptions::default()).unwrap();
-    /// let new = Table::from_columns([("g", vec!["b"].into())]).unwrap();
-    /// let p = m.predict(&new, Scale::Response, 0.95).unwrap();
-    /// assert!((p.fit[0] - 4.0).abs() < 1e-9);
-    /// assert!((p.se_fit.unwrap()[0] - 2f64.sqrt()).abs() < 1e-6); // √(μ/n) with n = 2
-    /// let bad = Table::from_columns([("g", vec!["c"].into())]).unwrap();
-    /// assert!(m.predict(&bad, Scale::Link, 0.95).unwrap_err().to_string().contains("level `c`"));
-    /// ```
-    pub fn predict(&self, table: &Table, scale: Scale, level: f64) -> Result<Prediction> {
-        let p = self.frame.design.ncols();
-        predict_with(
-            self.frame.spec(),
-            self.family,
-            &self.fit.estimates().as_slice()[..p],
-            self.coefficient_covariance().as_ref(),
-            table,
-            scale,
-            level,
-        )
-    }
-
-    /// Residuals of the rows used (R's `residuals(m, type)`); pearson, deviance and working
-    /// residuals need a GLM family.
-    pub fn residuals(&self, kind: ResidualType) -> Result<Vec<f64>> {
-        let mu = self.fitted()?;
-        if kind == ResidualType::Response {
-            return Ok(self.y.iter().zip(&mu).map(|(y, m)| y - m).collect());
         }
-        let glm = self.require_glm("pearson, deviance and working residuals")?;
+    }
+
+    fn require_glm(&self, what: &str) -> Result<Glm> {
+        self.glm().ok_or_else(|| self.not_defined(what))
+    }
+
+    /// The GLM prior weight of row i (binomial with trials: trials × case weight).
+    fn weight(&self, i: usize) -> f64 {
+        self.data.prior_weights.as_ref().map_or(1.0, |w| w[i])
+    }
+
+    fn case_weight(&self, i: usize) -> f64 {
+        self.data.weights.as_ref().map_or(1.0, |w| w[i])
+    }
+
+    /// Residuals of the rows used (R's `residuals(m, type)`; see [`ResidualType`] for the
+    /// families each is defined for).
+    pub fn residuals(&self, kind: ResidualType) -> Result<Vec<f64>> {
+        let y = &self.data.y;
+        match self.family {
+            Family::Zip | Family::Zinb => return self.zero_inflated_residuals(kind),
+            f if f.is_survival() && kind == ResidualType::Response => {
+                let mu = self.fitted()?;
+                return Ok(y.iter().zip(&mu).map(|(y, m)| y - m).collect());
+            }
+            Family::StudentT | Family::Quantile | Family::Gaussian if kind == ResidualType::Response => {
+                let mu = self.fitted()?;
+                return Ok(y.iter().zip(&mu).map(|(y, m)| y - m).collect());
+            }
+            _ => {}
+        }
+        let glm = self.require_glm(&format!("{kind:?} residuals").to_lowercase())?;
+        let mu = self.fitted()?;
         let eta = self.linear_predictor()?;
         Ok((0..mu.len())
             .map(|i| {
-                let (y, m, w) = (self.y[i], mu[i], self.weight(i));
+                let (y, m, w) = (y[i], mu[i], self.weight(i));
                 match kind {
+                    ResidualType::Response => y - m,
                     ResidualType::Pearson => (y - m) * w.sqrt() / glm.variance(m).sqrt(),
                     ResidualType::Deviance => {
                         (y - m).signum() * (w * glm.unit_deviance(y, m)).max(0.0).sqrt()
                     }
-                    _ => (y - m) / glm.mu_eta(eta[i]),
+                    ResidualType::Working => (y - m) / glm.mu_eta(eta[i]),
                 }
+            })
+            .collect())
+    }
+
+    /// pscl's residuals: response √w(y − μ̂), pearson that over √V with
+    /// V = μ̂(1 + (π̂ + 1/θ̂)μ_count) (1/θ = 0 for the Poisson).
+    fn zero_inflated_residuals(&self, kind: ResidualType) -> Result<Vec<f64>> {
+        if !matches!(kind, ResidualType::Response | ResidualType::Pearson) {
+            return Err(DataError::NotSupported {
+                what: format!(
+                    "{} residuals for the {} family (pscl defines response and pearson)",
+                    format!("{kind:?}").to_lowercase(),
+                    self.family
+                ),
+            });
+        }
+        let mean = self.fitted()?;
+        let eta = self.linear_predictor()?;
+        let p = self.frame.design.ncols();
+        let z = self.frame.second_design.as_ref().unwrap_or(&self.frame.design);
+        let est = self.fit.estimates().as_slice();
+        let zeta = eta_of(z, &est[p..p + z.ncols()], None);
+        let inv_theta = match self.family {
+            Family::Zinb => (-est[p + z.ncols()]).exp(),
+            _ => 0.0,
+        };
+        Ok((0..mean.len())
+            .map(|i| {
+                let r = self.case_weight(i).sqrt() * (self.data.y[i] - mean[i]);
+                if kind == ResidualType::Response {
+                    return r;
+                }
+                let pi = 1.0 / (1.0 + (-zeta[i]).exp());
+                r / (mean[i] * (1.0 + (pi + inv_theta) * eta[i].exp())).sqrt()
             })
             .collect())
     }
 
     fn deviance_of(&self, glm: Glm, mu: &[f64]) -> f64 {
         (0..mu.len())
-            .map(|i| self.weight(i) * glm.unit_deviance(self.y[i], mu[i]))
+            .map(|i| self.weight(i) * glm.unit_deviance(self.data.y[i], mu[i]))
             .sum()
     }
 
-    /// The residual deviance (Gaussian: the weighted residual sum of squares).
+    /// The residual deviance Σ wᵢ d(yᵢ, μ̂ᵢ) of a GLM family (Gaussian: the weighted residual
+    /// sum of squares; negative binomial: at θ̂, as `glm.nb`).
     pub fn deviance(&self) -> Result<f64> {
         let glm = self.require_glm("the deviance")?;
         Ok(self.deviance_of(glm, &self.fitted()?))
     }
 
-    /// The deviance of the null model (intercept only if the formula has one, else η = offset).
+    /// The deviance of the null model (intercept only if the formula has one, else η = offset;
+    /// negative binomial at θ̂ held fixed, as `glm.nb`).
     pub fn null_deviance(&self) -> Option<f64> {
         self.null_deviance
     }
 
     pub(crate) fn compute_null_deviance(&self) -> Result<Option<f64>> {
         let Some(glm) = self.glm() else { return Ok(None) };
-        let cols: Vec<usize> = if self.frame.spec().main().intercept {
-            vec![0]
-        } else {
-            vec![]
-        };
+        let intercept = self.frame.spec().main().intercept;
+        if let Variance::NegativeBinomial(theta) = glm.variance {
+            // glm.nb's null model holds θ̂ fixed.
+            return Ok(self
+                .negative_binomial_null_means(theta, intercept)
+                .map(|mu| self.deviance_of(glm, &mu)));
+        }
+        let cols: Vec<usize> = if intercept { vec![0] } else { vec![] };
         let mu = self.submodel_mu(glm, &cols)?;
         Ok(Some(self.deviance_of(glm, &mu)))
     }
 
+    /// Means of the NB2 null model at fixed θ: μ = exp(a + offset) with a solving
+    /// Σ wθ(y − μ)/(θ + μ) = 0 by Newton (concave in a), or exp(offset) without an intercept.
+    fn negative_binomial_null_means(&self, theta: f64, intercept: bool) -> Option<Vec<f64>> {
+        let n = self.n_obs();
+        let offset: Vec<f64> = (0..n)
+            .map(|i| self.data.offset.as_ref().map_or(0.0, |o| o[i]))
+            .collect();
+        if !intercept {
+            return Some(offset.iter().map(|o| o.exp()).collect());
+        }
+        let (mut sy, mut se) = (0.0, 0.0);
+        for (i, o) in offset.iter().enumerate() {
+            sy += self.weight(i) * self.data.y[i];
+            se += self.weight(i) * o.exp();
+        }
+        let mut a = (sy / se).ln();
+        for _ in 0..200 {
+            if !a.is_finite() {
+                return None;
+            }
+            let (mut score, mut info) = (0.0, 0.0);
+            for (i, o) in offset.iter().enumerate() {
+                let (w, y, mu) = (self.weight(i), self.data.y[i], (a + o).exp());
+                score += w * theta * (y - mu) / (theta + mu);
+                info += w * theta * mu * (theta + y) / (theta + mu).powi(2);
+            }
+            let step = score / info;
+            a += step;
+            if step.abs() <= 1e-14 * (1.0 + a.abs()) {
+                return Some(offset.iter().map(|o| (a + o).exp()).collect());
+            }
+        }
+        None
+    }
+
+    /// The fit of the sub-model on the main design's columns `cols` (same offset and weights).
+    pub(crate) fn submodel(&self, cols: &[usize]) -> Result<(Design, mle_core::Fit)> {
+        let x = sub_design(&self.frame.design, cols)?;
+        let fit = refit(self.family, &self.link, &x, None, &self.data)?;
+        Ok((x, fit))
+    }
+
     /// Means of the sub-model on the main design's columns `cols` (same offset and weights).
     fn submodel_mu(&self, glm: Glm, cols: &[usize]) -> Result<Vec<f64>> {
-        let offset = self.frame.offset.as_deref();
+        let offset = self.data.offset.as_deref();
         let eta = if cols.is_empty() {
             (0..self.n_obs()).map(|i| offset.map_or(0.0, |o| o[i])).collect()
         } else {
-            let x = sub_design(&self.frame.design, cols)?;
-            let beta = refit_glm(self.family, &x, &self.y, offset, self.frame.weights.as_deref())?;
-            eta_of(&x, &beta, offset)
+            let (x, fit) = self.submodel(cols)?;
+            eta_of(&x, &fit.estimates().as_slice()[..x.ncols()], offset)
         };
         Ok(eta.into_iter().map(|e| glm.link_inverse(e)).collect())
     }
 
-    fn n_used(&self) -> usize {
+    pub(crate) fn n_used(&self) -> usize {
         (0..self.n_obs()).filter(|&i| self.weight(i) > 0.0).count()
     }
 
-    /// Residual degrees of freedom n − p (rows with positive weight).
+    /// Residual degrees of freedom n − p (rows with positive weight; p the mean coefficients).
     pub fn df_residual(&self) -> usize {
         self.n_used().saturating_sub(self.frame.design.ncols())
     }
@@ -393,11 +293,16 @@ impl FormulaFit {
         self.n_used() - usize::from(self.frame.spec().main().intercept)
     }
 
-    /// The dispersion as `summary.glm` reports it: Σ wᵢrᵢ²/(n − p) for the Gaussian, 1 for
-    /// binomial and Poisson, `None` for the other families.
+    /// The dispersion as `summary.glm` reports it: Σ wᵢrᵢ²/(n − p) for the Gaussian (RSS)
+    /// and for gamma and inverse Gaussian (Pearson residuals), 1 for binomial, Poisson and
+    /// negative binomial, `None` for the other families.
     pub fn dispersion(&self) -> Option<f64> {
-        match self.glm()? {
-            Glm::Gaussian => Some(self.deviance().ok()? / self.df_residual() as f64),
+        match self.glm()?.variance {
+            Variance::Gaussian => Some(self.deviance().ok()? / self.df_residual() as f64),
+            Variance::Gamma | Variance::InverseGaussian => {
+                let r = self.residuals(ResidualType::Pearson).ok()?;
+                Some(r.iter().map(|r| r * r).sum::<f64>() / self.df_residual() as f64)
+            }
             _ => Some(1.0),
         }
     }
@@ -423,10 +328,11 @@ impl FormulaFit {
         Ok((0..eta.len()).map(|i| q.row(i).norm_squared()).collect())
     }
 
-    /// −2ℓ of a sub-model's means plus 2 × its parameter count (the Gaussian counts σ̂).
-    fn aic_of(&self, glm: Glm, mu: &[f64], n_coef: usize) -> f64 {
-        let ll = match glm {
-            Glm::Gaussian => {
+    /// −2ℓ of a sub-model's means plus 2 × its parameter count (the Gaussian counts σ̂), for
+    /// the families whose tests use deviances.
+    pub(crate) fn aic_of(&self, glm: Glm, mu: &[f64], n_coef: usize) -> f64 {
+        let ll = match glm.variance {
+            Variance::Gaussian => {
                 let n = self.n_used() as f64;
                 let dev = self.deviance_of(glm, mu);
                 let log_w: f64 = (0..mu.len())
@@ -435,112 +341,46 @@ impl FormulaFit {
                     .sum();
                 -0.5 * (n * ((2.0 * std::f64::consts::PI * dev / n).ln() + 1.0) - log_w)
             }
-            Glm::Binomial => (0..mu.len())
-                .map(|i| {
-                    let y = self.y[i];
-                    self.weight(i) * (y * mu[i].ln() + (1.0 - y) * (1.0 - mu[i]).ln())
+            Variance::Binomial => (0..mu.len())
+                .map(|i| match &self.data.pairs {
+                    None => {
+                        let y = self.data.y[i];
+                        self.weight(i) * (y * mu[i].ln() + (1.0 - y) * (1.0 - mu[i]).ln())
+                    }
+                    Some(pairs) => {
+                        let (s, n) = pairs[i];
+                        let choose = ln_gamma(n + 1.0) - ln_gamma(s + 1.0) - ln_gamma(n - s + 1.0);
+                        let tail = |k: f64, p: f64| if k == 0.0 { 0.0 } else { k * p.ln() };
+                        self.case_weight(i) * (choose + tail(s, mu[i]) + tail(n - s, 1.0 - mu[i]))
+                    }
                 })
                 .sum(),
-            Glm::Poisson => (0..mu.len())
+            _ => (0..mu.len())
                 .map(|i| {
-                    let y = self.y[i];
+                    let y = self.data.y[i];
                     self.weight(i) * (y * mu[i].ln() - mu[i] - ln_gamma(y + 1.0))
                 })
                 .sum(),
         };
-        let k = n_coef + usize::from(glm == Glm::Gaussian);
+        let k = n_coef + usize::from(glm.variance == Variance::Gaussian);
         -2.0 * ll + 2.0 * k as f64
     }
 
-    fn dispersion_for_tests(&self, glm: Glm) -> Result<f64> {
-        match glm {
-            Glm::Gaussian => Ok(self.deviance()? / self.df_residual() as f64),
-            _ => Ok(1.0),
-        }
+    pub(crate) fn deviance_for_tests(&self, glm: Glm, cols: &[usize]) -> Result<(f64, Vec<f64>)> {
+        let mu = self.submodel_mu(glm, cols)?;
+        Ok((self.deviance_of(glm, &mu), mu))
     }
+}
 
-    /// Sequential likelihood-ratio tests by term (R's `anova(m, test = "Chisq")`; for the
-    /// Gaussian, deviance drops are scaled by the full model's dispersion, as R does).
-    pub fn anova(&self) -> Result<AnovaTable> {
-        let glm = self.require_glm("anova")?;
-        let assign = &self.frame.assign;
-        let labels = &self.frame.term_labels;
-        let disp = self.dispersion_for_tests(glm)?;
-        let n_used = self.n_used();
-        let base: Vec<usize> = (0..assign.len()).filter(|&j| assign[j] == 0).collect();
-        let mut previous = self.deviance_of(glm, &self.submodel_mu(glm, &base)?);
-        let mut previous_cols = base.len();
-        let mut table = AnovaTable {
-            terms: Vec::new(),
-            df: Vec::new(),
-            deviance: Vec::new(),
-            resid_df: Vec::new(),
-            resid_deviance: Vec::new(),
-            p_value: Vec::new(),
-        };
-        for (t, label) in labels.iter().enumerate() {
-            let cols: Vec<usize> = (0..assign.len()).filter(|&j| assign[j] <= t + 1).collect();
-            let dev = if t + 1 == labels.len() {
-                self.deviance()?
-            } else {
-                self.deviance_of(glm, &self.submodel_mu(glm, &cols)?)
-            };
-            let df = cols.len() - previous_cols;
-            table.terms.push(label.clone());
-            table.df.push(df);
-            table.deviance.push(previous - dev);
-            table.resid_df.push(n_used - cols.len());
-            table.resid_deviance.push(dev);
-            table.p_value.push(chi2_upper((previous - dev) / disp, df));
-            previous = dev;
-            previous_cols = cols.len();
-        }
-        Ok(table)
-    }
+/// The columns of `x` listed in `cols`, as a design.
+pub(crate) fn sub_design(x: &Design, cols: &[usize]) -> Result<Design> {
+    let m = DMatrix::from_fn(x.nrows(), cols.len(), |i, j| x.matrix()[(i, cols[j])]);
+    Design::new(m, cols.iter().map(|&j| x.names()[j].clone())).map_err(model_err)
+}
 
-    /// Single-term deletions with likelihood-ratio tests (R's `drop1(m, test = "Chisq")`):
-    /// only terms not contained in a higher-order term are dropped.
-    pub fn drop1(&self) -> Result<Drop1Table> {
-        let glm = self.require_glm("drop1")?;
-        let terms = &self.frame.spec().main().terms;
-        let assign = &self.frame.assign;
-        let disp = self.dispersion_for_tests(glm)?;
-        let full = self.deviance()?;
-        let mut table = Drop1Table {
-            terms: Vec::new(),
-            df: Vec::new(),
-            deviance: Vec::new(),
-            aic: Vec::new(),
-            lrt: Vec::new(),
-            p_value: Vec::new(),
-        };
-        for (t, term) in terms.iter().enumerate() {
-            let vars: Vec<usize> = term.variables.iter().map(|v| v.0).collect();
-            let contained = terms.iter().enumerate().any(|(u, other)| {
-                u != t
-                    && other.variables.len() > vars.len()
-                    && vars.iter().all(|v| other.variables.iter().any(|o| o.0 == *v))
-            });
-            if contained {
-                continue;
-            }
-            let cols: Vec<usize> = (0..assign.len()).filter(|&j| assign[j] != t + 1).collect();
-            let mu = self.submodel_mu(glm, &cols)?;
-            let dev = self.deviance_of(glm, &mu);
-            let df = assign.len() - cols.len();
-            // R's drop1.glm: for the Gaussian the likelihood ratio n·log(RSS₀/RSS₁) with σ
-            // profiled; otherwise the deviance increase over the dispersion.
-            let lrt = match glm {
-                Glm::Gaussian => self.n_used() as f64 * (dev / full).ln(),
-                _ => (dev - full) / disp,
-            };
-            table.terms.push(term.label.clone());
-            table.df.push(df);
-            table.deviance.push(dev);
-            table.aic.push(self.aic_of(glm, &mu, cols.len()));
-            table.lrt.push(lrt);
-            table.p_value.push(chi2_upper(lrt, df));
-        }
-        Ok(table)
+pub(crate) fn chi2_upper(x: f64, df: usize) -> f64 {
+    if df == 0 || x.is_nan() {
+        return f64::NAN;
     }
+    ChiSquared::new(df as f64).map_or(f64::NAN, |c| c.sf(x.max(0.0)))
 }

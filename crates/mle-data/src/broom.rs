@@ -102,40 +102,59 @@ impl FormulaFit {
     }
 
     /// The non-coefficient parameters: `sigma` (Gaussian: √(RSS/n), the MLE), `df`
-    /// (Student-t), or the scale model's coefficients (working scale) after `|`.
+    /// (Student-t), the scale model's coefficients (working scale) after `|`; a parameter
+    /// estimated on the log scale as R names it (`log(theta)`, `Log(scale)`, `log(shape)`,
+    /// `log(dispersion)`) followed by its natural value (`theta`, ...; delta-method SE); the
+    /// cut-points `a|b` of an ordinal fit.
     pub fn extra_rows(&self) -> Vec<ExtraRow> {
+        if let Some(cuts) = &self.cuts {
+            return cuts
+                .iter()
+                .map(|c| ExtraRow {
+                    term: c.name.clone(),
+                    estimate: c.estimate,
+                    std_error: c.std_error.and_then(finite),
+                })
+                .collect();
+        }
         let fit = &self.fit;
         let p = self.n_coefficients();
         let natural = fit.natural_estimates();
         let natural_se = fit.natural_std_errors();
         let se = fit.std_errors();
-        let scale_model = self.frame.second_design.is_some();
-        (p..fit.parameters().len())
-            .map(|i| {
-                let param = &fit.parameters()[i];
-                if scale_model {
-                    ExtraRow {
-                        term: param.name.clone(),
-                        estimate: fit.estimates()[i],
-                        std_error: se.as_ref().and_then(|s| finite(s[i])),
-                    }
-                } else {
-                    let term = match param.natural_name.split(':').next() {
-                        Some(n) if n.contains("sigma") => "sigma".to_string(),
-                        Some(n) if n.contains("df") => "df".to_string(),
-                        _ => param.natural_name.clone(),
-                    };
-                    ExtraRow {
-                        term,
-                        estimate: natural[i],
-                        std_error: natural_se
-                            .as_ref()
-                            .filter(|_| !fit.is_on_boundary(i))
-                            .and_then(|s| finite(s[i])),
-                    }
-                }
-            })
-            .collect()
+        let scale_model = self.family == Family::Gaussian && self.frame.second_design.is_some();
+        let mut rows = Vec::new();
+        for i in p..fit.parameters().len() {
+            let param = &fit.parameters()[i];
+            let boundary = fit.is_on_boundary(i);
+            let working = ExtraRow {
+                term: param.name.clone(),
+                estimate: fit.estimates()[i],
+                std_error: se.as_ref().filter(|_| !boundary).and_then(|s| finite(s[i])),
+            };
+            if scale_model {
+                rows.push(working);
+                continue;
+            }
+            let log_named = param.name.starts_with("log(") || param.name.starts_with("Log(");
+            let term = match param.natural_name.split(':').next() {
+                Some(n) if !log_named && n.contains("sigma") => "sigma".to_string(),
+                Some(n) if !log_named && n.contains("df") => "df".to_string(),
+                _ => param.natural_name.clone(),
+            };
+            if log_named {
+                rows.push(working);
+            }
+            rows.push(ExtraRow {
+                term,
+                estimate: natural[i],
+                std_error: natural_se
+                    .as_ref()
+                    .filter(|_| !boundary)
+                    .and_then(|s| finite(s[i])),
+            });
+        }
+        rows
     }
 
     /// The summary as the CLI's JSON shape.
@@ -150,8 +169,7 @@ impl FormulaFit {
     /// ```
     pub fn summary_json(&self, level: f64) -> Result<FitSummary> {
         let fit = &self.fit;
-        let glm = matches!(self.family, Family::Binomial | Family::Poisson)
-            || (self.family == Family::Gaussian && self.frame.second_design.is_none());
+        let glm = self.glm().is_some();
         let mut diagnostics: Vec<String> = fit.diagnostics().iter().map(|d| d.to_string()).collect();
         if self.n_dropped() > 0 {
             diagnostics.push(format!(
@@ -233,7 +251,7 @@ impl FormulaFit {
         let rows: Vec<i64> = self.frame.kept_rows.iter().map(|&r| r as i64).collect();
         let mut columns: Vec<(&str, crate::table::Column)> = vec![
             (".row", rows.into()),
-            (".response", self.y.clone().into()),
+            (".response", self.data.y.clone().into()),
             (".fitted", self.fitted()?.into()),
             (".resid", self.residuals(ResidualType::Response)?.into()),
         ];
@@ -247,10 +265,16 @@ impl FormulaFit {
 }
 
 impl std::fmt::Display for FormulaFit {
-    /// The formula and family, rows dropped, the [`mle_core::Fit`] summary and, for GLM
-    /// families, the deviances.
+    /// The formula, family and link, rows dropped, the [`mle_core::Fit`] summary, the
+    /// cut-points of an ordinal fit and, for GLM families, the deviances.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "Formula: {}   family: {}", self.formula(), self.family)?;
+        writeln!(
+            f,
+            "Formula: {}   family: {}   link: {}",
+            self.formula(),
+            self.family,
+            self.link
+        )?;
         if self.n_dropped() > 0 {
             writeln!(
                 f,
@@ -259,6 +283,15 @@ impl std::fmt::Display for FormulaFit {
             )?;
         }
         write!(f, "{}", self.fit)?;
+        if let Some(cuts) = &self.cuts {
+            writeln!(f, "Cut-points (natural scale, delta-method SEs):")?;
+            for c in cuts {
+                let se = c
+                    .std_error
+                    .map_or_else(|| "NA".to_string(), |s| format!("{s:.6}"));
+                writeln!(f, "  {:<12} {:>12.6} {:>12}", c.name, c.estimate, se)?;
+            }
+        }
         if let (Ok(dev), Some(null)) = (self.deviance(), self.null_deviance()) {
             writeln!(
                 f,

@@ -10,13 +10,14 @@ use std::fmt;
 use std::str::FromStr;
 
 use mle_core::covariance::CovarianceType;
-use mle_core::{Design, Fit, MleError};
-use mle_families::Categorical;
-use mle_models::{LinearRegression, QuantileRegression, Regression};
-use mle_optim::Model;
+use mle_core::Fit;
+use mle_families::Binomial;
+use mle_models::CutPoint;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{DataError, Result};
+pub(crate) use crate::estimate::model_err;
+use crate::estimate::{estimate, without_intercept, FitData};
 use crate::family_name::Family;
 use crate::formula::Formula;
 use crate::frame::{FrameOptions, ModelFrame, NaAction, Response};
@@ -88,7 +89,7 @@ impl fmt::Display for CovarianceChoice {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FormulaOptions {
-    /// The link (only each family's canonical link is implemented; `None` = canonical).
+    /// The link by R's name (`None` = the family's default, [`Family::links`] lists them).
     pub link: Option<String>,
     /// A column of prior weights.
     pub weights: Option<String>,
@@ -164,46 +165,14 @@ impl FormulaOptions {
 #[derive(Debug, Clone)]
 pub struct FormulaFit {
     pub(crate) family: Family,
+    pub(crate) link: String,
     pub(crate) frame: ModelFrame,
-    pub(crate) y: Vec<f64>,
+    pub(crate) data: FitData,
     pub(crate) response_levels: Option<Vec<String>>,
     pub(crate) fit: Fit,
+    pub(crate) cuts: Option<Vec<CutPoint>>,
     pub(crate) options: FormulaOptions,
     pub(crate) null_deviance: Option<f64>,
-}
-
-pub(crate) fn model_err(e: MleError) -> DataError {
-    DataError::Model(e)
-}
-
-/// The fitted model with the chosen covariance, as an owned [`Fit`].
-fn finish<M: Model + Clone>(model: M, covariance: &Option<CovarianceType>) -> Result<Fit> {
-    let fitted = model.fit().map_err(model_err)?;
-    match covariance {
-        None => Ok(fitted.into_fit()),
-        Some(kind) => Ok(fitted
-            .with_covariance(kind.clone())
-            .map_err(model_err)?
-            .into_fit()),
-    }
-}
-
-/// Multinomial logit with K + 1 classes: the const generic K chosen at run time.
-macro_rules! multinomial {
-    ($k:expr, $x:expr, $y:expr, $w:expr, $cov:expr; $($n:literal)*) => {
-        match $k {
-            $($n => {
-                let mut r = Regression::<Categorical<$n>, $n>::multinomial($x, $y).map_err(model_err)?;
-                if let Some(w) = $w {
-                    r = r.weights(w).map_err(model_err)?;
-                }
-                finish(r, $cov)
-            })*
-            k => Err(DataError::NotSupported {
-                what: format!("a multinomial response with {} classes (2 to 16 are supported)", k + 1),
-            }),
-        }
-    };
 }
 
 impl FormulaFit {
@@ -223,25 +192,43 @@ impl FormulaFit {
     /// assert!(e.to_string().contains("no column `z`"), "{e}");
     /// ```
     pub fn fit(formula: &str, table: &Table, family: Family, options: FormulaOptions) -> Result<FormulaFit> {
-        if let Some(link) = &options.link {
-            family.check_link(link)?;
-        }
+        let link = options
+            .link
+            .clone()
+            .unwrap_or_else(|| family.default_link().to_string());
+        family.check_link(&link)?;
         let parsed = Formula::parse(formula)?;
         let frame_options = FrameOptions {
             weights: options.weights.clone(),
             offset: options.offset.clone(),
             na_action: options.na_action,
         };
-        let (_, frame) = ModelSpec::bind(&parsed, table, frame_options)?;
-        let (y, response_levels) = response_values(family, &frame)?;
+        let (_, mut frame) = ModelSpec::bind(&parsed, table, frame_options)?;
+        if family == Family::Ordinal {
+            // MASS::polr drops the intercept: the cut-points are the intercepts.
+            frame.design = without_intercept(&frame.design)?;
+            frame.assign.retain(|&a| a != 0);
+        }
+        let (data, response_levels) = response_data(family, &link, &frame)?;
         let covariance = covariance_type(&options.covariance, table, &frame)?;
-        let fit = estimate(family, &frame, &y, &options, &covariance)?;
+        let est = estimate(
+            family,
+            &link,
+            &frame.design,
+            frame.second_design.as_ref(),
+            &data,
+            &covariance,
+            options.tau,
+        )?;
+        let cuts = est.cuts.map(|cuts| name_cuts(cuts, response_levels.as_deref()));
         let mut model = FormulaFit {
             family,
+            link,
             frame,
-            y,
+            data,
             response_levels,
-            fit,
+            fit: est.fit,
+            cuts,
             options,
             null_deviance: None,
         };
@@ -252,6 +239,12 @@ impl FormulaFit {
     /// The family.
     pub fn family(&self) -> Family {
         self.family
+    }
+
+    /// The link it was fitted with (R's name; the family's default unless
+    /// [`FormulaOptions::link`] chose another).
+    pub fn link(&self) -> &str {
+        &self.link
     }
 
     /// The formula, as written.
@@ -279,9 +272,78 @@ impl FormulaFit {
         &self.options
     }
 
-    /// The response as numbers (0/1 for a two-level factor, class codes for multinomial).
+    /// The response as numbers: 0/1 for a two-level factor, the proportion s/n for a
+    /// binomial with trials, the time of `Surv(time, status)`, class codes (0-based for
+    /// multinomial, 1-based for ordinal).
     pub fn response(&self) -> &[f64] {
-        &self.y
+        &self.data.y
+    }
+
+    /// The trials of a binomial fit (`cbind(s, f)`: s + f; a proportion: the weights; a 0/1
+    /// response: 1), `None` for the other families.
+    ///
+    /// ```
+    /// use mle_data::{Family, FormulaFit, FormulaOptions, Table};
+    /// let t = Table::from_columns([
+    ///     ("s", vec![1.0, 4.0, 9.0, 13.0].into()),
+    ///     ("f", vec![19.0, 16.0, 11.0, 7.0].into()),
+    ///     ("dose", vec![0.0, 1.0, 2.0, 3.0].into()),
+    /// ])
+    /// .unwrap();
+    /// let m = FormulaFit::fit("cbind(s, f) ~ dose", &t, Family::Binomial, FormulaOptions::default().link("probit")).unwrap();
+    /// assert_eq!(m.trials(), Some(vec![20.0; 4]));
+    /// assert_eq!(m.response(), [0.05, 0.2, 0.45, 0.65]);
+    /// assert_eq!(m.link(), "probit");
+    /// ```
+    pub fn trials(&self) -> Option<Vec<f64>> {
+        if self.family != Family::Binomial {
+            return None;
+        }
+        Some(match &self.data.pairs {
+            Some(pairs) => pairs.iter().map(|p| p.1).collect(),
+            None => vec![1.0; self.data.y.len()],
+        })
+    }
+
+    /// The status (1 = event, 0 = censored) of a survival fit (`Surv(time, status)`, status
+    /// given as 0/1 or 1/2); its times are [`FormulaFit::response`].
+    ///
+    /// ```
+    /// use mle_data::{Family, FormulaFit, FormulaOptions, Table};
+    /// let t = Table::from_columns([
+    ///     ("time", vec![5.0, 8.0, 12.0, 20.0, 3.0, 15.0, 9.0, 30.0].into()),
+    ///     ("status", vec![2.0, 2.0, 2.0, 1.0, 2.0, 2.0, 1.0, 2.0].into()),
+    ///     ("x", vec![0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 1.0].into()),
+    /// ])
+    /// .unwrap();
+    /// let m = FormulaFit::fit("Surv(time, status) ~ x", &t, Family::Weibull, FormulaOptions::default()).unwrap();
+    /// assert_eq!(m.status().unwrap(), [1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0]);
+    /// assert_eq!(m.coefficient_names(), ["(Intercept)", "x"]);
+    /// assert!(m.extra_rows().iter().any(|r| r.term == "Log(scale)"));
+    /// ```
+    pub fn status(&self) -> Option<Vec<f64>> {
+        if !self.family.is_survival() {
+            return None;
+        }
+        self.data.pairs.as_ref().map(|p| p.iter().map(|p| p.1).collect())
+    }
+
+    /// The cut-points of an ordinal fit (`a|b` by the response levels) with delta-method
+    /// standard errors from the fit's covariance.
+    ///
+    /// ```
+    /// use mle_data::{Family, FormulaFit, FormulaOptions, Table};
+    /// let x: Vec<f64> = (0..30).map(|i| (i % 6) as f64).collect();
+    /// let y: Vec<&str> = (0..30).map(|i| ["lo", "lo", "mid", "mid", "top", "top"][(i + i / 7) % 6]).collect();
+    /// let t = Table::from_columns([("y", y.into()), ("x", x.into())]).unwrap();
+    /// let m = FormulaFit::fit("y ~ x", &t, Family::Ordinal, FormulaOptions::default()).unwrap();
+    /// let cuts = m.cut_points().unwrap();
+    /// assert_eq!((cuts[0].name.as_str(), cuts[1].name.as_str()), ("lo|mid", "mid|top"));
+    /// assert!(cuts[0].estimate < cuts[1].estimate);
+    /// assert_eq!(m.coefficient_names(), ["x"]); // no intercept: the cut-points are
+    /// ```
+    pub fn cut_points(&self) -> Option<&[CutPoint]> {
+        self.cuts.as_deref()
     }
 
     /// The levels of a factor response (binomial or multinomial), if it was one.
@@ -301,13 +363,16 @@ impl FormulaFit {
 
     /// Number of mean coefficients (columns of the main design; for multinomial, per class).
     pub fn n_coefficients(&self) -> usize {
-        match self.family {
-            Family::Multinomial => self.fit.parameters().len(),
+        match (self.family, &self.frame.second_design) {
+            (Family::Multinomial, _) => self.fit.parameters().len(),
+            (Family::Zip | Family::Zinb, Some(z)) => self.frame.design.ncols() + z.ncols(),
+            (Family::Zip | Family::Zinb, None) => 2 * self.frame.design.ncols(),
             _ => self.frame.design.ncols(),
         }
     }
 
-    /// The coefficients' names (the design's column names; multinomial: `class<c>:<column>`).
+    /// The coefficients' names (the design's column names; multinomial: `class<c>:<column>`;
+    /// zero-inflated: `count_<column>` then `zero_<column>`).
     pub fn coefficient_names(&self) -> Vec<String> {
         self.fit.parameters()[..self.n_coefficients()]
             .iter()
@@ -321,40 +386,135 @@ impl FormulaFit {
     }
 }
 
-/// The response as the family needs it.
-fn response_values(family: Family, frame: &ModelFrame) -> Result<(Vec<f64>, Option<Vec<String>>)> {
-    let response = frame.response.as_ref().ok_or_else(|| DataError::NotSupported {
-        what: "a formula without a response (`~ x`) cannot be fitted".into(),
-    })?;
-    match (family, response) {
-        (Family::Multinomial, Response::Factor { levels, codes }) => {
-            Ok((codes.iter().map(|&c| c as f64).collect(), Some(levels.clone())))
+/// Cut-points named by the response levels (`MASS::polr`'s `low|medium`).
+fn name_cuts(mut cuts: Vec<CutPoint>, levels: Option<&[String]>) -> Vec<CutPoint> {
+    if let Some(levels) = levels {
+        for (j, c) in cuts.iter_mut().enumerate() {
+            if j + 1 < levels.len() {
+                c.name = format!("{}|{}", levels[j], levels[j + 1]);
+            }
         }
-        (Family::Multinomial, _) => Err(DataError::NotSupported {
-            what: "a multinomial fit needs a factor (string) response".into(),
-        }),
-        (Family::Binomial, Response::Factor { levels, codes }) if levels.len() == 2 => {
-            Ok((codes.iter().map(|&c| c as f64).collect(), Some(levels.clone())))
+    }
+    cuts
+}
+
+fn codes(codes: &[usize], shift: usize) -> Vec<f64> {
+    codes.iter().map(|&c| (c + shift) as f64).collect()
+}
+
+/// The response data of a 0/1, `cbind(s, f)` or proportion (with weights = trials) binomial.
+fn binomial_data(link: &str, frame: &ModelFrame, response: &Response) -> Result<FitData> {
+    let weights = frame.weights.clone();
+    let base = |y: Vec<f64>| FitData {
+        pairs: (link != "logit").then(|| Binomial::binary_trials(&y)),
+        y,
+        prior_weights: weights.clone(),
+        weights: weights.clone(),
+        offset: frame.offset.clone(),
+        classes: 2,
+    };
+    match response {
+        Response::Factor { codes: c, .. } => Ok(base(codes(c, 0))),
+        Response::Binomial { successes, trials } => {
+            let y: Vec<f64> = successes
+                .iter()
+                .zip(trials)
+                .map(|(&s, &n)| if n == 0.0 { 0.0 } else { s / n })
+                .collect();
+            let prior = (0..y.len())
+                .map(|i| trials[i] * weights.as_ref().map_or(1.0, |w| w[i]))
+                .collect();
+            Ok(FitData {
+                y,
+                pairs: Some(successes.iter().copied().zip(trials.iter().copied()).collect()),
+                weights,
+                prior_weights: Some(prior),
+                offset: frame.offset.clone(),
+                classes: 2,
+            })
         }
-        (Family::Binomial, Response::Binomial { .. }) => Err(DataError::NotSupported {
-            what: "a cbind(successes, failures) response: it needs the binomial-with-trials family; \
-                   give a 0/1 response"
-                .into(),
-        }),
-        (_, Response::Numeric(v)) => Ok((v.clone(), None)),
-        (f, Response::Factor { levels, .. }) => Err(DataError::NotSupported {
-            what: format!(
-                "a factor response ({} levels) for the {f} family (binomial takes two levels, \
-                 multinomial two or more)",
-                levels.len()
-            ),
-        }),
-        (f, _) => Err(DataError::NotSupported {
-            what: format!("this form of response (cbind or Surv) for the {f} family"),
+        Response::Numeric(v) if v.iter().all(|&y| y == 0.0 || y == 1.0) => Ok(base(v.clone())),
+        Response::Numeric(v) => {
+            let bad = v.iter().position(|&y| !(0.0..=1.0).contains(&y));
+            let (Some(w), None) = (&weights, bad) else {
+                return Err(DataError::InvalidValue {
+                    row: frame.kept_rows[bad.unwrap_or(0)],
+                    column: "response".into(),
+                    reason: "a binomial response is 0/1, a proportion in [0, 1] with weights = trials, \
+                             or cbind(successes, failures)"
+                        .into(),
+                });
+            };
+            Ok(FitData {
+                pairs: Some(v.iter().zip(w).map(|(&y, &n)| (y * n, n)).collect()),
+                y: v.clone(),
+                weights: None,
+                prior_weights: Some(w.clone()),
+                offset: frame.offset.clone(),
+                classes: 2,
+            })
+        }
+        Response::Surv { .. } => Err(DataError::NotSupported {
+            what: "a Surv(time, status) response for the binomial family".into(),
         }),
     }
 }
 
+/// The response as the family needs it (and the levels of a factor response).
+fn response_data(family: Family, link: &str, frame: &ModelFrame) -> Result<(FitData, Option<Vec<String>>)> {
+    let response = frame.response.as_ref().ok_or_else(|| DataError::NotSupported {
+        what: "a formula without a response (`~ x`) cannot be fitted".into(),
+    })?;
+    let simple = |y: Vec<f64>, classes: usize| FitData {
+        y,
+        pairs: None,
+        weights: frame.weights.clone(),
+        prior_weights: frame.weights.clone(),
+        offset: frame.offset.clone(),
+        classes,
+    };
+    match (family, response) {
+        (Family::Binomial, Response::Factor { levels, .. }) if levels.len() == 2 => {
+            Ok((binomial_data(link, frame, response)?, Some(levels.clone())))
+        }
+        (Family::Binomial, r @ (Response::Numeric(_) | Response::Binomial { .. })) => {
+            Ok((binomial_data(link, frame, r)?, None))
+        }
+        (Family::Multinomial, Response::Factor { levels, codes: c }) => {
+            Ok((simple(codes(c, 0), levels.len()), Some(levels.clone())))
+        }
+        (Family::Ordinal, Response::Factor { levels, codes: c }) => {
+            Ok((simple(codes(c, 1), levels.len()), Some(levels.clone())))
+        }
+        (Family::Multinomial | Family::Ordinal, _) => Err(DataError::NotSupported {
+            what: format!("a {family} fit needs a factor response (a string column or factor(y))"),
+        }),
+        (f, Response::Surv { time, status }) if f.is_survival() => {
+            let mut data = simple(time.clone(), 0);
+            data.pairs = Some(time.iter().copied().zip(status.iter().copied()).collect());
+            Ok((data, None))
+        }
+        (f, _) if f.is_survival() => Err(DataError::NotSupported {
+            what: format!("the {f} family needs a Surv(time, status) response"),
+        }),
+        (_, Response::Numeric(v)) => Ok((simple(v.clone(), 0), None)),
+        (f, Response::Factor { levels, .. }) => Err(DataError::NotSupported {
+            what: format!(
+                "a factor response ({} levels) for the {f} family (binomial takes two levels, \
+                 multinomial and ordinal two or more)",
+                levels.len()
+            ),
+        }),
+        (f, Response::Binomial { .. }) => Err(DataError::NotSupported {
+            what: format!("a cbind(successes, failures) response for the {f} family (binomial takes it)"),
+        }),
+        (f, Response::Surv { .. }) => Err(DataError::NotSupported {
+            what: format!(
+                "a Surv(time, status) response for the {f} family (weibull, exponential, lognormal, loglogistic take it)"
+            ),
+        }),
+    }
+}
 /// Cluster labels of the kept rows: each distinct value of the column (as text) one cluster.
 fn cluster_labels(table: &Table, column: &str, frame: &ModelFrame) -> Result<Vec<u64>> {
     let array = table.column(column).ok_or_else(|| DataError::NoColumn {
@@ -407,144 +567,4 @@ fn covariance_type(
             hc1: true,
         }),
     })
-}
-
-/// Fits the family on the frame.
-fn estimate(
-    family: Family,
-    frame: &ModelFrame,
-    y: &[f64],
-    options: &FormulaOptions,
-    covariance: &Option<CovarianceType>,
-) -> Result<Fit> {
-    let x = &frame.design;
-    let (offset, weights) = (frame.offset.as_deref(), frame.weights.as_deref());
-    if frame.second_design.is_some() && family != Family::Gaussian {
-        return Err(DataError::NotSupported {
-            what: format!("a `|` part for the {family} family (only gaussian models log σ = Zγ)"),
-        });
-    }
-    match family {
-        Family::Gaussian => match &frame.second_design {
-            None => {
-                let mut m = LinearRegression::new(x, y).map_err(model_err)?;
-                if let Some(o) = offset {
-                    m = m.offset(o).map_err(model_err)?;
-                }
-                if let Some(w) = weights {
-                    m = m.weights(w).map_err(model_err)?;
-                }
-                finish(m, covariance)
-            }
-            Some(z) => {
-                let mut m = Regression::heteroscedastic(x, z, y).map_err(model_err)?;
-                if let Some(o) = offset {
-                    m = m.offset(o).map_err(model_err)?;
-                }
-                if let Some(w) = weights {
-                    m = m.weights(w).map_err(model_err)?;
-                }
-                finish(m, covariance)
-            }
-        },
-        Family::Binomial | Family::Poisson | Family::StudentT => {
-            glm_like(family, x, y, offset, weights, covariance)
-        }
-        Family::Multinomial => {
-            if offset.is_some() {
-                return Err(DataError::NotSupported {
-                    what: "an offset in a multinomial fit".into(),
-                });
-            }
-            let k = frame_classes(y) - 1;
-            multinomial!(k, x, y, weights, covariance;
-                1 2 3 4 5 6 7 8 9 10 11 12 13 14 15)
-        }
-        Family::Quantile => {
-            if weights.is_some() || covariance.is_some() {
-                return Err(DataError::NotSupported {
-                    what: "weights or a --cov choice in quantile regression (its covariance is \
-                           the sparsity (nid) estimate)"
-                        .into(),
-                });
-            }
-            let target: Vec<f64> = match offset {
-                Some(o) => y.iter().zip(o).map(|(a, b)| a - b).collect(),
-                None => y.to_vec(),
-            };
-            QuantileRegression::new(options.tau)
-                .map_err(model_err)?
-                .fit(x, &target)
-                .map(mle_optim::Fitted::into_fit)
-                .map_err(model_err)
-        }
-    }
-}
-
-fn frame_classes(y: &[f64]) -> usize {
-    y.iter().fold(0usize, |m, &c| m.max(c as usize + 1))
-}
-
-/// Binomial, Poisson and Student-t regressions (one mean predictor with an offset).
-fn glm_like(
-    family: Family,
-    x: &Design,
-    y: &[f64],
-    offset: Option<&[f64]>,
-    weights: Option<&[f64]>,
-    covariance: &Option<CovarianceType>,
-) -> Result<Fit> {
-    macro_rules! with_data {
-        ($r:expr) => {{
-            let mut r = $r.map_err(model_err)?;
-            if let Some(o) = offset {
-                r = r.offset(o).map_err(model_err)?;
-            }
-            if let Some(w) = weights {
-                r = r.weights(w).map_err(model_err)?;
-            }
-            finish(r, covariance)
-        }};
-    }
-    match family {
-        Family::Binomial => with_data!(Regression::logistic(x, y)),
-        Family::Poisson => with_data!(Regression::poisson(x, y)),
-        _ => with_data!(Regression::student_t(x, y)),
-    }
-}
-
-/// Refits a binomial or Poisson GLM on a sub-design (anova, drop1, the null model): β̂.
-pub(crate) fn refit_glm(
-    family: Family,
-    x: &Design,
-    y: &[f64],
-    offset: Option<&[f64]>,
-    weights: Option<&[f64]>,
-) -> Result<Vec<f64>> {
-    let fit = match family {
-        Family::Gaussian => {
-            let mut m = LinearRegression::new(x, y).map_err(model_err)?;
-            if let Some(o) = offset {
-                m = m.offset(o).map_err(model_err)?;
-            }
-            if let Some(w) = weights {
-                m = m.weights(w).map_err(model_err)?;
-            }
-            m.estimate(&Default::default()).map_err(model_err)?
-        }
-        _ => glm_like(family, x, y, offset, weights, &None)?,
-    };
-    if !fit.convergence().converged() {
-        return Err(model_err(MleError::NoConvergence {
-            reason: format!(
-                "the fit of the sub-model on {:?} did not converge: {}",
-                x.names(),
-                fit.convergence().reason()
-            ),
-            iterations: fit.convergence().iterations,
-            gradient_norm: fit.gradient().norm(),
-            last: fit.estimates().iter().copied().collect(),
-        }));
-    }
-    Ok(fit.estimates().as_slice()[..x.ncols()].to_vec())
 }

@@ -14,6 +14,11 @@
 //!   residuals (response, pearson, deviance, working), deviances, hat values, `anova` and
 //!   `drop1` (likelihood-ratio tests by term), `tidy` / `glance` / `augment` as tables, the
 //!   JSON [`FitSummary`] and a versioned [`SavedModel`] that predicts on new data.
+//!   Families by name ([`Family`]): gaussian, binomial (0/1, `cbind(s, f)` or a proportion
+//!   with weights = trials; logit, probit, cloglog), poisson, multinomial, student-t,
+//!   quantile, negative-binomial, gamma, inverse-gaussian, the AFT families on
+//!   `Surv(time, status)` (weibull, exponential, lognormal, loglogistic), zip / zinb with the
+//!   zero model after `|`, and ordinal (cut-points `a|b`, [`FormulaFit::predict_probabilities`]).
 //!
 //! ```
 //! use mle_data::{FrameOptions, ModelFrame, Table};
@@ -48,28 +53,34 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod anova;
 mod answers;
 mod broom;
 mod encode;
 mod error;
+mod estimate;
 mod eval;
 mod family_name;
 pub mod formula;
 mod formula_fit;
 mod frame;
+mod glm;
+mod predict;
 mod response;
 mod saved;
 mod spec;
 mod table;
 pub mod terms;
 
-pub use answers::{AnovaTable, Drop1Table, Prediction, ResidualType, Scale};
+pub use answers::{AnovaTable, Drop1Table, ResidualType};
 pub use broom::{CoefficientRow, ExtraRow, FitSummary};
 pub use error::{DataError, FormulaError, Result};
 pub use family_name::{Family, FAMILIES};
 pub use formula::{format_double, Formula};
 pub use formula_fit::{CovarianceChoice, FormulaFit, FormulaOptions};
 pub use frame::{FrameOptions, ModelFrame, NaAction, Response};
+pub use mle_models::CutPoint;
+pub use predict::{ClassProbabilities, Prediction, Scale};
 pub use response::ResponseSpec;
 pub use saved::{SavedModel, SAVED_MODEL_VERSION};
 pub use spec::{Coding, ModelSpec, PartSpec, TermSpec, Variable, VariableKind};

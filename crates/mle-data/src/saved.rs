@@ -4,10 +4,12 @@
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
-use crate::answers::{predict_with, Prediction, Scale};
 use crate::error::{DataError, Result};
 use crate::family_name::Family;
 use crate::formula_fit::FormulaFit;
+use crate::predict::{
+    ordinal_probabilities, predict_with, ClassProbabilities, Coefficients, Prediction, Scale,
+};
 use crate::spec::ModelSpec;
 use crate::table::Table;
 
@@ -32,6 +34,9 @@ pub struct SavedModel {
     pub version: u32,
     /// The family.
     pub family: Family,
+    /// The link (R's name); absent in files of fits with the family's default link.
+    #[serde(default)]
+    pub link: Option<String>,
     /// The spec: formula, variables, factor levels, codings, columns.
     pub spec: ModelSpec,
     /// Levels of a factor response, if any.
@@ -39,16 +44,19 @@ pub struct SavedModel {
     /// Names of all parameters (working scale).
     pub parameter_names: Vec<String>,
     /// All estimates (working scale).
+    #[serde(with = "non_finite::vec")]
     pub estimates: Vec<f64>,
-    /// Number of leading estimates that are the mean coefficients.
+    /// Number of leading estimates that are the mean coefficients (of the first design).
     pub n_coefficients: usize,
     /// The covariance of all estimates, row-major, if the fit had one.
+    #[serde(with = "non_finite::matrix")]
     pub covariance: Option<Vec<Vec<f64>>>,
     /// The covariance estimator's description.
     pub covariance_source: String,
     /// Observations the fit used.
     pub n_obs: usize,
     /// ℓ(θ̂).
+    #[serde(with = "non_finite::scalar")]
     pub loglik: f64,
     /// Whether the fit converged.
     pub converged: bool,
@@ -61,6 +69,7 @@ impl SavedModel {
         SavedModel {
             version: SAVED_MODEL_VERSION,
             family: model.family(),
+            link: Some(model.link().to_string()),
             spec: model.spec().clone(),
             response_levels: model.response_levels().map(<[String]>::to_vec),
             parameter_names: fit.parameters().iter().map(|p| p.name.clone()).collect(),
@@ -112,19 +121,129 @@ impl SavedModel {
 
     /// Predictions on new data, as [`FormulaFit::predict`].
     pub fn predict(&self, table: &Table, scale: Scale, level: f64) -> Result<Prediction> {
-        let p = self.n_coefficients;
+        let k = self.estimates.len();
         let covariance = self
             .covariance
             .as_ref()
-            .map(|v| DMatrix::from_fn(p, p, |i, j| v[i][j]));
-        predict_with(
-            &self.spec,
-            self.family,
-            &self.estimates[..p],
-            covariance.as_ref(),
-            table,
-            scale,
-            level,
-        )
+            .map(|v| DMatrix::from_fn(k, k, |i, j| v[i][j]));
+        let link = self
+            .link
+            .clone()
+            .unwrap_or_else(|| self.family.default_link().to_string());
+        self.family.check_link(&link)?;
+        let c = Coefficients {
+            family: self.family,
+            link: &link,
+            estimates: &self.estimates,
+            covariance: covariance.as_ref(),
+        };
+        predict_with(&self.spec, &c, table, scale, level)
+    }
+
+    /// Class probabilities of a saved ordinal fit, as [`FormulaFit::predict_probabilities`].
+    pub fn predict_probabilities(&self, table: &Table) -> Result<ClassProbabilities> {
+        let link = self
+            .link
+            .clone()
+            .unwrap_or_else(|| self.family.default_link().to_string());
+        let c = Coefficients {
+            family: self.family,
+            link: &link,
+            estimates: &self.estimates,
+            covariance: None,
+        };
+        ordinal_probabilities(&self.spec, &c, self.response_levels.as_deref(), table)
+    }
+}
+
+/// Numbers that JSON cannot hold (a boundary estimate such as log θ̂ = +∞ of a negative
+/// binomial at its Poisson limit, NaN covariance entries) written as the strings `"Inf"`,
+/// `"-Inf"`, `"NaN"`, and read back exactly.
+mod non_finite {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Clone, Copy)]
+    struct Num(f64);
+
+    impl Serialize for Num {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            match self.0 {
+                x if x.is_finite() => s.serialize_f64(x),
+                x if x.is_nan() => s.serialize_str("NaN"),
+                x if x > 0.0 => s.serialize_str("Inf"),
+                _ => s.serialize_str("-Inf"),
+            }
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Num {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Num, D::Error> {
+            #[derive(Deserialize)]
+            #[serde(untagged)]
+            enum Repr {
+                Number(f64),
+                Text(String),
+            }
+            match Repr::deserialize(d)? {
+                Repr::Number(x) => Ok(Num(x)),
+                Repr::Text(t) => match t.as_str() {
+                    "NaN" => Ok(Num(f64::NAN)),
+                    "Inf" => Ok(Num(f64::INFINITY)),
+                    "-Inf" => Ok(Num(f64::NEG_INFINITY)),
+                    other => Err(D::Error::custom(format!(
+                        "`{other}` is not a number (nor Inf, -Inf, NaN)"
+                    ))),
+                },
+            }
+        }
+    }
+
+    pub(super) mod scalar {
+        use super::*;
+
+        pub(crate) fn serialize<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+            Num(*x).serialize(s)
+        }
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+            Num::deserialize(d).map(|n| n.0)
+        }
+    }
+
+    pub(super) mod vec {
+        use super::*;
+
+        pub(crate) fn serialize<S: Serializer>(v: &[f64], s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(v.iter().map(|&x| Num(x)))
+        }
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+            Vec::<Num>::deserialize(d).map(|v| v.into_iter().map(|n| n.0).collect())
+        }
+    }
+
+    pub(super) mod matrix {
+        use super::*;
+
+        pub(crate) fn serialize<S: Serializer>(m: &Option<Vec<Vec<f64>>>, s: S) -> Result<S::Ok, S::Error> {
+            match m {
+                None => s.serialize_none(),
+                Some(rows) => {
+                    s.collect_seq(rows.iter().map(|r| r.iter().map(|&x| Num(x)).collect::<Vec<_>>()))
+                }
+            }
+        }
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<Vec<Vec<f64>>>, D::Error> {
+            let rows = Option::<Vec<Vec<Num>>>::deserialize(d)?;
+            Ok(rows.map(|rows| {
+                rows.into_iter()
+                    .map(|r| r.into_iter().map(|n| n.0).collect())
+                    .collect()
+            }))
+        }
     }
 }

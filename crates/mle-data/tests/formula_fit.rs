@@ -292,13 +292,14 @@ fn two_class_multinomial_equals_binomial_on_a_string_response() {
 }
 
 #[test]
-fn cbind_response_is_a_typed_not_supported_error() {
+fn cbind_response_outside_the_binomial_family_is_a_typed_not_supported_error() {
     let t = Table::from_columns([
         ("s", vec![1.0, 2.0, 3.0].into()),
         ("f", vec![2.0, 2.0, 1.0].into()),
         ("x", vec![1.0, 2.0, 3.0].into()),
     ])
     .unwrap();
-    let e = FormulaFit::fit("cbind(s, f) ~ x", &t, Family::Binomial, FormulaOptions::default()).unwrap_err();
+    let e = FormulaFit::fit("cbind(s, f) ~ x", &t, Family::Poisson, FormulaOptions::default()).unwrap_err();
     assert!(matches!(e, mle_data::DataError::NotSupported { .. }), "{e}");
+    assert!(e.to_string().contains("poisson"), "{e}");
 }
