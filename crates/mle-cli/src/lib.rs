@@ -5,9 +5,9 @@
 //!         (families: gaussian binomial poisson multinomial student-t quantile negative-binomial
 //!          gamma inverse-gaussian weibull exponential lognormal loglogistic zip zinb ordinal;
 //!          responses cbind(s, f), Surv(time, status), factor(y); zero model after `|`)
-//!         [--link NAME] [--weights COL] [--offset COL] [--cov observed|expected|hc0|hc1|cluster:COL]
+//!         [--link NAME] [--weights COL] [--offset COL] [--cov observed|expected|hc0|hc1|cluster:COL|glm-nb]
 //!         [--tau T] [--level 0.95] [--output table|json|csv] [--save MODEL.json]
-//! mle predict --model MODEL.json --data NEW.csv [--type link|response|probs] [--se] [--level 0.95]
+//! mle predict --model MODEL.json --data NEW.csv [--type link|response|probs|zero] [--se] [--level 0.95]
 //!         [--output csv|json]
 //! ```
 //!
@@ -100,12 +100,9 @@ fn command() -> Command {
                 .arg(Arg::new("link").long("link").help(link_help()))
                 .arg(Arg::new("weights").long("weights").value_name("COL"))
                 .arg(Arg::new("offset").long("offset").value_name("COL"))
-                .arg(
-                    Arg::new("cov")
-                        .long("cov")
-                        .default_value("observed")
-                        .help("observed | expected | hc0 | hc1 | cluster:COL"),
-                )
+                .arg(Arg::new("cov").long("cov").default_value("observed").help(
+                    "observed | expected | hc0 | hc1 | cluster:COL | glm-nb (MASS::glm.nb's standard errors)",
+                ))
                 .arg(
                     Arg::new("tau")
                         .long("tau")
@@ -135,8 +132,11 @@ fn command() -> Command {
                     Arg::new("type")
                         .long("type")
                         .default_value("response")
-                        .value_parser(["link", "response", "probs"])
-                        .help("link | response | probs (class probabilities of an ordinal fit)"),
+                        .value_parser(["link", "response", "probs", "zero"])
+                        .help(
+                            "link | response | probs (class probabilities of an ordinal or multinomial fit) | \
+                             zero (zip, zinb: P(structural zero))",
+                        ),
                 )
                 .arg(
                     Arg::new("se")
@@ -285,10 +285,10 @@ fn predict(m: &ArgMatches, out: &mut dyn Write) -> Result<(), CliError> {
     if required(m, "type") == "probs" {
         return write_probabilities(&model, &table, required(m, "output") == "json", out);
     }
-    let scale = if required(m, "type") == "link" {
-        Scale::Link
-    } else {
-        Scale::Response
+    let scale = match required(m, "type").as_str() {
+        "link" => Scale::Link,
+        "zero" => Scale::Zero,
+        _ => Scale::Response,
     };
     let p = model.predict(&table, scale, number(m, "level"))?;
     let se = m.get_flag("se");
@@ -317,7 +317,8 @@ fn predict(m: &ArgMatches, out: &mut dyn Write) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Class probabilities of a saved ordinal fit: CSV `row,<level>,...` or JSON.
+/// Class probabilities of a saved ordinal or multinomial fit: CSV `row,<level>,...` or JSON
+/// (with the linear predictors).
 fn write_probabilities(
     model: &SavedModel,
     table: &Table,
@@ -326,7 +327,10 @@ fn write_probabilities(
 ) -> Result<(), CliError> {
     let p = model.predict_probabilities(table)?;
     if json {
-        let v = serde_json::json!({ "row": p.rows, "levels": p.levels, "probabilities": p.probabilities });
+        let v = serde_json::json!({
+            "row": p.rows, "levels": p.levels, "probabilities": p.probabilities,
+            "linear_predictors": p.linear_predictors,
+        });
         let text = serde_json::to_string_pretty(&v).map_err(std::io::Error::other)?;
         writeln!(out, "{text}")?;
         return Ok(());

@@ -2,7 +2,9 @@
 //!
 //! For gaussian, binomial and Poisson the statistics are deviance differences, as R's
 //! `anova.glm` / `drop1.glm`. For the families with an estimated shape or scale
-//! (negative binomial, gamma, inverse Gaussian, the survival and ordinal families, Student-t)
+//! (negative binomial, gamma, inverse Gaussian, the survival and ordinal families, Student-t
+//! with its df and scale, the heteroscedastic Gaussian with its scale model `| z` kept whole,
+//! the multinomial with K − 1 coefficients per column)
 //! every sub-model is refitted by maximum likelihood — its shape re-estimated — and the
 //! statistics are 2(ℓ₁ − ℓ₀), as R's `anova(m0, m1)` on `glm.nb`, `survreg` or `polr` fits;
 //! the "deviance" columns then hold −2ℓ.
@@ -22,15 +24,24 @@ struct Refit {
 impl FormulaFit {
     fn lr_supported(&self, what: &str) -> Result<()> {
         match self.family {
-            Family::Multinomial | Family::Quantile | Family::Zip | Family::Zinb => {
-                Err(DataError::NotSupported {
-                    what: format!("{what} for the {} family", self.family),
-                })
-            }
-            Family::Gaussian if self.frame.second_design.is_some() => Err(DataError::NotSupported {
-                what: format!("{what} for the gaussian family with a `|` part"),
+            Family::Quantile => Err(DataError::NotSupported {
+                what: format!(
+                    "{what} for the quantile family (no likelihood; quantreg's anova.rq is a Wald or \
+                     rank test)"
+                ),
+            }),
+            Family::Zip | Family::Zinb => Err(DataError::NotSupported {
+                what: format!("{what} for the {} family", self.family),
             }),
             _ => Ok(()),
+        }
+    }
+
+    /// Coefficients per design column: K − 1 for a multinomial fit of K classes, else 1.
+    fn per_column(&self) -> usize {
+        match self.family {
+            Family::Multinomial => self.data.classes.saturating_sub(1).max(1),
+            _ => 1,
         }
     }
 
@@ -123,7 +134,7 @@ impl FormulaFit {
         for (t, label) in labels.iter().enumerate() {
             let cols: Vec<usize> = (0..assign.len()).filter(|&j| assign[j] <= t + 1).collect();
             let dev = self.criterion(&cols)?;
-            let df = cols.len() - previous_cols;
+            let df = (cols.len() - previous_cols) * self.per_column();
             table.terms.push(label.clone());
             table.df.push(df);
             table.deviance.push(previous - dev);
@@ -164,7 +175,7 @@ impl FormulaFit {
                 continue;
             }
             let cols: Vec<usize> = (0..assign.len()).filter(|&j| assign[j] != t + 1).collect();
-            let df = assign.len() - cols.len();
+            let df = (assign.len() - cols.len()) * self.per_column();
             let (dev, aic, lrt) = match self.glm().filter(|_| deviance_tests) {
                 Some(glm) => {
                     let (dev, mu) = self.deviance_for_tests(glm, &cols)?;

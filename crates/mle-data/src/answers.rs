@@ -19,8 +19,11 @@ use crate::predict::eta_of;
 ///
 /// Defined for the GLM families (gaussian, binomial, poisson, negative-binomial, gamma,
 /// inverse-gaussian: all four, as R's `residuals.glm`); zero-inflated fits have response
-/// and pearson residuals (pscl's); survival fits response residuals (time − exp(η̂));
-/// others are a typed [`DataError::NotSupported`].
+/// and pearson residuals (pscl's); survival fits response (time − exp(η̂)), deviance and
+/// working residuals as `residuals.survreg`;
+/// Student-t and quantile fits response residuals; the heteroscedastic Gaussian (`y ~ x | z`)
+/// response and pearson (y − μ̂)/σ̂ᵢ; multinomial fits a matrix
+/// ([`FormulaFit::class_residuals`]); others are a typed [`DataError::NotSupported`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResidualType {
     /// y − μ.
@@ -130,13 +133,20 @@ impl FormulaFit {
         let y = &self.data.y;
         match self.family {
             Family::Zip | Family::Zinb => return self.zero_inflated_residuals(kind),
-            f if f.is_survival() && kind == ResidualType::Response => {
-                let mu = self.fitted()?;
-                return Ok(y.iter().zip(&mu).map(|(y, m)| y - m).collect());
-            }
+            f if f.is_survival() => return self.survival_residuals(kind),
             Family::StudentT | Family::Quantile | Family::Gaussian if kind == ResidualType::Response => {
                 let mu = self.fitted()?;
                 return Ok(y.iter().zip(&mu).map(|(y, m)| y - m).collect());
+            }
+            Family::Gaussian if kind == ResidualType::Pearson && self.frame.second_design.is_some() => {
+                return self.heteroscedastic_pearson();
+            }
+            Family::Multinomial => {
+                return Err(DataError::NotSupported {
+                    what: "a residual vector of a multinomial fit (class_residuals gives the matrix \
+                           indicator − probability, as residuals(multinom))"
+                        .into(),
+                })
             }
             _ => {}
         }
@@ -155,6 +165,22 @@ impl FormulaFit {
                     ResidualType::Working => (y - m) / glm.mu_eta(eta[i]),
                 }
             })
+            .collect())
+    }
+
+    /// (y − μ̂)/σ̂ᵢ with log σ̂ᵢ = zᵢᵀγ̂ (heteroscedastic Gaussian).
+    fn heteroscedastic_pearson(&self) -> Result<Vec<f64>> {
+        let z = self
+            .frame
+            .second_design
+            .as_ref()
+            .ok_or_else(|| self.not_defined("pearson residuals"))?;
+        let p = self.frame.design.ncols();
+        let est = self.fit.estimates().as_slice();
+        let log_sigma = eta_of(z, &est[p..p + z.ncols()], None);
+        let mu = self.fitted()?;
+        Ok((0..mu.len())
+            .map(|i| (self.data.y[i] - mu[i]) / log_sigma[i].exp())
             .collect())
     }
 
@@ -263,7 +289,12 @@ impl FormulaFit {
     /// The fit of the sub-model on the main design's columns `cols` (same offset and weights).
     pub(crate) fn submodel(&self, cols: &[usize]) -> Result<(Design, mle_core::Fit)> {
         let x = sub_design(&self.frame.design, cols)?;
-        let fit = refit(self.family, &self.link, &x, None, &self.data)?;
+        // A heteroscedastic Gaussian keeps its scale model log σ = Zγ whole.
+        let z = match self.family {
+            Family::Gaussian => self.frame.second_design.as_ref(),
+            _ => None,
+        };
+        let fit = refit(self.family, &self.link, &x, z, &self.data)?;
         Ok((x, fit))
     }
 

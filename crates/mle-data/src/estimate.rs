@@ -194,6 +194,26 @@ pub(crate) fn estimate(
     })
 }
 
+/// The fit with `MASS::glm.nb`'s covariance (`--cov glm-nb`; negative binomial only).
+pub(crate) fn glm_nb_covariance(family: Family, x: &Design, data: &FitData, fit: Fit) -> Result<Fit> {
+    if family != Family::NegativeBinomial {
+        return Err(DataError::NotSupported {
+            what: format!("the glm-nb covariance for the {family} family (negative-binomial only)"),
+        });
+    }
+    let mut r = scalar_regression(NegativeBinomial, x, &data.y, &[(1, "log(theta)")]).map_err(model_err)?;
+    if let Some(o) = &data.offset {
+        r = r.offset(o.as_slice()).map_err(model_err)?;
+    }
+    if let Some(w) = &data.weights {
+        r = r.weights(w.as_slice()).map_err(model_err)?;
+    }
+    let v = r
+        .glm_nb_covariance(fit.estimates().as_slice())
+        .map_err(model_err)?;
+    fit.with_covariance("glm.nb convention", v).map_err(model_err)
+}
+
 fn gaussian(
     x: &Design,
     z: Option<&Design>,

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{DataError, Result};
 pub(crate) use crate::estimate::model_err;
-use crate::estimate::{estimate, without_intercept, FitData};
+use crate::estimate::{estimate, glm_nb_covariance, without_intercept, FitData};
 use crate::family_name::Family;
 use crate::formula::Formula;
 use crate::frame::{FrameOptions, ModelFrame, NaAction, Response};
@@ -30,6 +30,7 @@ use crate::table::Table;
 /// use mle_data::CovarianceChoice;
 /// assert_eq!("hc1".parse::<CovarianceChoice>().unwrap(), CovarianceChoice::Hc1);
 /// assert_eq!("cluster:g".parse::<CovarianceChoice>().unwrap(), CovarianceChoice::Cluster("g".into()));
+/// assert_eq!("glm-nb".parse::<CovarianceChoice>().unwrap().to_string(), "glm-nb");
 /// assert!("sandwich".parse::<CovarianceChoice>().is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -47,6 +48,10 @@ pub enum CovarianceChoice {
     Hc1,
     /// Cluster-robust (HC1 form) with the clusters in the named column.
     Cluster(String),
+    /// `MASS::glm.nb`'s convention (negative binomial only): (XᵀWX)⁻¹ at θ̂ held fixed for
+    /// β, the inverse observed information of log θ at β̂ held fixed, no cross terms — the
+    /// standard errors `summary(glm.nb)` prints, and `SE.theta` on the natural scale.
+    GlmNb,
 }
 
 impl FromStr for CovarianceChoice {
@@ -58,10 +63,13 @@ impl FromStr for CovarianceChoice {
             "expected" => Ok(CovarianceChoice::Expected),
             "hc0" => Ok(CovarianceChoice::Hc0),
             "hc1" => Ok(CovarianceChoice::Hc1),
+            "glm-nb" | "glm.nb" => Ok(CovarianceChoice::GlmNb),
             _ => match s.strip_prefix("cluster:") {
                 Some(column) if !column.is_empty() => Ok(CovarianceChoice::Cluster(column.to_string())),
                 _ => Err(DataError::NotSupported {
-                    what: format!("covariance `{s}` (choices: observed, expected, hc0, hc1, cluster:COLUMN)"),
+                    what: format!(
+                        "covariance `{s}` (choices: observed, expected, hc0, hc1, cluster:COLUMN, glm-nb)"
+                    ),
                 }),
             },
         }
@@ -76,6 +84,7 @@ impl fmt::Display for CovarianceChoice {
             CovarianceChoice::Hc0 => f.write_str("hc0"),
             CovarianceChoice::Hc1 => f.write_str("hc1"),
             CovarianceChoice::Cluster(c) => write!(f, "cluster:{c}"),
+            CovarianceChoice::GlmNb => f.write_str("glm-nb"),
         }
     }
 }
@@ -221,13 +230,17 @@ impl FormulaFit {
             options.tau,
         )?;
         let cuts = est.cuts.map(|cuts| name_cuts(cuts, response_levels.as_deref()));
+        let fit = match options.covariance {
+            CovarianceChoice::GlmNb => glm_nb_covariance(family, &frame.design, &data, est.fit)?,
+            _ => est.fit,
+        };
         let mut model = FormulaFit {
             family,
             link,
             frame,
             data,
             response_levels,
-            fit: est.fit,
+            fit,
             cuts,
             options,
             null_deviance: None,
@@ -558,7 +571,7 @@ fn covariance_type(
     frame: &ModelFrame,
 ) -> Result<Option<CovarianceType>> {
     Ok(match choice {
-        CovarianceChoice::Observed => None,
+        CovarianceChoice::Observed | CovarianceChoice::GlmNb => None,
         CovarianceChoice::Expected => Some(CovarianceType::Expected),
         CovarianceChoice::Hc0 => Some(CovarianceType::Hc0),
         CovarianceChoice::Hc1 => Some(CovarianceType::Hc1),

@@ -24,6 +24,9 @@ pub enum Scale {
     /// The mean μ = g⁻¹(η) (survival: exp(η), R's `type = "response"`; zero-inflated: the
     /// mean (1 − π)μ of the mixture, pscl's `type = "response"`).
     Response,
+    /// Zero-inflated fits only: the probability π = logistic(zᵀγ) of a structural zero
+    /// (pscl's `type = "zero"`), its SE π(1 − π)√(zᵀV_γz), limits from the logit scale.
+    Zero,
 }
 
 /// Predictions on new data, one per row kept (rows with a missing value are dropped).
@@ -56,7 +59,9 @@ pub(crate) struct Coefficients<'a> {
 pub(crate) fn mean_link(family: Family, link: &str) -> Result<Link> {
     match family {
         Family::Multinomial => Err(DataError::NotSupported {
-            what: "predictions of a multinomial fit".into(),
+            what: "link or response predictions of a multinomial fit (predict_probabilities gives the \
+                   class probabilities and the K − 1 linear predictors)"
+                .into(),
         }),
         Family::Gaussian | Family::StudentT | Family::Quantile => Ok(Link::Identity),
         f if f.is_survival() => Ok(Link::Log),
@@ -89,6 +94,9 @@ pub(crate) fn predict_on(
     level: f64,
     rows: Vec<usize>,
 ) -> Result<Prediction> {
+    if scale == Scale::Zero {
+        return zero_probability(c, x, z.unwrap_or(x), level, rows);
+    }
     let link = mean_link(c.family, c.link)?;
     let p = x.ncols();
     let eta = eta_of(x, &c.estimates[..p], offset);
@@ -110,7 +118,7 @@ pub(crate) fn predict_on(
                 .zip(s)
                 .map(|(e, s)| match scale {
                     Scale::Link => e + sign * z_level * s,
-                    Scale::Response => link.inverse(e + sign * z_level * s),
+                    _ => link.inverse(e + sign * z_level * s),
                 })
                 .collect::<Vec<f64>>()
         })
@@ -122,7 +130,7 @@ pub(crate) fn predict_on(
     }
     let (fit, se_fit) = match scale {
         Scale::Link => (eta, se_link),
-        Scale::Response => (
+        _ => (
             eta.iter().map(|&e| link.inverse(e)).collect(),
             se_link.map(|s| {
                 s.iter()
@@ -138,6 +146,49 @@ pub(crate) fn predict_on(
         se_fit,
         lower,
         upper,
+    })
+}
+
+/// π = logistic(zᵀγ) of a zero-inflated fit with its delta-method SE.
+fn zero_probability(
+    c: &Coefficients<'_>,
+    x: &Design,
+    z: &Design,
+    level: f64,
+    rows: Vec<usize>,
+) -> Result<Prediction> {
+    if !matches!(c.family, Family::Zip | Family::Zinb) {
+        return Err(DataError::NotSupported {
+            what: format!(
+                "zero-probability predictions of a {} fit (zip and zinb have them)",
+                c.family
+            ),
+        });
+    }
+    let (p, q) = (x.ncols(), z.ncols());
+    let zeta = eta_of(z, &c.estimates[p..p + q], None);
+    let logistic = |e: f64| 1.0 / (1.0 + (-e).exp());
+    let fit: Vec<f64> = zeta.iter().map(|&e| logistic(e)).collect();
+    let se_logit = c
+        .covariance
+        .map(|v| quadratic_forms(z.matrix(), &v.view((p, p), (q, q)).into_owned()));
+    let z_level = normal_quantile(level).map_err(model_err)?;
+    let limit = |sign: f64| {
+        se_logit.as_ref().map(|s| {
+            zeta.iter()
+                .zip(s)
+                .map(|(e, s)| logistic(e + sign * z_level * s))
+                .collect()
+        })
+    };
+    Ok(Prediction {
+        rows,
+        se_fit: se_logit
+            .as_ref()
+            .map(|s| s.iter().zip(&fit).map(|(s, pi)| s * pi * (1.0 - pi)).collect()),
+        lower: limit(-1.0),
+        upper: limit(1.0),
+        fit,
     })
 }
 
@@ -184,7 +235,9 @@ pub(crate) fn predict_with(
     scale: Scale,
     level: f64,
 ) -> Result<Prediction> {
-    mean_link(c.family, c.link)?;
+    if scale != Scale::Zero {
+        mean_link(c.family, c.link)?;
+    }
     let frame = spec.apply(table)?;
     let x = if c.family == Family::Ordinal {
         without_intercept(&frame.design)?
@@ -285,15 +338,20 @@ impl FormulaFit {
     }
 }
 
-/// Class probabilities of an ordinal fit on new data (`predict(polr, newdata, type = "probs")`).
+/// Class probabilities of an ordinal or multinomial fit on new data (`predict(polr, newdata,
+/// type = "probs")`, `predict(multinom, newdata, type = "probs")`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClassProbabilities {
     /// Row indices (0-based) of the new table that were predicted.
     pub rows: Vec<usize>,
     /// The response levels, in order (the columns of `probabilities`).
     pub levels: Vec<String>,
-    /// P(Y = level | x) for each predicted row: F(c_j − η) − F(c_{j−1} − η).
+    /// P(Y = level | x) for each predicted row: ordinal F(c_j − η) − F(c_{j−1} − η);
+    /// multinomial softmax(0, η₁, …, η_{K−1}).
     pub probabilities: Vec<Vec<f64>>,
+    /// The linear predictors of each row: ordinal [xᵀβ]; multinomial the K − 1 baseline
+    /// logits ηₖ = xᵀβₖ = log(P(k)/P(baseline)).
+    pub linear_predictors: Vec<Vec<f64>>,
 }
 
 /// Class probabilities from an ordinal spec and coefficients: estimates (β, τ) with the
@@ -330,6 +388,7 @@ pub(crate) fn ordinal_probabilities(
         )));
     }
     let eta = eta_of(&x, &c.estimates[..p], frame.offset.as_deref());
+    let linear_predictors = eta.iter().map(|&e| vec![e]).collect();
     let probabilities = eta
         .iter()
         .map(|&e| {
@@ -345,12 +404,14 @@ pub(crate) fn ordinal_probabilities(
         rows: frame.kept_rows.clone(),
         levels: levels.to_vec(),
         probabilities,
+        linear_predictors,
     })
 }
 
 impl FormulaFit {
-    /// Class probabilities of an ordinal fit on `table` (R's `predict(m, newdata, type =
-    /// "probs")`); another family is a typed [`DataError::NotSupported`].
+    /// Class probabilities of an ordinal or multinomial fit on `table` (R's `predict(m,
+    /// newdata, type = "probs")`) with the linear predictors; another family is a typed
+    /// [`DataError::NotSupported`].
     ///
     /// ```
     /// use mle_data::{Family, FormulaFit, FormulaOptions, Table};
@@ -365,7 +426,7 @@ impl FormulaFit {
     /// assert!(p.probabilities[1][2] > p.probabilities[0][2]); // higher x, higher level
     /// ```
     pub fn predict_probabilities(&self, table: &Table) -> Result<ClassProbabilities> {
-        ordinal_probabilities(
+        crate::multinomial::class_probabilities(
             self.frame.spec(),
             &self.coefficients_for_prediction(),
             self.response_levels(),

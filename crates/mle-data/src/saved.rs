@@ -7,9 +7,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{DataError, Result};
 use crate::family_name::Family;
 use crate::formula_fit::FormulaFit;
-use crate::predict::{
-    ordinal_probabilities, predict_with, ClassProbabilities, Coefficients, Prediction, Scale,
-};
+use crate::multinomial::class_probabilities;
+use crate::predict::{predict_with, ClassProbabilities, Coefficients, Prediction, Scale};
 use crate::spec::ModelSpec;
 use crate::table::Table;
 
@@ -140,7 +139,7 @@ impl SavedModel {
         predict_with(&self.spec, &c, table, scale, level)
     }
 
-    /// Class probabilities of a saved ordinal fit, as [`FormulaFit::predict_probabilities`].
+    /// Class probabilities of a saved ordinal or multinomial fit, as [`FormulaFit::predict_probabilities`].
     pub fn predict_probabilities(&self, table: &Table) -> Result<ClassProbabilities> {
         let link = self
             .link
@@ -152,7 +151,7 @@ impl SavedModel {
             estimates: &self.estimates,
             covariance: None,
         };
-        ordinal_probabilities(&self.spec, &c, self.response_levels.as_deref(), table)
+        class_probabilities(&self.spec, &c, self.response_levels.as_deref(), table)
     }
 }
 

@@ -248,6 +248,8 @@ fn check_residuals_and_predictions(m: &FormulaFit, data: &Table, c: &Value, name
     ] {
         let want = &c["residuals"][key];
         match m.residuals(kind) {
+            // Survival deviance and working residuals: against R in tests/answers_more.rs.
+            Ok(_) if want.is_null() && m.family().is_survival() => {}
             Ok(r) => close(&r, &numbers(want), 1e-7, &format!("{name}: {key} residuals")),
             Err(e) => {
                 assert!(want.is_null(), "{name}: {key} residuals: {e}");
@@ -538,7 +540,7 @@ fn what_a_family_does_not_define_is_a_typed_error_naming_it() {
         "Surv(time, status) response for the gamma",
     );
     let m = FormulaFit::fit(weibull, &lung, Family::Weibull, opts()).unwrap();
-    not_supported(m.residuals(ResidualType::Deviance), "weibull");
+    not_supported(m.residuals(ResidualType::Pearson), "weibull");
     not_supported(m.deviance(), "weibull");
     not_supported(m.hat_values(), "weibull");
 
