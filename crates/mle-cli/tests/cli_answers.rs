@@ -160,8 +160,10 @@ fn cov_glm_nb_gives_summary_glm_nb_standard_errors() {
         .unwrap();
     let se_theta = theta["std_error"].as_f64().unwrap();
     let want = c["se_theta"].as_f64().unwrap();
+    // R's SE.theta is at glm.nb's own θ̂ (theta.ml stops at eps = double.eps^0.25, 3e-6
+    // relative from the joint maximum here): 1e-5.
     assert!(
-        (se_theta / want - 1.0).abs() < 1e-6,
+        (se_theta / want - 1.0).abs() < 1e-5,
         "SE.theta {se_theta} vs {want}"
     );
     // Another family: one message naming the choice.

@@ -22,10 +22,13 @@ pub struct ClassResiduals {
     pub residuals: Vec<Vec<f64>>,
 }
 
+/// One vector per row.
+type Rows = Vec<Vec<f64>>;
+
 /// The linear predictors ηₖ = xᵀβₖ (k = 1..K−1, the baseline's is 0) and the class
 /// probabilities softmax(0, η₁, …) of each row of `x`; `estimates` are class-major
 /// (class 1's p coefficients, then class 2's, ...).
-fn softmax_rows(x: &Design, estimates: &[f64], classes: usize) -> Result<(Vec<Vec<f64>>, Vec<Vec<f64>>)> {
+fn softmax_rows(x: &Design, estimates: &[f64], classes: usize) -> Result<(Rows, Rows)> {
     let p = x.ncols();
     if classes < 2 || estimates.len() < p * (classes - 1) {
         return Err(DataError::InvalidSpec(format!(
@@ -55,7 +58,7 @@ fn softmax_rows(x: &Design, estimates: &[f64], classes: usize) -> Result<(Vec<Ve
     Ok((linear, probabilities))
 }
 
-fn levels_of<'a>(levels: Option<&'a [String]>, family: Family) -> Result<&'a [String]> {
+fn levels_of(levels: Option<&[String]>, family: Family) -> Result<&[String]> {
     match levels {
         Some(levels) if levels.len() >= 2 => Ok(levels),
         _ => Err(DataError::NotSupported {
