@@ -17,6 +17,17 @@ fn separation_of(fit: &Fit) -> Option<(Vec<String>, Option<bool>)> {
     })
 }
 
+/// Uniforms on [0, 1) from a 64-bit LCG (Knuth's MMIX constants), top 53 bits.
+fn lcg(seed: u64) -> impl FnMut() -> f64 {
+    let mut state = seed;
+    move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 11) as f64) / (1u64 << 53) as f64
+    }
+}
+
 // ---------------------------------------------------------------- 1. Poisson recession
 
 #[test]
@@ -152,13 +163,7 @@ fn near_collinear_full_rank_design_is_not_separated() {
     // model in a (a 64-bit LCG, fixed seed). The LP used to accept margins of ~1e-8 (its own
     // feasibility tolerance) as a separating hyperplane and reported a, b = ∓∞.
     let n = 50;
-    let mut state = 12345u64;
-    let mut unif = move || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((state >> 11) as f64) / (1u64 << 53) as f64
-    };
+    let mut unif = lcg(12345);
     let a: Vec<f64> = (0..n).map(|_| unif() * 2.0 - 1.0).collect();
     let b: Vec<f64> = (0..n).map(|i| 2.0 * a[i] + 1e-9 * (unif() * 2.0 - 1.0)).collect();
     let y: Vec<f64> = (0..n)
@@ -351,13 +356,7 @@ fn an_extreme_row_does_not_freeze_newton_short_of_the_maximum() {
     // At the MLE the row's fitted probability is exactly 1 (η ≈ 1.5e150): it adds exactly 0
     // to ℓ and ∇ℓ, so the MLE is the fit without it.
     let n = 2000;
-    let mut state = 99u64;
-    let mut unif = move || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((state >> 11) as f64) / (1u64 << 53) as f64
-    };
+    let mut unif = lcg(99);
     let mut x: Vec<f64> = (0..n).map(|_| unif() * 6.0 - 3.0).collect();
     let mut y: Vec<f64> = x
         .iter()
