@@ -8,6 +8,9 @@ use nalgebra::{DMatrix, DVector, DVectorView};
 
 use crate::partial::{Order, PartialSum};
 
+/// Rows per cache-sized chunk of the Hessian products (the in-memory objective's chunk).
+const ROW_CHUNK: usize = 4096;
+
 /// The encoded rows of one batch for a K-predictor model.
 #[derive(Debug, Clone, Copy)]
 pub struct Rows<'a, const K: usize> {
@@ -100,20 +103,34 @@ pub fn partial_sum<F: LogDensity<K, Obs = f64>, const K: usize>(
         }
     }
     if order == Order::Hessian {
+        // XₖᵀWₖₗXₗ on row chunks that stay in cache (as the in-memory objective does).
         let mut full = DMatrix::zeros(p, p);
+        let mut scaled = DMatrix::zeros(ROW_CHUNK.min(m), widths.iter().copied().max().unwrap_or(0));
+        for r0 in (0..m).step_by(ROW_CHUNK) {
+            let c = ROW_CHUNK.min(m - r0);
+            for k in 0..K {
+                let xk = rows.designs[k].rows(r0, c);
+                for l in k..K {
+                    let xl = rows.designs[l].rows(r0, c);
+                    let hw = h[k][l].rows(r0, c);
+                    let mut buf = scaled.view_mut((0, 0), (c, widths[l]));
+                    for j in 0..widths[l] {
+                        buf.column_mut(j)
+                            .zip_zip_apply(&xl.column(j), &hw, |b, x, w| *b = x * w);
+                    }
+                    let block = xk.tr_mul(&buf);
+                    let mut at = full.view_mut((starts[k], starts[l]), (widths[k], widths[l]));
+                    at += &block;
+                }
+            }
+        }
         for k in 0..K {
-            for l in k..K {
-                let mut scaled = rows.designs[l].clone_owned();
-                for mut col in scaled.column_iter_mut() {
-                    col.component_mul_assign(&h[k][l]);
-                }
-                let block = rows.designs[k].tr_mul(&scaled);
-                full.view_mut((starts[k], starts[l]), (widths[k], widths[l]))
+            for l in k + 1..K {
+                let block = full
+                    .view((starts[k], starts[l]), (widths[k], widths[l]))
+                    .transpose();
+                full.view_mut((starts[l], starts[k]), (widths[l], widths[k]))
                     .copy_from(&block);
-                if k != l {
-                    full.view_mut((starts[l], starts[k]), (widths[l], widths[k]))
-                        .copy_from(&block.transpose());
-                }
             }
         }
         out.add_hessian(&full);

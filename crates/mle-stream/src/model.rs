@@ -5,7 +5,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use arrow_array::RecordBatch;
+use arrow_array::{Array, RecordBatch};
 use mle_core::{LogDensity, Parameter};
 use mle_data::{DataError, Formula, FrameOptions, ModelFrame, ModelSpec, Response, Table, VariableKind};
 use mle_families::{Bernoulli, Gaussian, Poisson};
@@ -68,6 +68,83 @@ pub struct StreamModel {
     family: StreamFamily,
     columns: Vec<String>,
     scan_rows: Option<(u64, u64)>,
+    direct: Option<Direct>,
+}
+
+/// A formula of plain numeric columns (`y ~ x1 + x2`, no factor, transform, weight or
+/// offset): batches without a null or NaN go straight from the Arrow arrays into the
+/// design, columns in the spec's order — the design `spec.apply` builds, without its
+/// per-variable copies.
+#[derive(Debug, Clone)]
+struct Direct {
+    response: String,
+    intercept: bool,
+    columns: Vec<String>,
+}
+
+impl Direct {
+    fn of(spec: &ModelSpec) -> Option<Direct> {
+        let plain = |e: &mle_data::Variable| {
+            let names = e.expr.names();
+            (names.len() == 1 && names[0] == e.label && e.kind == VariableKind::Numeric)
+                .then(|| names[0].clone())
+        };
+        let response = match spec.response()? {
+            mle_data::ResponseSpec::Numeric { expr } => {
+                let names = expr.names();
+                (names.len() == 1 && names[0] == expr.label()).then(|| names[0].clone())?
+            }
+            _ => return None,
+        };
+        let o = spec.options();
+        if o.weights.is_some() || o.offset.is_some() {
+            return None;
+        }
+        let part = spec.main();
+        let mut columns = Vec::new();
+        for t in &part.terms {
+            if t.variables.len() != 1 || t.columns.len() != 1 {
+                return None;
+            }
+            let v = &spec.variables()[t.variables[0].0];
+            columns.push(plain(v)?);
+        }
+        // Offsets in the formula, or columns not one per term: not direct.
+        let p = usize::from(part.intercept) + columns.len();
+        let names_match = part
+            .column_names
+            .iter()
+            .skip(usize::from(part.intercept))
+            .eq(columns.iter());
+        (p == part.column_names.len() && names_match && spec.variables().len() == columns.len()).then_some(
+            Direct {
+                response,
+                intercept: part.intercept,
+                columns,
+            },
+        )
+    }
+
+    /// The design and response of a batch, or `None` when a column has a null or a NaN
+    /// (or is not Float64): those batches take the spec's path.
+    fn read(&self, batch: &RecordBatch) -> Option<(DMatrix<f64>, Vec<f64>)> {
+        let col = |name: &str| -> Option<&[f64]> {
+            let a = batch.column_by_name(name)?;
+            let f = a.as_any().downcast_ref::<arrow_array::Float64Array>()?;
+            (f.null_count() == 0 && !f.values().iter().any(|v| v.is_nan())).then(|| &f.values()[..])
+        };
+        let m = batch.num_rows();
+        let y = col(&self.response)?.to_vec();
+        let p = usize::from(self.intercept) + self.columns.len();
+        let mut data = Vec::with_capacity(m * p);
+        if self.intercept {
+            data.resize(m, 1.0);
+        }
+        for c in &self.columns {
+            data.extend_from_slice(col(c)?);
+        }
+        Some((DMatrix::from_vec(m, p, data), y))
+    }
 }
 
 /// Rows read and dropped (missing values) in a pass.
@@ -172,6 +249,7 @@ impl StreamModel {
             });
         }
         Ok(StreamModel {
+            direct: Direct::of(&spec),
             spec,
             family,
             columns,
@@ -242,11 +320,24 @@ impl StreamModel {
                 })
             }
         };
+        self.check_response(&y, Some(&frame.kept_rows), source, g)?;
+        Ok(y)
+    }
+
+    /// Each response value finite and in the family's support, else an error naming the
+    /// file, row group and row.
+    fn check_response(
+        &self,
+        y: &[f64],
+        kept: Option<&[usize]>,
+        source: &ParquetSource,
+        g: usize,
+    ) -> Result<()> {
         let check = |i: usize, v: f64, r: std::result::Result<(), String>| {
             r.map_err(|reason| StreamError::Observation {
                 path: source.path(&source.row_groups()[g]).to_path_buf(),
                 row_group: source.row_groups()[g].index,
-                row: frame.kept_rows[i],
+                row: kept.map_or(i, |k| k[i]),
                 value: v,
                 family: self.family.to_string(),
                 reason,
@@ -266,7 +357,18 @@ impl StreamModel {
             };
             check(i, v, r)?;
         }
-        Ok(y)
+        Ok(())
+    }
+
+    /// Whether batches without missing values bypass the spec's encoder (a formula of plain
+    /// numeric columns; the same design).
+    pub fn is_direct(&self) -> bool {
+        self.direct.is_some()
+    }
+
+    /// The design and response of a batch by the direct path, if it applies to the batch.
+    pub fn direct_design(&self, batch: &RecordBatch) -> Option<(DMatrix<f64>, Vec<f64>)> {
+        self.direct.as_ref().and_then(|d| d.read(batch))
     }
 
     /// The partial sum of one batch at θ, with its row counts.

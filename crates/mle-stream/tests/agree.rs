@@ -170,3 +170,38 @@ fn errors_name_columns_and_files() {
     .unwrap_err();
     assert!(e.to_string().contains("absent.parquet"), "{e}");
 }
+
+#[test]
+fn numeric_formulas_read_directly_with_the_specs_design() {
+    let (path, table) = setup("direct", 10_000, 1_500);
+    // x1 has missing values: its batches take the spec's path, the others the direct one.
+    let f = "yb ~ x1 + x2 + x3";
+    let memory = FormulaFit::fit(f, &table, Family::Binomial, FormulaOptions::default()).unwrap();
+    let stream = fit_parquet(&path, f, StreamFamily::Binomial, &options()).unwrap();
+    compare(&stream, &memory);
+    let src = mle_stream::ParquetSource::open(&path).unwrap();
+    let model = mle_stream::StreamModel::bind(
+        "yb ~ x2 + x3",
+        &src,
+        StreamFamily::Binomial,
+        FrameOptions::default(),
+    )
+    .unwrap();
+    assert!(model.is_direct());
+    let batch = src
+        .fold_group(0, model.columns(), None, |acc, b| Ok(acc.or(Some(b))))
+        .unwrap()
+        .unwrap();
+    let (x, y) = model.direct_design(&batch).unwrap();
+    let frame = model.frame(batch).unwrap().unwrap();
+    assert_eq!(&x, frame.design.matrix());
+    assert_eq!(Some(mle_data::Response::Numeric(y)), frame.response);
+    let not_direct = mle_stream::StreamModel::bind(
+        "yb ~ log(x3) + x2",
+        &src,
+        StreamFamily::Binomial,
+        FrameOptions::default(),
+    )
+    .unwrap();
+    assert!(!not_direct.is_direct());
+}
