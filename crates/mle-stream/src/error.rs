@@ -59,11 +59,11 @@ pub enum StreamError {
         /// The row group.
         row_group: usize,
         /// The cause (names the column and the row within the batch).
-        source: mle_data::DataError,
+        source: Box<mle_data::DataError>,
     },
     /// Binding the formula failed.
     #[error(transparent)]
-    Bind(#[from] mle_data::DataError),
+    Bind(Box<mle_data::DataError>),
     /// An observation outside the family's support.
     #[error("`{path}`, row group {row_group}, row {row} of the batch: the response {value} is invalid for the {family} family: {reason}")]
     Observation {
@@ -94,5 +94,17 @@ pub enum StreamError {
     },
     /// The model or the optimiser failed.
     #[error(transparent)]
-    Model(#[from] mle_core::MleError),
+    Model(Box<mle_core::MleError>),
+}
+
+impl From<mle_data::DataError> for StreamError {
+    fn from(e: mle_data::DataError) -> Self {
+        StreamError::Bind(Box::new(e))
+    }
+}
+
+impl From<mle_core::MleError> for StreamError {
+    fn from(e: mle_core::MleError) -> Self {
+        StreamError::Model(Box::new(e))
+    }
 }

@@ -274,7 +274,8 @@ pub fn fit_parquet(
 
 /// Gaussian: β̂ from the merged R factor (one pass), σ̂² = RSS/n, then the exact ℓ, ∇ℓ,
 /// ∇²ℓ at the estimate (one pass) for the inverse observed information.
-fn least_squares(objective: &StreamObjective<'_>) -> Result<Fit> {
+/// The R factor of all rows (one pass).
+fn factor_pass(objective: &StreamObjective<'_>) -> Result<RFactor> {
     let (model, source) = (objective.model, objective.source);
     let p = model.spec().column_names().len();
     objective.passes.fetch_add(1, Ordering::Relaxed);
@@ -300,7 +301,42 @@ fn least_squares(objective: &StreamObjective<'_>) -> Result<Fit> {
             Ok((a.merge(&b)?, ac))
         },
     )?;
-    let (factor, _) = merged.unwrap_or((RFactor::zero(p), RowCount::default()));
+    Ok(merged.map_or_else(|| RFactor::zero(p), |(f, _)| f))
+}
+
+/// Xᵀ W r and the RSS at β (one pass, double-double).
+fn refinement_pass(objective: &StreamObjective<'_>, beta: &[f64], step: usize) -> Result<Residuals> {
+    let (model, source) = (objective.model, objective.source);
+    let p = beta.len();
+    objective.passes.fetch_add(1, Ordering::Relaxed);
+    Ok(source
+        .pass(
+            0..source.row_groups().len(),
+            &format!("pass (refinement {step})"),
+            |g| {
+                source.fold_group(g, model.columns(), Residuals::zero(p), |acc, batch| {
+                    let Some(frame) = model.frame(batch).map_err(|e| model_data_err(source, g, e))? else {
+                        return Ok(acc);
+                    };
+                    let y = model.response(&frame, source, g)?;
+                    let part = Residuals::from_rows(
+                        frame.design.matrix(),
+                        &y,
+                        frame.offset.as_deref(),
+                        frame.weights.as_deref(),
+                        beta,
+                    );
+                    acc.merge(&part)
+                })
+            },
+            |a, b| a.merge(&b),
+        )?
+        .unwrap_or_else(|| Residuals::zero(p)))
+}
+
+fn least_squares(objective: &StreamObjective<'_>) -> Result<Fit> {
+    let p = objective.model.spec().column_names().len();
+    let factor = factor_pass(objective)?;
     let n = factor.n as usize;
     if n <= p {
         return Err(MleError::DimensionMismatch {
@@ -315,37 +351,12 @@ fn least_squares(objective: &StreamObjective<'_>) -> Result<Fit> {
     // pass's residuals give the RSS.
     let mut rss = f64::NAN;
     for step in 0..REFINEMENT_PASSES {
-        objective.passes.fetch_add(1, Ordering::Relaxed);
-        let b = beta.as_slice();
-        let g = source
-            .pass(
-                0..source.row_groups().len(),
-                &format!("pass (refinement {})", step + 1),
-                |g| {
-                    source.fold_group(g, model.columns(), Residuals::zero(p), |acc, batch| {
-                        let Some(frame) = model.frame(batch).map_err(|e| model_data_err(source, g, e))?
-                        else {
-                            return Ok(acc);
-                        };
-                        let y = model.response(&frame, source, g)?;
-                        let part = Residuals::from_rows(
-                            frame.design.matrix(),
-                            &y,
-                            frame.offset.as_deref(),
-                            frame.weights.as_deref(),
-                            b,
-                        );
-                        acc.merge(&part)
-                    })
-                },
-                |a, b| a.merge(&b),
-            )?
-            .unwrap_or_else(|| Residuals::zero(p));
+        let g = refinement_pass(objective, beta.as_slice(), step + 1)?;
         rss = g.rss();
         beta = factor.refine(&beta, &g)?;
     }
     let exact = rss.sqrt() <= n.max(p) as f64 * f64::EPSILON * factor.r.column(p).norm();
-    if exact || !(rss > 0.0) {
+    if exact || rss.is_nan() || rss <= 0.0 {
         return Err(StreamError::NotSupported {
             what: "an exact least-squares fit (RSS = 0 to working precision) in a streaming fit".into(),
         });

@@ -217,30 +217,8 @@ impl StreamModel {
         let (spec, scan_rows) = match first {
             Some(spec) if !has_factor(&spec) => (spec, None),
             _ => {
-                let scan = source.pass(
-                    0..source.row_groups().len(),
-                    "levels",
-                    |g| {
-                        source.fold_group(g, &columns, None, |acc: Option<mle_data::LevelScan>, batch| {
-                            let s = ModelSpec::scan(&parsed, &Table::from_batch(batch), &options)
-                                .map_err(|e| data_err(source, g, e))?;
-                            Ok(Some(match acc {
-                                None => s,
-                                Some(a) => a.merge(s)?,
-                            }))
-                        })
-                    },
-                    |a, b| match (a, b) {
-                        (Some(a), Some(b)) => Ok(Some(a.merge(b)?)),
-                        (a, b) => Ok(a.or(b)),
-                    },
-                )?;
-                let scan = scan.flatten().ok_or(DataError::NoRows { dropped: 0 })?;
-                let rows = (scan.n_rows() as u64, (scan.n_rows() - scan.n_kept()) as u64);
-                (
-                    ModelSpec::from_scan(&parsed, source.column_names(), scan, options)?,
-                    Some(rows),
-                )
+                let (spec, rows) = scan_levels(&parsed, source, &columns, options)?;
+                (spec, Some(rows))
             }
         };
         if spec.second().is_some() {
@@ -371,6 +349,30 @@ impl StreamModel {
         self.direct.as_ref().and_then(|d| d.read(batch))
     }
 
+    /// The partial sum of a directly read batch (no weights, offsets or missing values).
+    fn direct_partial(&self, x: &DMatrix<f64>, y: &[f64], theta: &[f64], order: Order) -> PartialSum {
+        let rows = Rows {
+            designs: [x],
+            y,
+            offsets: [None],
+            weights: None,
+        };
+        match self.family {
+            StreamFamily::Binomial => partial_sum(&Bernoulli, &rows, theta, order),
+            StreamFamily::Poisson => partial_sum(&Poisson, &rows, theta, order),
+            StreamFamily::Gaussian => {
+                let ones = DMatrix::from_element(y.len(), 1, 1.0);
+                let rows = Rows {
+                    designs: [x, &ones],
+                    y,
+                    offsets: [None, None],
+                    weights: None,
+                };
+                partial_sum(&Gaussian, &rows, theta, order)
+            }
+        }
+    }
+
     /// The partial sum of one batch at θ, with its row counts.
     pub fn batch_partial(
         &self,
@@ -381,6 +383,13 @@ impl StreamModel {
         g: usize,
     ) -> Result<(PartialSum, RowCount)> {
         let read = batch.num_rows() as u64;
+        if let Some((x, y)) = self.direct_design(&batch) {
+            self.check_response(&y, None, source, g)?;
+            return Ok((
+                self.direct_partial(&x, &y, theta, order),
+                RowCount { read, dropped: 0 },
+            ));
+        }
         let Some(frame) = self.frame(batch).map_err(|e| data_err(source, g, e))? else {
             return Ok((
                 PartialSum::zero(theta.len(), order),
@@ -472,11 +481,45 @@ impl StreamModel {
     }
 }
 
+/// The spec bound on the levels of every row group (one pass over `columns`), with the
+/// rows scanned and dropped.
+fn scan_levels(
+    parsed: &Formula,
+    source: &ParquetSource,
+    columns: &[String],
+    options: FrameOptions,
+) -> Result<(ModelSpec, (u64, u64))> {
+    let scan = source.pass(
+        0..source.row_groups().len(),
+        "levels",
+        |g| {
+            source.fold_group(g, columns, None, |acc: Option<mle_data::LevelScan>, batch| {
+                let s = ModelSpec::scan(parsed, &Table::from_batch(batch), &options)
+                    .map_err(|e| data_err(source, g, e))?;
+                Ok(Some(match acc {
+                    None => s,
+                    Some(a) => a.merge(s)?,
+                }))
+            })
+        },
+        |a, b| match (a, b) {
+            (Some(a), Some(b)) => Ok(Some(a.merge(b)?)),
+            (a, b) => Ok(a.or(b)),
+        },
+    )?;
+    let scan = scan.flatten().ok_or(DataError::NoRows { dropped: 0 })?;
+    let rows = (scan.n_rows() as u64, (scan.n_rows() - scan.n_kept()) as u64);
+    Ok((
+        ModelSpec::from_scan(parsed, source.column_names(), scan, options)?,
+        rows,
+    ))
+}
+
 pub(crate) fn data_err(source: &ParquetSource, g: usize, e: DataError) -> StreamError {
     let group = source.row_groups()[g];
     StreamError::Data {
         path: source.path(&group).to_path_buf(),
         row_group: group.index,
-        source: e,
+        source: Box::new(e),
     }
 }

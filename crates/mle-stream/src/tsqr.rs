@@ -97,12 +97,12 @@ impl RFactor {
         let r = self.r.view((0, 0), (p, p)).into_owned();
         let qty = self.r.view((0, p), (p, 1)).into_owned();
         let beta = r.solve_upper_triangular(&qty).ok_or_else(|| {
-            StreamError::Model(mle_core::MleError::SingularInformation {
+            StreamError::from(mle_core::MleError::SingularInformation {
                 detail: "the streamed R factor is singular (a column depends on the others)".into(),
             })
         })?;
         if beta.iter().any(|b| !b.is_finite()) {
-            return Err(StreamError::Model(mle_core::MleError::SingularInformation {
+            return Err(StreamError::from(mle_core::MleError::SingularInformation {
                 detail: "the streamed R factor is singular (a column depends on the others)".into(),
             }));
         }
@@ -323,7 +323,7 @@ impl RFactor {
         let r = self.r.view((0, 0), (p, p)).into_owned();
         let g = DVector::from_vec(residuals.value());
         let singular = || {
-            StreamError::Model(mle_core::MleError::SingularInformation {
+            StreamError::from(mle_core::MleError::SingularInformation {
                 detail: "the streamed R factor is singular (a column depends on the others)".into(),
             })
         };
@@ -339,7 +339,7 @@ impl RFactor {
         let r_inv = r
             .solve_upper_triangular(&DMatrix::identity(p, p))
             .ok_or_else(|| {
-                StreamError::Model(mle_core::MleError::SingularInformation {
+                StreamError::from(mle_core::MleError::SingularInformation {
                     detail: "the streamed R factor is singular".into(),
                 })
             })?;

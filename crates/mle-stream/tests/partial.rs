@@ -102,7 +102,8 @@ fn merges_are_associative_and_round_trip_through_arrow() {
     let bad = a.merge(&PartialSum::zero(2, Order::Hessian)).unwrap_err();
     assert!(bad.to_string().contains("do not match"), "{bad}");
     let rf = RFactor::from_rows(&x, &y, None, None);
-    let back = RFactor::from_struct_array(&RFactor::to_struct_array(&[rf.clone()]).unwrap()).unwrap();
+    let back =
+        RFactor::from_struct_array(&RFactor::to_struct_array(std::slice::from_ref(&rf)).unwrap()).unwrap();
     assert_eq!(back, vec![rf]);
 }
 
