@@ -82,11 +82,24 @@ impl LevelScan {
                 }),
             ) => {
                 let sorted = self.response_sorted && other.response_sorted;
-                let mut kind = VariableKind::Factor { levels, numeric_levels };
-                merge_kind(&mut kind, VariableKind::Factor { levels: l2, numeric_levels: n2 }, sorted)?;
+                let mut kind = VariableKind::Factor {
+                    levels,
+                    numeric_levels,
+                };
+                merge_kind(
+                    &mut kind,
+                    VariableKind::Factor {
+                        levels: l2,
+                        numeric_levels: n2,
+                    },
+                    sorted,
+                )?;
                 self.response_sorted = sorted;
                 match kind {
-                    VariableKind::Factor { levels, numeric_levels } => Some(ResponseSpec::Factor {
+                    VariableKind::Factor {
+                        levels,
+                        numeric_levels,
+                    } => Some(ResponseSpec::Factor {
                         expr,
                         levels,
                         numeric_levels,
@@ -95,7 +108,11 @@ impl LevelScan {
                 }
             }
             (
-                Some(ResponseSpec::Surv { time, status, one_two }),
+                Some(ResponseSpec::Surv {
+                    time,
+                    status,
+                    one_two,
+                }),
                 Some(ResponseSpec::Surv { one_two: o2, .. }),
             ) => Some(ResponseSpec::Surv {
                 time,
@@ -103,7 +120,11 @@ impl LevelScan {
                 one_two: one_two || o2,
             }),
             (a, b) if a == b => a,
-            _ => return Err(DataError::InvalidSpec("the response has another form in another part".into())),
+            _ => {
+                return Err(DataError::InvalidSpec(
+                    "the response has another form in another part".into(),
+                ))
+            }
         };
         self.n_rows += other.n_rows;
         self.n_kept += other.n_kept;

@@ -272,7 +272,12 @@ impl Read {
     /// Variable kinds and the response's training-time details, from the kept rows.
     fn scan(&self, n_rows: usize) -> LevelScan {
         let kept = &self.kept;
-        let kinds: Vec<_> = self.raw.evals.iter().map(|ev| encode::kind_of(ev, kept)).collect();
+        let kinds: Vec<_> = self
+            .raw
+            .evals
+            .iter()
+            .map(|ev| encode::kind_of(ev, kept))
+            .collect();
         let mut response = self.response.clone();
         let mut response_sorted = true;
         match (&mut response, &self.raw.response) {
@@ -389,7 +394,12 @@ impl ModelSpec {
         ModelSpec::from_read(formula, &terms, scan, options)
     }
 
-    fn from_read(formula: &Formula, terms: &Terms, scan: LevelScan, options: FrameOptions) -> Result<ModelSpec> {
+    fn from_read(
+        formula: &Formula,
+        terms: &Terms,
+        scan: LevelScan,
+        options: FrameOptions,
+    ) -> Result<ModelSpec> {
         let variables = terms.variables();
         if scan.kinds.len() != variables.len() {
             return Err(DataError::InvalidSpec("a level scan of another formula".into()));
