@@ -101,5 +101,30 @@ fn streaming_fit_equals_the_in_memory_fit() {
     ])
     .unwrap_err();
     assert!(e.to_string().contains("nope"), "{e}");
+    // A dependent column (I(age + lwt) = age + lwt): named with its relation, for both the
+    // Newton path (first Hessian pass) and least squares (the streamed R factor).
+    for family in ["binomial", "gaussian"] {
+        let response = if family == "binomial" { "low" } else { "bwt" };
+        let formula = format!("{response} ~ age + lwt + I(age + lwt)");
+        let e = run(&[
+            "fit",
+            "--data",
+            &data,
+            "--formula",
+            &formula,
+            "--family",
+            family,
+            "--streaming",
+        ])
+        .unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("rank deficient")
+                && text.contains("I(age + lwt)")
+                && text.contains("1.000·`age`")
+                && text.contains("1.000·`lwt`"),
+            "{family}: {text}"
+        );
+    }
     let _ = std::fs::remove_file(&path);
 }

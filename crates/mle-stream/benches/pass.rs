@@ -14,6 +14,7 @@ use mle_families::Bernoulli;
 use mle_stream::{Order, ParquetSource, StreamFamily, StreamModel, StreamObjective};
 use nalgebra::DMatrix;
 use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -43,7 +44,10 @@ fn data() -> (DMatrix<f64>, Vec<f64>) {
     (x, y)
 }
 
-fn write(x: &DMatrix<f64>, y: &[f64], path: &std::path::Path) {
+/// Writes the rows uncompressed (parquet-rs's default), row groups of 131 072 rows, with
+/// dictionary encoding (the default: the random doubles are dictionary-encoded until the
+/// 1 MiB dictionary page is full, 131 072 values) or PLAIN.
+fn write(x: &DMatrix<f64>, y: &[f64], path: &std::path::Path, dictionary: bool) {
     let mut fields = vec![Field::new("y", DataType::Float64, false)];
     fields.extend((1..=P).map(|j| Field::new(format!("x{j}"), DataType::Float64, false)));
     let schema = Arc::new(Schema::new(fields));
@@ -56,6 +60,8 @@ fn write(x: &DMatrix<f64>, y: &[f64], path: &std::path::Path) {
     let batch = RecordBatch::try_new(schema.clone(), columns).unwrap();
     let props = WriterProperties::builder()
         .set_max_row_group_row_count(Some(131_072))
+        .set_compression(Compression::UNCOMPRESSED)
+        .set_dictionary_enabled(dictionary)
         .build();
     let mut w = ArrowWriter::try_new(std::fs::File::create(path).unwrap(), schema, Some(props)).unwrap();
     w.write(&batch).unwrap();
@@ -65,7 +71,9 @@ fn write(x: &DMatrix<f64>, y: &[f64], path: &std::path::Path) {
 fn bench(c: &mut Criterion) {
     let (x, y) = data();
     let path = std::env::temp_dir().join(format!("mle-stream-bench-{}.parquet", std::process::id()));
-    write(&x, &y, &path);
+    write(&x, &y, &path, true);
+    let plain_path = path.with_extension("plain.parquet");
+    write(&x, &y, &plain_path, false);
     let names: Vec<String> = std::iter::once("(Intercept)".to_string())
         .chain((1..=P).map(|j| format!("x{j}")))
         .collect();
@@ -79,6 +87,15 @@ fn bench(c: &mut Criterion) {
     let model =
         StreamModel::bind(&formula, &source, StreamFamily::Binomial, FrameOptions::default()).unwrap();
     let stream = StreamObjective::new(&model, &source);
+    let plain_source = ParquetSource::open(&plain_path).unwrap();
+    let plain_model = StreamModel::bind(
+        &formula,
+        &plain_source,
+        StreamFamily::Binomial,
+        FrameOptions::default(),
+    )
+    .unwrap();
+    let plain = StreamObjective::new(&plain_model, &plain_source);
     let theta: Vec<f64> = (0..=P).map(|j| 0.01 * j as f64).collect();
     let mut g = c.benchmark_group("logistic one pass n=1e6 p=20");
     g.throughput(Throughput::Elements(N as u64));
@@ -89,8 +106,12 @@ fn bench(c: &mut Criterion) {
     g.bench_function("streamed Parquet pass", |b| {
         b.iter(|| stream.pass(&theta, Order::Hessian).unwrap())
     });
+    g.bench_function("streamed Parquet pass, PLAIN encoding", |b| {
+        b.iter(|| plain.pass(&theta, Order::Hessian).unwrap())
+    });
     g.finish();
     let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_file(&plain_path);
 }
 
 criterion_group!(benches, bench);

@@ -5,7 +5,7 @@
 //! models are least squares by a streamed R factor instead: one pass for β̂ and σ̂, one for
 //! the observed information.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -18,6 +18,7 @@ use nalgebra::{DMatrix, DVector};
 use crate::error::{Result, StreamError};
 use crate::model::{data_err as model_data_err, RowCount, StreamFamily, StreamModel};
 use crate::partial::{Order, PartialSum};
+use crate::rank::check_gram_rank;
 use crate::source::ParquetSource;
 use crate::tsqr::{RFactor, Residuals};
 
@@ -91,6 +92,7 @@ pub struct StreamObjective<'a> {
     n_obs: AtomicUsize,
     dropped: AtomicUsize,
     passes: AtomicUsize,
+    rank_checked: AtomicBool,
     error: Mutex<Option<StreamError>>,
 }
 
@@ -104,6 +106,7 @@ impl<'a> StreamObjective<'a> {
             n_obs: AtomicUsize::new(0),
             dropped: AtomicUsize::new(0),
             passes: AtomicUsize::new(0),
+            rank_checked: AtomicBool::new(false),
             error: Mutex::new(None),
         }
     }
@@ -162,6 +165,23 @@ impl<'a> StreamObjective<'a> {
         }
     }
 
+    /// The first Hessian pass checks the rank of the design from −∇²ℓ's coefficient block
+    /// (XᵀWX with W > 0): a dependent column is a typed [`MleError::RankDeficient`]
+    /// naming it, kept for [`fit_parquet`] as the in-memory fit reports it.
+    fn check_rank_once(&self, s: &PartialSum) -> mle_core::Result<()> {
+        if self.rank_checked.swap(true, Ordering::Relaxed) {
+            return Ok(());
+        }
+        let names = self.model.spec().column_names();
+        let p = names.len().min(s.dimension());
+        let gram = -s.hessian().view((0, 0), (p, p)).into_owned();
+        check_gram_rank(&gram, names).inspect_err(|e| {
+            if let Ok(mut slot) = self.error.lock() {
+                slot.get_or_insert(StreamError::from(e.clone()));
+            }
+        })
+    }
+
     /// The first data error of a pass, if one stopped the optimiser.
     fn take_error(&self) -> Option<StreamError> {
         self.error.lock().ok().and_then(|mut e| e.take())
@@ -195,6 +215,7 @@ impl Objective for StreamObjective<'_> {
     fn evaluate(&self, theta: &[f64]) -> mle_core::Result<Evaluation> {
         mle_core::objective::check_parameters(&self.parameters, theta)?;
         let s = self.run(theta, Order::Hessian)?;
+        self.check_rank_once(&s)?;
         Ok(Evaluation {
             value: s.loglik,
             gradient: s.gradient_vector(),
@@ -337,6 +358,8 @@ fn refinement_pass(objective: &StreamObjective<'_>, beta: &[f64], step: usize) -
 fn least_squares(objective: &StreamObjective<'_>) -> Result<Fit> {
     let p = objective.model.spec().column_names().len();
     let factor = factor_pass(objective)?;
+    let r = factor.r.view((0, 0), (p, p));
+    check_gram_rank(&(r.transpose() * r), objective.model.spec().column_names())?;
     let n = factor.n as usize;
     if n <= p {
         return Err(MleError::DimensionMismatch {

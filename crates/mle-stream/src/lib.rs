@@ -31,6 +31,7 @@ mod fit;
 pub mod kernel;
 mod model;
 mod partial;
+mod rank;
 mod source;
 mod tsqr;
 
@@ -38,5 +39,6 @@ pub use error::{Result, StreamError};
 pub use fit::{fit_parquet, StreamFit, StreamObjective, StreamOptions};
 pub use model::{RowCount, StreamFamily, StreamModel};
 pub use partial::{packed_len, Order, PartialSum};
+pub use rank::check_gram_rank;
 pub use source::{ParquetSource, RowGroup};
 pub use tsqr::{RFactor, Residuals};

@@ -126,26 +126,41 @@ impl Direct {
     }
 
     /// The design and response of a batch, or `None` when a column has a null or a NaN
-    /// (or is not Float64): those batches take the spec's path.
+    /// (or is not Float64): those batches take the spec's path. Each column is tested for
+    /// NaN a cache-sized chunk at a time just before the chunk is copied, so the Arrow
+    /// buffers are read from memory once.
     fn read(&self, batch: &RecordBatch) -> Option<(DMatrix<f64>, Vec<f64>)> {
         let col = |name: &str| -> Option<&[f64]> {
             let a = batch.column_by_name(name)?;
             let f = a.as_any().downcast_ref::<arrow_array::Float64Array>()?;
-            (f.null_count() == 0 && !f.values().iter().any(|v| v.is_nan())).then(|| &f.values()[..])
+            (f.null_count() == 0).then(|| &f.values()[..])
+        };
+        let copy = |into: &mut Vec<f64>, from: &[f64]| -> Option<()> {
+            for chunk in from.chunks(COPY_CHUNK) {
+                if chunk.iter().fold(false, |nan, v| nan | v.is_nan()) {
+                    return None;
+                }
+                into.extend_from_slice(chunk);
+            }
+            Some(())
         };
         let m = batch.num_rows();
-        let y = col(&self.response)?.to_vec();
+        let mut y = Vec::with_capacity(m);
+        copy(&mut y, col(&self.response)?)?;
         let p = usize::from(self.intercept) + self.columns.len();
         let mut data = Vec::with_capacity(m * p);
         if self.intercept {
             data.resize(m, 1.0);
         }
         for c in &self.columns {
-            data.extend_from_slice(col(c)?);
+            copy(&mut data, col(c)?)?;
         }
         Some((DMatrix::from_vec(m, p, data), y))
     }
 }
+
+/// Values per NaN test and copy of the direct path (fits in L1 with its destination).
+const COPY_CHUNK: usize = 1024;
 
 /// Rows read and dropped (missing values) in a pass.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
