@@ -224,9 +224,10 @@ impl Objective for StreamObjective<'_> {
     }
 
     fn scores(&self, _theta: &[f64]) -> mle_core::Result<DMatrix<f64>> {
-        Err(MleError::Optimiser(
-            "per-observation scores are not kept by a streaming fit (sandwich covariances need them)".into(),
-        ))
+        Err(MleError::NoScores {
+            model: self.model.model_name(),
+            reason: "a streaming fit keeps only the merged sums of each pass".into(),
+        })
     }
 }
 
