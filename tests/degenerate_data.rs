@@ -17,6 +17,17 @@ fn separation_of(fit: &Fit) -> Option<(Vec<String>, Option<bool>)> {
     })
 }
 
+/// Uniforms on [0, 1) from a 64-bit LCG (Knuth's MMIX constants), top 53 bits.
+fn lcg(seed: u64) -> impl FnMut() -> f64 {
+    let mut state = seed;
+    move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 11) as f64) / (1u64 << 53) as f64
+    }
+}
+
 // ---------------------------------------------------------------- 1. Poisson recession
 
 #[test]
@@ -152,13 +163,7 @@ fn near_collinear_full_rank_design_is_not_separated() {
     // model in a (a 64-bit LCG, fixed seed). The LP used to accept margins of ~1e-8 (its own
     // feasibility tolerance) as a separating hyperplane and reported a, b = ∓∞.
     let n = 50;
-    let mut state = 12345u64;
-    let mut unif = move || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((state >> 11) as f64) / (1u64 << 53) as f64
-    };
+    let mut unif = lcg(12345);
     let a: Vec<f64> = (0..n).map(|_| unif() * 2.0 - 1.0).collect();
     let b: Vec<f64> = (0..n).map(|i| 2.0 * a[i] + 1e-9 * (unif() * 2.0 - 1.0)).collect();
     let y: Vec<f64> = (0..n)
@@ -351,13 +356,7 @@ fn an_extreme_row_does_not_freeze_newton_short_of_the_maximum() {
     // At the MLE the row's fitted probability is exactly 1 (η ≈ 1.5e150): it adds exactly 0
     // to ℓ and ∇ℓ, so the MLE is the fit without it.
     let n = 2000;
-    let mut state = 99u64;
-    let mut unif = move || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((state >> 11) as f64) / (1u64 << 53) as f64
-    };
+    let mut unif = lcg(99);
     let mut x: Vec<f64> = (0..n).map(|_| unif() * 6.0 - 3.0).collect();
     let mut y: Vec<f64> = x
         .iter()
@@ -387,4 +386,43 @@ fn an_extreme_row_does_not_freeze_newton_short_of_the_maximum() {
     }
     assert!((fit.log_likelihood() - reference.log_likelihood()).abs() < 1e-9);
     assert!(fit.diagnostics().is_empty(), "{fit}");
+}
+
+// ---------------------------------------------------------------- 9. binomial-with-trials separation
+
+#[test]
+fn binomial_trials_with_an_all_success_group_reports_the_infinite_coefficient() {
+    // Group A: 2 of 5 and 4 of 5 (p̂ = 0.6); group B: 5 of 5 and 4 of 4 — every trial a
+    // success, so β_B = +∞ for every link onto (0, 1). The intercept is the link of 0.6 and
+    // sup ℓ = ln C(5,2) + ln C(5,4) + 6 ln 0.6 + 4 ln 0.4 (group B contributes ln 1 = 0):
+    // closed forms.
+    let x = Design::from_columns(true, &[("B", vec![0.0, 0.0, 1.0, 1.0])]).unwrap();
+    let y = [(2.0, 5.0), (4.0, 5.0), (5.0, 5.0), (4.0, 4.0)];
+    let sup = 10f64.ln() + 5f64.ln() + 6.0 * 0.6f64.ln() + 4.0 * 0.4f64.ln();
+    for (link, intercept) in [
+        (BinomialLink::Logit, 1.5f64.ln()),
+        (BinomialLink::Probit, 0.2533471031357998), // Φ⁻¹(0.6)
+        (BinomialLink::Cloglog, (-(0.4f64.ln())).ln()),
+    ] {
+        let fit = Regression::binomial(link, &x, &y).unwrap().fit().unwrap();
+        let (names, complete) = separation_of(&fit).expect("flagged");
+        assert_eq!(names, vec!["B".to_string()], "{fit}");
+        assert_eq!(complete, Some(false));
+        assert_eq!(fit.estimates()[1], f64::INFINITY, "{fit}");
+        assert!((fit.estimates()[0] - intercept).abs() < 1e-9, "{link:?}: {fit}");
+        assert!(
+            (fit.log_likelihood() - sup).abs() < 1e-10,
+            "{link:?}: {}",
+            fit.log_likelihood()
+        );
+        assert!(fit.std_errors().is_none());
+    }
+    // Group B at 4 of 5: every proportion inside (0, 1), a finite MLE and no diagnostic.
+    let y = [(2.0, 5.0), (4.0, 5.0), (4.0, 5.0), (4.0, 4.0)];
+    let fit = Regression::binomial(BinomialLink::Logit, &x, &y)
+        .unwrap()
+        .fit()
+        .unwrap();
+    assert!(fit.diagnostics().is_empty(), "{fit}");
+    assert!(fit.estimates().iter().all(|b| b.is_finite()));
 }

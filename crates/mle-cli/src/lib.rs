@@ -7,6 +7,7 @@
 //!          responses cbind(s, f), Surv(time, status), factor(y); zero model after `|`)
 //!         [--link NAME] [--weights COL] [--offset COL] [--cov observed|expected|hc0|hc1|cluster:COL|glm-nb]
 //!         [--tau T] [--level 0.95] [--output table|json|csv] [--save MODEL.json]
+//!         [--streaming [--warm-start ROWS] [--batch-size ROWS]]
 //! mle predict --model MODEL.json --data NEW.csv [--type link|response|probs|zero] [--se] [--level 0.95]
 //!         [--output csv|json]
 //! ```
@@ -23,6 +24,8 @@
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+mod streaming;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -54,6 +57,9 @@ pub enum CliError {
     /// Writing the output failed.
     #[error("writing the output: {0}")]
     Output(#[from] std::io::Error),
+    /// A streaming fit (`--streaming`) failed.
+    #[error("{0}")]
+    Stream(#[from] mle_stream::StreamError),
 }
 
 impl CliError {
@@ -116,7 +122,8 @@ fn command() -> Command {
                         .default_value("table")
                         .value_parser(["table", "json", "csv"]),
                 )
-                .arg(Arg::new("save").long("save").value_name("MODEL.json")),
+                .arg(Arg::new("save").long("save").value_name("MODEL.json"))
+                .args(streaming::args()),
         )
         .subcommand(
             Command::new("predict")
@@ -209,6 +216,9 @@ fn number(m: &ArgMatches, name: &str) -> f64 {
 }
 
 fn fit(m: &ArgMatches, out: &mut dyn Write) -> Result<(), CliError> {
+    if m.get_flag("streaming") {
+        return streaming::fit(m, out);
+    }
     let table = Table::read(required(m, "data"))?;
     let family: Family = required(m, "family").parse()?;
     let options = FormulaOptions {

@@ -241,6 +241,15 @@ pub enum MleError {
         /// The model.
         model: String,
     },
+    /// Per-observation scores (needed by sandwich covariances and the score-based
+    /// bootstrap) are not available from this objective.
+    #[error("{model} does not keep per-observation scores ({reason}); sandwich covariances need them")]
+    NoScores {
+        /// The model.
+        model: String,
+        /// Why not.
+        reason: String,
+    },
     /// A categorical model with an unsupported number of classes.
     #[error("{classes} classes; between {min} and {max} are supported")]
     UnsupportedClassCount {

@@ -487,8 +487,11 @@ macro_rules! __log_density {
                 ::std::vec![$($p),+]
             }
 
-            // A braced body `{ expr }` is as natural here as in a closure.
-            #[inline]
+            // A braced body `{ expr }` is as natural here as in a closure. Always inlined into
+            // the per-block loop (as a family's body is): out of line, every observation pays a
+            // call returning a second-order dual through memory, and θ-only terms (e^{−log σ})
+            // cannot be hoisted out of the loop.
+            #[inline(always)]
             #[allow(unused_braces)]
             fn ln_density<D: $crate::num_dual::DualNum<f64> + ::core::marker::Copy>(
                 &self,

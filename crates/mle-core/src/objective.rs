@@ -5,7 +5,7 @@ use nalgebra::{DMatrix, DVector, SMatrix};
 
 use crate::density::{DensityKernel, Observation};
 use crate::error::{MleError, Result};
-use crate::summation::sum_blocks;
+use crate::summation::sum_blocks_with;
 use crate::transform::Parameter;
 
 /// ℓ, ∇ℓ and ∇²ℓ at one parameter value (working scale), from one pass over the data.
@@ -305,29 +305,31 @@ impl<K: DensityKernel<P>, const P: usize> Objective for DataObjective<'_, K, P> 
 
     fn log_likelihood(&self, theta: &[f64]) -> Result<f64> {
         let t = self.theta(theta)?;
-        let s = sum_blocks(self.data.len(), 1, |range, out| {
+        let block = |range: std::ops::Range<usize>, out: &mut [f64]| {
             let w = self.weights.map(|w| &w[range.clone()]);
             out[0] += self.kernel.block_value(&t, &self.data[range], w);
-        });
-        Ok(s[0])
+        };
+        Ok(sum_blocks_with(self.data.len(), 1, block, |s| s[0]))
     }
 
     fn value_gradient(&self, theta: &[f64]) -> Result<(f64, DVector<f64>)> {
         let t = self.theta(theta)?;
-        let s = sum_blocks(self.data.len(), 1 + P, |range, out| {
+        let block = |range: std::ops::Range<usize>, out: &mut [f64]| {
             let w = self.weights.map(|w| &w[range.clone()]);
             let (v, g) = self.kernel.block_value_gradient(&t, &self.data[range], w);
             out[0] += v;
             for k in 0..P {
                 out[1 + k] += g[k];
             }
-        });
-        Ok((s[0], DVector::from_column_slice(&s[1..])))
+        };
+        Ok(sum_blocks_with(self.data.len(), 1 + P, block, |s| {
+            (s[0], DVector::from_column_slice(&s[1..]))
+        }))
     }
 
     fn evaluate(&self, theta: &[f64]) -> Result<Evaluation> {
         let t = self.theta(theta)?;
-        let s = sum_blocks(self.data.len(), 1 + P + P * P, |range, out| {
+        let block = |range: std::ops::Range<usize>, out: &mut [f64]| {
             let w = self.weights.map(|w| &w[range.clone()]);
             let (v, g, h) = self.kernel.block_value_gradient_hessian(&t, &self.data[range], w);
             out[0] += v;
@@ -337,16 +339,17 @@ impl<K: DensityKernel<P>, const P: usize> Objective for DataObjective<'_, K, P> 
             for (o, h) in out[1 + P..].iter_mut().zip(h.iter()) {
                 *o += h;
             }
-        });
-        let gradient = DVector::from_column_slice(&s[1..1 + P]);
-        let mut hessian = DMatrix::from_column_slice(P, P, &s[1 + P..]);
-        // Exact symmetry (the dual Hessian is symmetric up to round-off).
-        hessian = (&hessian + hessian.transpose()) * 0.5;
-        Ok(Evaluation {
-            value: s[0],
-            gradient,
-            hessian,
-        })
+        };
+        Ok(sum_blocks_with(self.data.len(), 1 + P + P * P, block, |s| {
+            let h = &s[1 + P..];
+            Evaluation {
+                value: s[0],
+                gradient: DVector::from_column_slice(&s[1..1 + P]),
+                // Exactly symmetric (the dual Hessian is symmetric up to round-off), built in
+                // place: (H + Hᵀ)/2 element by element.
+                hessian: DMatrix::from_fn(P, P, |r, c| (h[r + c * P] + h[c + r * P]) * 0.5),
+            }
+        }))
     }
 
     fn scores(&self, theta: &[f64]) -> Result<DMatrix<f64>> {

@@ -51,15 +51,7 @@ impl CompensatedSum {
     /// ```
     #[inline]
     pub fn add(&mut self, terms: &[f64]) {
-        for ((s, c), &x) in self.sum.iter_mut().zip(self.compensation.iter_mut()).zip(terms) {
-            let t = *s + x;
-            if s.abs() >= x.abs() {
-                *c += (*s - t) + x;
-            } else {
-                *c += (x - t) + *s;
-            }
-            *s = t;
-        }
+        add_compensated(&mut self.sum, &mut self.compensation, terms);
     }
 
     /// Adds another compensated sum (its total and its compensation).
@@ -111,6 +103,52 @@ pub fn sum_blocks(
     width: usize,
     block_sum: impl Fn(std::ops::Range<usize>, &mut [f64]) + Sync,
 ) -> Vec<f64> {
+    sum_blocks_with(n, width, block_sum, <[f64]>::to_vec)
+}
+
+/// Widths summed on the stack when the observations fit in one chunk.
+const STACK_WIDTH: usize = 32;
+
+/// [`sum_blocks`], handing the totals to `finish` as a slice instead of returning a `Vec`:
+/// with at most [`CHUNK`] observations and `width` ≤ 32 (ℓ, ∇ℓ and ∇²ℓ of up to 5
+/// parameters) nothing is allocated. The totals are the same, bit for bit, as
+/// [`sum_blocks`]'s.
+///
+/// ```
+/// use mle_core::summation::{sum_blocks, sum_blocks_with};
+/// let xs = vec![0.1; 1000];
+/// let f = |r: std::ops::Range<usize>, out: &mut [f64]| out[0] += xs[r].iter().sum::<f64>();
+/// let total = sum_blocks_with(xs.len(), 1, f, |s| s[0]);
+/// assert_eq!(total, sum_blocks(xs.len(), 1, f)[0]);
+/// ```
+pub fn sum_blocks_with<R>(
+    n: usize,
+    width: usize,
+    block_sum: impl Fn(std::ops::Range<usize>, &mut [f64]) + Sync,
+    finish: impl FnOnce(&[f64]) -> R,
+) -> R {
+    if n <= CHUNK && width <= STACK_WIDTH {
+        // One chunk, summed exactly as `chunk_sum` below, then merged into a zero total.
+        let (mut sum, mut compensation, mut block) =
+            ([0.0; STACK_WIDTH], [0.0; STACK_WIDTH], [0.0; STACK_WIDTH]);
+        let (sum, compensation, block) = (&mut sum[..width], &mut compensation[..width], &mut block[..width]);
+        let mut block_start = 0;
+        while block_start < n {
+            let block_end = (block_start + BLOCK).min(n);
+            block.iter_mut().for_each(|b| *b = 0.0);
+            block_sum(block_start..block_end, block);
+            add_compensated(sum, compensation, block);
+            block_start = block_end;
+        }
+        let (mut total, mut total_compensation) = ([0.0; STACK_WIDTH], [0.0; STACK_WIDTH]);
+        let (total, total_compensation) = (&mut total[..width], &mut total_compensation[..width]);
+        add_compensated(total, total_compensation, sum);
+        add_compensated(total, total_compensation, compensation);
+        for (t, c) in total.iter_mut().zip(total_compensation.iter()) {
+            *t += c;
+        }
+        return finish(total);
+    }
     let chunk_sum = |chunk: usize| -> CompensatedSum {
         let start = chunk * CHUNK;
         let end = (start + CHUNK).min(n);
@@ -136,5 +174,20 @@ pub fn sum_blocks(
             total.merge(c);
         }
     }
-    total.total()
+    finish(&total.total())
+}
+
+/// Neumaier's step: adds `terms` into the running `sum`, keeping the lost low-order parts
+/// in `compensation`.
+#[inline]
+fn add_compensated(sum: &mut [f64], compensation: &mut [f64], terms: &[f64]) {
+    for ((s, c), &x) in sum.iter_mut().zip(compensation.iter_mut()).zip(terms) {
+        let t = *s + x;
+        if s.abs() >= x.abs() {
+            *c += (*s - t) + x;
+        } else {
+            *c += (x - t) + *s;
+        }
+        *s = t;
+    }
 }

@@ -13,6 +13,9 @@ use crate::formula::Formula;
 use crate::frame::{FrameOptions, ModelFrame, NaAction};
 use crate::response::{build_response, eval_response, response_form, RespValues, ResponseSpec};
 use crate::table::Table;
+use crate::terms::Terms;
+
+use crate::scan::LevelScan;
 
 /// How a factor enters a term (R's `attr(terms, "factors")`: 1 or 2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,6 +217,114 @@ impl Raw {
     }
 }
 
+/// A table read for binding: terms, evaluated variables, response, rows kept.
+struct Read {
+    terms: Terms,
+    raw: Raw,
+    response: Option<ResponseSpec>,
+    kept: Vec<usize>,
+    sorted: Vec<bool>,
+}
+
+impl Read {
+    fn new(formula: &Formula, table: &Table, options: &FrameOptions) -> Result<Read> {
+        let names = table.column_names();
+        let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let terms = formula.terms(&name_refs)?;
+        if let Some(second) = terms.second() {
+            if let Some(&v) = second.offsets().first() {
+                return Err(DataError::Formula(crate::error::FormulaError::new(
+                    formula.text(),
+                    terms.variables()[v].position,
+                    "`offset()` is only supported before `|`",
+                )));
+            }
+        }
+        let evals = terms
+            .variables()
+            .iter()
+            .map(|e| eval_term_variable(table, e))
+            .collect::<Result<Vec<_>>>()?;
+        let (response, resp_values) = match formula.response() {
+            Some(e) => {
+                let (s, v) = response_form(table, e)?;
+                (Some(s), Some(v))
+            }
+            None => (None, None),
+        };
+        let raw = Raw {
+            evals,
+            response: resp_values,
+            weights: read_option(table, options.weights.as_deref(), "as weights")?,
+            offset: read_option(table, options.offset.as_deref(), "as the offset")?,
+        };
+        let kept = raw.kept(terms.variables(), response.as_ref(), options, table.n_rows())?;
+        let sorted = raw.evals.iter().map(levels_sorted).collect();
+        Ok(Read {
+            terms,
+            raw,
+            response,
+            kept,
+            sorted,
+        })
+    }
+
+    /// Variable kinds and the response's training-time details, from the kept rows.
+    fn scan(&self, n_rows: usize) -> LevelScan {
+        let kept = &self.kept;
+        let kinds: Vec<_> = self
+            .raw
+            .evals
+            .iter()
+            .map(|ev| encode::kind_of(ev, kept))
+            .collect();
+        let mut response = self.response.clone();
+        let mut response_sorted = true;
+        match (&mut response, &self.raw.response) {
+            (
+                Some(ResponseSpec::Factor {
+                    levels,
+                    numeric_levels,
+                    ..
+                }),
+                Some(RespValues::Cat(ev)),
+            ) => {
+                let forced = Evaluated {
+                    values: ev.values.clone(),
+                    explicit_factor: true,
+                };
+                response_sorted = levels_sorted(&forced);
+                if let VariableKind::Factor {
+                    levels: l,
+                    numeric_levels: nl,
+                } = encode::kind_of(&forced, kept)
+                {
+                    *levels = l;
+                    *numeric_levels = nl;
+                }
+            }
+            (Some(ResponseSpec::Surv { one_two, .. }), Some(RespValues::Two(_, status))) => {
+                *one_two = kept.iter().any(|&i| status[i] == 2.0);
+            }
+            _ => {}
+        }
+        LevelScan {
+            kinds,
+            sorted: self.sorted.clone(),
+            response,
+            response_sorted,
+            n_rows,
+            n_kept: kept.len(),
+        }
+    }
+}
+
+/// Whether a factor's levels are sorted (strings, numbers) rather than kept in dictionary
+/// order.
+fn levels_sorted(ev: &Evaluated) -> bool {
+    !matches!(&ev.values, Values::Cat(c) if c.source == CatSource::Dict)
+}
+
 impl ModelSpec {
     /// Binds `formula` to the training `table`: fixes variable kinds and factor levels
     /// (from the rows kept), terms, codings and columns, and encodes the table.
@@ -233,80 +344,76 @@ impl ModelSpec {
     /// assert_eq!(frame.n_obs(), 4);
     /// ```
     pub fn bind(formula: &Formula, table: &Table, options: FrameOptions) -> Result<(ModelSpec, ModelFrame)> {
-        let names = table.column_names();
-        let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
-        let terms = formula.terms(&name_refs)?;
-        if let Some(second) = terms.second() {
-            if let Some(&v) = second.offsets().first() {
-                return Err(DataError::Formula(crate::error::FormulaError::new(
-                    formula.text(),
-                    terms.variables()[v].position,
-                    "`offset()` is only supported before `|`",
-                )));
-            }
-        }
-        let variables = terms.variables();
-        let evals = variables
-            .iter()
-            .map(|e| eval_term_variable(table, e))
-            .collect::<Result<Vec<_>>>()?;
-        let (mut response, resp_values) = match formula.response() {
-            Some(e) => {
-                let (s, v) = response_form(table, e)?;
-                (Some(s), Some(v))
-            }
-            None => (None, None),
-        };
-        let raw = Raw {
-            evals,
-            response: resp_values,
-            weights: read_option(table, options.weights.as_deref(), "as weights")?,
-            offset: read_option(table, options.offset.as_deref(), "as the offset")?,
-        };
-        let kept = raw.kept(variables, response.as_ref(), &options, table.n_rows())?;
-        if kept.is_empty() {
+        let read = Read::new(formula, table, &options)?;
+        if read.kept.is_empty() {
             return Err(DataError::NoRows {
                 dropped: table.n_rows(),
             });
         }
-        let kinds: Vec<_> = raw.evals.iter().map(|ev| encode::kind_of(ev, &kept)).collect();
-        // Training-time details of the response: factor levels, Surv's status coding.
-        match (&mut response, &raw.response) {
-            (
-                Some(ResponseSpec::Factor {
-                    levels,
-                    numeric_levels,
-                    ..
-                }),
-                Some(RespValues::Cat(ev)),
-            ) => {
-                let forced = Evaluated {
-                    values: ev.values.clone(),
-                    explicit_factor: true,
-                };
-                if let crate::spec::VariableKind::Factor {
-                    levels: l,
-                    numeric_levels: nl,
-                } = encode::kind_of(&forced, &kept)
-                {
-                    *levels = l;
-                    *numeric_levels = nl;
-                }
-            }
-            (Some(ResponseSpec::Surv { one_two, .. }), Some(RespValues::Two(_, status))) => {
-                *one_two = kept.iter().any(|&i| status[i] == 2.0);
-            }
-            _ => {}
+        let scan = read.scan(table.n_rows());
+        let spec = ModelSpec::from_read(formula, &read.terms, scan, options)?;
+        let frame = spec.assemble(read.raw, read.kept, table.n_rows())?;
+        Ok((spec, frame))
+    }
+
+    /// Reads `table` as [`ModelSpec::bind`] does and returns only what binding needs from
+    /// it — variable kinds with the factor levels of the rows kept, the response's form —
+    /// without encoding anything. Scans of the parts of a data set too large to hold (the
+    /// row groups of a Parquet file) merge with [`LevelScan::merge`]; [`ModelSpec::from_scan`]
+    /// then binds on all the levels, so no part can meet an unseen level. A part may keep
+    /// no row or see one level of a factor.
+    ///
+    /// ```
+    /// use mle_data::{Formula, FrameOptions, ModelSpec, Table};
+    /// let f = Formula::parse("y ~ g").unwrap();
+    /// let a = Table::from_columns([("y", vec![1.0, 2.0].into()), ("g", vec!["b", "b"].into())]).unwrap();
+    /// let b = Table::from_columns([("y", vec![3.0].into()), ("g", vec!["a"].into())]).unwrap();
+    /// let o = FrameOptions::default();
+    /// let scan = ModelSpec::scan(&f, &a, &o).unwrap().merge(ModelSpec::scan(&f, &b, &o).unwrap()).unwrap();
+    /// assert_eq!((scan.n_rows(), scan.n_kept()), (3, 3));
+    /// let spec = ModelSpec::from_scan(&f, &a.column_names(), scan, o).unwrap();
+    /// assert_eq!(spec.column_names(), ["(Intercept)", "gb"]);
+    /// ```
+    pub fn scan(formula: &Formula, table: &Table, options: &FrameOptions) -> Result<LevelScan> {
+        Ok(Read::new(formula, table, options)?.scan(table.n_rows()))
+    }
+
+    /// Binds `formula` on a (merged) [`LevelScan`] of tables with the columns `columns`:
+    /// the spec [`ModelSpec::bind`] gives on all the scanned rows at once.
+    pub fn from_scan(
+        formula: &Formula,
+        columns: &[String],
+        scan: LevelScan,
+        options: FrameOptions,
+    ) -> Result<ModelSpec> {
+        if scan.n_kept == 0 {
+            return Err(DataError::NoRows { dropped: scan.n_rows });
+        }
+        let names: Vec<&str> = columns.iter().map(String::as_str).collect();
+        let terms = formula.terms(&names)?;
+        ModelSpec::from_read(formula, &terms, scan, options)
+    }
+
+    fn from_read(
+        formula: &Formula,
+        terms: &Terms,
+        scan: LevelScan,
+        options: FrameOptions,
+    ) -> Result<ModelSpec> {
+        let variables = terms.variables();
+        if scan.kinds.len() != variables.len() {
+            return Err(DataError::InvalidSpec("a level scan of another formula".into()));
         }
         let labels = terms.variable_labels();
         let response_label = formula.response().map(Expr::label);
         let dropped = |v: usize| response_label.as_deref() == Some(labels[v].as_str());
+        let kinds = scan.kinds;
         let parts = terms
             .parts()
             .iter()
             .map(|p| encode::part_spec(p, labels, &kinds, &dropped))
             .collect::<Result<Vec<_>>>()?;
-        let spec = ModelSpec {
+        Ok(ModelSpec {
             formula: formula.text().to_string(),
             variables: variables
                 .iter()
@@ -318,13 +425,11 @@ impl ModelSpec {
                     kind,
                 })
                 .collect(),
-            response,
+            response: scan.response,
             parts,
             offsets: terms.main().offsets().to_vec(),
             options,
-        };
-        let frame = spec.assemble(raw, kept, table.n_rows())?;
-        Ok((spec, frame))
+        })
     }
 
     /// Encodes new data exactly as the training data: same columns, levels and codings.

@@ -1,10 +1,17 @@
 //! Binomial regression with trials and a choice of link, as R's
 //! `glm(cbind(s, n − s) ~ …, family = binomial(link))`: logit, probit, cloglog.
 
-use mle_core::{Design, Result};
+use mle_core::{Convergence, Design, Diagnostic, Fit, Objective, Result};
 use mle_families::{Binomial, BinomialLink};
+use mle_optim::FitOptions;
 
 use crate::regression::{least_squares_start, Regression, RegressionFamily};
+use crate::separation::{detect_binomial_separation, limit_design, Separation, SEPARATION_LP_LIMIT};
+
+/// A fitted probability within this of 0 or 1 on a row whose proportion is 0 or 1 is the sign
+/// of separation: at a converged fit of separated data the gradient along the direction of
+/// recession is small only when such rows are fitted (numerically) exactly.
+const BOUNDARY_PROBABILITY: f64 = 1e-8;
 
 impl<'a> Regression<'a, Binomial, 1> {
     /// Binomial regression of `(successes, trials)` on `x` with link `link`. For 0/1
@@ -51,4 +58,113 @@ impl RegressionFamily<1> for Binomial {
             .collect();
         least_squares_start(regression.design(0), &eta0, objective.offset(0), Some(&w)).0
     }
+
+    /// The fit runs first. When it fails, does not converge, or fits a row whose proportion
+    /// is 0 or 1 with a probability within 1e-8 of it, separation is checked by the LP of
+    /// [`detect_binomial_separation`] (designs up to the LP size limit; beyond it such a fit is
+    /// flagged [`Diagnostic::SeparationInconclusive`]). Separated data give the MLE in the
+    /// extended reals: the infinite coefficients at ±∞, the finite ones fitted on the rows on
+    /// the hyperplane, no standard errors.
+    fn regression_estimate(&self, regression: &Regression<'_, Self, 1>, options: &FitOptions) -> Result<Fit> {
+        let objective = regression.linear_objective();
+        let fit = options.fit(objective, &regression.start_values());
+        if !shows_divergence(self, regression, &fit)? {
+            return fit;
+        }
+        let x = regression.design(0);
+        if x.nrows() * x.ncols() > SEPARATION_LP_LIMIT {
+            let reason = format!(
+                "the fit shows divergence and the separation LP ({} rows × {} columns) exceeds the \
+                 {SEPARATION_LP_LIMIT}-entry limit",
+                x.nrows(),
+                x.ncols()
+            );
+            return fit.map(|f| f.with_diagnostic(Diagnostic::SeparationInconclusive { reason }));
+        }
+        let sep = detect_binomial_separation(x, regression.response(), objective.weights())?;
+        if !sep.separated {
+            return fit;
+        }
+        separated_fit(regression, options, &sep)
+    }
+}
+
+/// Whether a binomial fit may be separated: it failed or did not converge, or a row with
+/// proportion 0 or 1 is fitted within [`BOUNDARY_PROBABILITY`] of it.
+fn shows_divergence(
+    family: &Binomial,
+    regression: &Regression<'_, Binomial, 1>,
+    fit: &Result<Fit>,
+) -> Result<bool> {
+    let f = match fit {
+        Ok(f) if f.convergence().converged() => f,
+        _ => return Ok(true),
+    };
+    let eta = regression
+        .linear_objective()
+        .linear_predictors(f.estimates().as_slice())?;
+    let y = regression.response();
+    Ok(y.iter().zip(eta.iter()).any(|(&(s, n), &e)| {
+        let (ln_p, ln_q) = family.link.ln_probabilities(e);
+        n > 0.0
+            && ((s == 0.0 && -ln_q.exp_m1() < BOUNDARY_PROBABILITY)
+                || (s == n && -ln_p.exp_m1() < BOUNDARY_PROBABILITY))
+    }))
+}
+
+/// The extended-real MLE of separated binomial data, flagged, without standard errors. The
+/// rows off the hyperplane tend to fitted probabilities 0 or 1 equal to their proportions and
+/// contribute ln C(n, 0) = ln C(n, n) = 0 to ℓ; the rows on it are fitted by the finite
+/// coefficients (with the fewest infinite columns needed to reach their supremum).
+fn separated_fit(
+    regression: &Regression<'_, Binomial, 1>,
+    options: &FitOptions,
+    sep: &Separation,
+) -> Result<Fit> {
+    let x = regression.design(0);
+    let y = regression.response();
+    let objective = regression.linear_objective();
+    let p = x.ncols();
+    let (finite, infinite): (Vec<usize>, Vec<usize>) =
+        (0..p).partition(|&j| !sep.infinite.contains(&x.names()[j]));
+    let mut estimates: Vec<f64> = (0..p)
+        .map(|j| match sep.direction[j] {
+            _ if finite.contains(&j) => 0.0,
+            d if d > 0.0 => f64::INFINITY,
+            _ => f64::NEG_INFINITY,
+        })
+        .collect();
+    let rows = &sep.on_hyperplane;
+    let mut log_likelihood = 0.0;
+    if !rows.is_empty() {
+        let (sub, cols) = limit_design(x, rows, &finite, &infinite)?;
+        let sub_y: Vec<(f64, f64)> = rows.iter().map(|&i| y[i]).collect();
+        let mut sub_model = Regression::binomial(regression.family().link, &sub, &sub_y)?;
+        if let Some(o) = objective.offset(0) {
+            sub_model = sub_model.offset(rows.iter().map(|&i| o[i]).collect::<Vec<f64>>())?;
+        }
+        if let Some(w) = objective.weights() {
+            sub_model = sub_model.weights(rows.iter().map(|&i| w[i]).collect::<Vec<f64>>())?;
+        }
+        let sub_fit = options.fit(sub_model.linear_objective(), &sub_model.start_values())?;
+        for (k, &j) in cols.iter().enumerate() {
+            if finite.contains(&j) {
+                estimates[j] = sub_fit.estimates()[k];
+            }
+        }
+        log_likelihood = sub_fit.log_likelihood();
+    }
+    Ok(Fit::on_boundary(
+        &objective.model_name(),
+        objective.parameters(),
+        &estimates,
+        log_likelihood,
+        x.nrows(),
+        Convergence::closed_form("separation detected by linear programming: the MLE is infinite"),
+    )?
+    .without_covariance(format!("{sep}: no standard errors"))
+    .with_diagnostic(Diagnostic::Separation {
+        coefficients: sep.infinite.clone(),
+        complete: Some(sep.complete),
+    }))
 }

@@ -120,23 +120,72 @@ pub fn detect_count_separation(x: &Design, y: &[f64], weights: Option<&[f64]>) -
     let used: Vec<usize> = (0..y.len())
         .filter(|&i| weights.is_none_or(|w| w[i] != 0.0))
         .collect();
-    let sub;
-    let (x, rows) = if used.len() == y.len() {
-        (x, None)
-    } else {
-        sub = Design::new(
-            DMatrix::from_fn(used.len(), x.ncols(), |r, j| x.matrix()[(used[r], j)]),
-            x.names().iter().cloned(),
-        )?;
-        (&sub, Some(&used))
-    };
-    let yu: Vec<f64> = used.iter().map(|&i| y[i]).collect();
-    let sign = vec![-1.0; yu.len()];
-    let equality: Vec<bool> = yu.iter().map(|v| *v > 0.0).collect();
-    let mut s = recession(x, &sign, &equality)?;
-    if let Some(rows) = rows {
-        s.on_hyperplane = s.on_hyperplane.iter().map(|&r| rows[r]).collect();
+    let sign = vec![-1.0; used.len()];
+    let equality: Vec<bool> = used.iter().map(|&i| y[i] > 0.0).collect();
+    recession_on_rows(x, &used, &sign, &equality)
+}
+
+/// Separation in a binomial regression with trials, for any link onto (0, 1) (logit,
+/// probit, cloglog): the MLE is infinite when a direction d has xᵢd ≥ 0 on the rows with
+/// every trial a success, xᵢd ≤ 0 on the rows with none, xᵢd = 0 on the rows with a
+/// proportion strictly inside (0, 1), and some xᵢd ≠ 0 — the LP of
+/// [`detect_separation`] with the interior rows as equalities. Rows with 0 trials or
+/// `weights` 0 are left out. `y` holds (successes, trials).
+///
+/// ```
+/// use mle_core::Design;
+/// use mle_models::separation::detect_binomial_separation;
+/// // Group B: every trial a success (5 of 5, 4 of 4): β_B = +∞; group A is interior.
+/// let x = Design::from_columns(true, &[("B", vec![0.0, 0.0, 1.0, 1.0])]).unwrap();
+/// let s = detect_binomial_separation(&x, &[(2.0, 5.0), (3.0, 5.0), (5.0, 5.0), (4.0, 4.0)], None).unwrap();
+/// assert!(s.separated && !s.complete);
+/// assert_eq!(s.infinite, vec!["B".to_string()]);
+/// assert_eq!(s.on_hyperplane, vec![0, 1]);
+/// let t = detect_binomial_separation(&x, &[(2.0, 5.0), (3.0, 5.0), (4.0, 5.0), (4.0, 4.0)], None).unwrap();
+/// assert!(!t.separated);
+/// ```
+pub fn detect_binomial_separation(
+    x: &Design,
+    y: &[(f64, f64)],
+    weights: Option<&[f64]>,
+) -> Result<Separation> {
+    if y.len() != x.nrows() {
+        return Err(MleError::DimensionMismatch {
+            what: "response".into(),
+            expected: x.nrows(),
+            got: y.len(),
+        });
     }
+    if let Some(index) = y.iter().position(|&(s, n)| !(n >= 0.0 && (0.0..=n).contains(&s))) {
+        return Err(MleError::OutsideSupport {
+            index,
+            family: "binomial regression".into(),
+            reason: format!("successes = {}, trials = {}", y[index].0, y[index].1),
+        });
+    }
+    let used: Vec<usize> = (0..y.len())
+        .filter(|&i| y[i].1 > 0.0 && weights.is_none_or(|w| w[i] != 0.0))
+        .collect();
+    let sign: Vec<f64> = used
+        .iter()
+        .map(|&i| if y[i].0 == y[i].1 { 1.0 } else { -1.0 })
+        .collect();
+    let equality: Vec<bool> = used.iter().map(|&i| y[i].0 > 0.0 && y[i].0 < y[i].1).collect();
+    recession_on_rows(x, &used, &sign, &equality)
+}
+
+/// [`recession`] on the rows `used` of `x`, with the rows on the hyperplane given as
+/// indices into `x`.
+fn recession_on_rows(x: &Design, used: &[usize], sign: &[f64], equality: &[bool]) -> Result<Separation> {
+    if used.len() == x.nrows() {
+        return recession(x, sign, equality);
+    }
+    let sub = Design::new(
+        DMatrix::from_fn(used.len(), x.ncols(), |r, j| x.matrix()[(used[r], j)]),
+        x.names().iter().cloned(),
+    )?;
+    let mut s = recession(&sub, sign, equality)?;
+    s.on_hyperplane = s.on_hyperplane.iter().map(|&r| used[r]).collect();
     Ok(s)
 }
 

@@ -110,7 +110,7 @@ struct Record {
 /// ```
 pub struct NegativeLogLikelihood<'a> {
     objective: &'a dyn Objective,
-    parameters: Vec<Parameter>,
+    parameters: Arc<[Parameter]>,
     record: Arc<Mutex<Record>>,
     cache: bool,
 }
@@ -130,7 +130,7 @@ impl<'a> NegativeLogLikelihood<'a> {
     pub fn new(objective: &'a dyn Objective) -> Self {
         NegativeLogLikelihood {
             objective,
-            parameters: objective.parameters(),
+            parameters: Arc::from(objective.parameters()),
             record: Arc::new(Mutex::new(Record::default())),
             cache: true,
         }
@@ -148,7 +148,7 @@ impl<'a> NegativeLogLikelihood<'a> {
     pub(crate) fn handle(&self) -> Self {
         NegativeLogLikelihood {
             objective: self.objective,
-            parameters: self.parameters.clone(),
+            parameters: Arc::clone(&self.parameters),
             record: Arc::clone(&self.record),
             cache: self.cache,
         }
@@ -184,6 +184,11 @@ impl<'a> NegativeLogLikelihood<'a> {
         &self.parameters
     }
 
+    /// The parameters, shared (no copy of their names).
+    pub(crate) fn shared_parameters(&self) -> Arc<[Parameter]> {
+        Arc::clone(&self.parameters)
+    }
+
     /// Passes over the data so far, by kind.
     ///
     /// ```
@@ -215,31 +220,56 @@ impl<'a> NegativeLogLikelihood<'a> {
         Err(MleError::NonFiniteIterate { last, log_likelihood })
     }
 
+    /// Records an evaluation: the highest ℓ, the last finite point and the last-point cache,
+    /// re-using their buffers (no allocation once the first point is recorded).
     fn remember(
         &self,
         theta: &[f64],
         value: f64,
-        gradient: Option<DVector<f64>>,
-        hessian: Option<DMatrix<f64>>,
+        gradient: Option<&DVector<f64>>,
+        hessian: Option<&DMatrix<f64>>,
     ) {
-        let mut r = self.lock();
+        let mut guard = self.lock();
+        let r = &mut *guard;
         let higher = match &r.best {
             None => !value.is_nan(),
             Some((b, _)) => value > *b,
         };
         if higher {
-            r.best = Some((value, theta.to_vec()));
+            match &mut r.best {
+                Some((b, t)) => {
+                    *b = value;
+                    overwrite(t, theta);
+                }
+                None => r.best = Some((value, theta.to_vec())),
+            }
         }
         if value.is_finite() {
-            r.last_finite = Some((theta.to_vec(), value));
+            match &mut r.last_finite {
+                Some((t, v)) => {
+                    overwrite(t, theta);
+                    *v = value;
+                }
+                None => r.last_finite = Some((theta.to_vec(), value)),
+            }
         }
         if self.cache {
-            r.last = Some(Cached {
-                theta: theta.to_vec(),
-                value,
-                gradient,
-                hessian,
-            });
+            match &mut r.last {
+                Some(c) => {
+                    overwrite(&mut c.theta, theta);
+                    c.value = value;
+                    keep_vector(&mut c.gradient, gradient);
+                    keep_matrix(&mut c.hessian, hessian);
+                }
+                None => {
+                    r.last = Some(Cached {
+                        theta: theta.to_vec(),
+                        value,
+                        gradient: gradient.cloned(),
+                        hessian: hessian.cloned(),
+                    })
+                }
+            }
         }
     }
 
@@ -296,7 +326,7 @@ impl<'a> NegativeLogLikelihood<'a> {
         }
         let (v, g) = self.objective.value_gradient(theta)?;
         self.lock().counts.gradient += 1;
-        self.remember(theta, v, Some(g.clone()), None);
+        self.remember(theta, v, Some(&g), None);
         Ok((v, g))
     }
 
@@ -326,7 +356,7 @@ impl<'a> NegativeLogLikelihood<'a> {
         }
         let e = self.objective.evaluate(theta)?;
         self.lock().counts.fused += 1;
-        self.remember(theta, e.value, Some(e.gradient.clone()), Some(e.hessian.clone()));
+        self.remember(theta, e.value, Some(&e.gradient), Some(&e.hessian));
         Ok(e)
     }
 
@@ -434,6 +464,28 @@ impl<'a> NegativeLogLikelihood<'a> {
             }
         }
         Ok(())
+    }
+}
+
+/// `target` becomes a copy of `source`, in its own buffer.
+fn overwrite(target: &mut Vec<f64>, source: &[f64]) {
+    target.clear();
+    target.extend_from_slice(source);
+}
+
+/// The cached gradient becomes `new` (copied into the old buffer when the length is the same).
+fn keep_vector(slot: &mut Option<DVector<f64>>, new: Option<&DVector<f64>>) {
+    match (slot.as_mut(), new) {
+        (Some(s), Some(n)) if s.len() == n.len() => s.copy_from(n),
+        _ => *slot = new.cloned(),
+    }
+}
+
+/// The cached Hessian becomes `new` (copied into the old buffer when the shape is the same).
+fn keep_matrix(slot: &mut Option<DMatrix<f64>>, new: Option<&DMatrix<f64>>) {
+    match (slot.as_mut(), new) {
+        (Some(s), Some(n)) if s.shape() == n.shape() => s.copy_from(n),
+        _ => *slot = new.cloned(),
     }
 }
 

@@ -1,6 +1,6 @@
 //! The generic entry point: objective + start + options → `Result<Fit>`.
 
-use argmin::core::{Executor, State};
+use argmin::core::{Executor, OptimizationResult, State};
 use mle_core::fit::{ConvergenceStatus, EstimationMethod};
 use mle_core::objective::check_parameters;
 use mle_core::{Convergence, Fit, MleError, Objective, Result};
@@ -281,7 +281,9 @@ impl FitOptions {
             .with_curvature(curvature);
         let nll = NegativeLogLikelihood::new(objective);
         let handle = nll.handle();
-        let res = Executor::new(nll, solver)
+        let OptimizationResult {
+            solver, mut state, ..
+        } = Executor::new(nll, solver)
             .configure(|s| {
                 s.param(start.to_vec())
                     .max_iters(self.max_iterations)
@@ -289,16 +291,12 @@ impl FitOptions {
             })
             .run()
             .map_err(into_mle_error)?;
-        let solver = res.solver();
-        let state = res.state();
         let param = state
-            .get_param()
-            .cloned()
+            .take_param()
             .ok_or_else(|| MleError::Optimiser("Newton returned no parameter".into()))?;
-        let status = solver
-            .status()
-            .cloned()
-            .ok_or_else(|| MleError::Optimiser("Newton stopped without a verdict".into()))?;
+        // The verdict and the last evaluation are moved out of the solver, not copied.
+        let (status, last) = solver.into_verdict();
+        let status = status.ok_or_else(|| MleError::Optimiser("Newton stopped without a verdict".into()))?;
         let method = if curvature == InformationKind::Expected {
             EstimationMethod::FisherScoring
         } else {
@@ -309,7 +307,7 @@ impl FitOptions {
         Ok(Outcome {
             param,
             convergence,
-            last: solver.current().cloned(),
+            last,
         })
     }
 

@@ -21,6 +21,7 @@ use argmin::core::{Error, IterState, Problem, Solver, State, TerminationReason, 
 use mle_core::fit::{ConvergenceStatus, Criterion};
 use mle_core::{Evaluation, InformationKind, MleError, Parameter};
 use nalgebra::{DMatrix, DVector};
+use std::sync::Arc;
 
 use crate::adapter::{at_iterate, positive_finite, round_off, stable_norm, NegativeLogLikelihood};
 pub(crate) use crate::verdict::{
@@ -62,7 +63,7 @@ pub struct SafeguardedNewton {
     no_progress: usize,
     best_decrement: f64,
     since_best_decrement: usize,
-    parameters: Vec<Parameter>,
+    parameters: Arc<[Parameter]>,
     runaway: Option<Runaway>,
     runaway_status: Option<ConvergenceStatus>,
     status: Option<ConvergenceStatus>,
@@ -96,7 +97,7 @@ impl SafeguardedNewton {
             no_progress: 0,
             best_decrement: f64::INFINITY,
             since_best_decrement: 0,
-            parameters: Vec::new(),
+            parameters: Arc::from(Vec::new()),
             runaway: None,
             runaway_status: None,
             status: None,
@@ -185,16 +186,28 @@ impl SafeguardedNewton {
         self.status.as_ref()
     }
 
-    fn curvature_matrix(
+    /// The verdict and the last evaluation, moved out of the solver once the run is over.
+    pub(crate) fn into_verdict(self) -> (Option<ConvergenceStatus>, Option<Evaluation>) {
+        (self.status, self.current)
+    }
+
+    /// The Newton direction d = M⁻¹∇ℓ for the curvature in use (observed: −∇²ℓ; expected:
+    /// the closed-form information).
+    fn direction_for(
         &self,
         nll: &NegativeLogLikelihood<'_>,
         theta: &[f64],
         eval: &Evaluation,
-    ) -> Result<DMatrix<f64>, MleError> {
+    ) -> Result<DVector<f64>, MleError> {
         match self.curvature {
-            InformationKind::Observed => Ok(-&eval.hessian),
+            InformationKind::Observed => Ok(newton_direction(-&eval.hessian, &eval.gradient, || {
+                -&eval.hessian
+            })),
             InformationKind::Expected => match nll.expected_information(theta) {
-                Some(r) => r,
+                Some(r) => {
+                    let m = r?;
+                    Ok(newton_direction(m.clone(), &eval.gradient, || m))
+                }
                 None => Err(MleError::NoExpectedInformation {
                     model: nll.objective().model_name(),
                 }),
@@ -202,21 +215,24 @@ impl SafeguardedNewton {
         }
     }
 
-    /// Checks the evaluation, then sets direction and decrement for it.
+    /// Checks the evaluation, then sets direction and decrement for it. `context` (where the
+    /// evaluation was made, for an error message) is only built when a derivative is not finite.
     fn prepare(
         &mut self,
-        problem: &mut Problem<NegativeLogLikelihood<'_>>,
+        nll: &NegativeLogLikelihood<'_>,
         theta: &[f64],
         eval: Evaluation,
-        context: &str,
+        context: impl FnOnce() -> String,
     ) -> Result<(), Error> {
-        let h = problem.problem("curvature", |p| {
-            p.check_derivatives(theta, eval.value, &eval.gradient, Some(&eval.hessian), context)?;
-            Ok(self.curvature_matrix(p, theta, &eval)?)
-        })?;
-        let g_nll = -&eval.gradient;
-        let (d, _) = descent_direction(&h, &g_nll);
-        let half = -g_nll.dot(&d) * 0.5;
+        let finite = eval.value.is_finite()
+            && eval.gradient.iter().all(|v| v.is_finite())
+            && eval.hessian.iter().all(|v| v.is_finite());
+        if !finite {
+            nll.check_derivatives(theta, eval.value, &eval.gradient, Some(&eval.hessian), &context())?;
+        }
+        let d = self.direction_for(nll, theta, &eval)?;
+        // ½(−g)ᵀM⁻¹(−g) for the gradient g of −ℓ, exactly: = ½ ∇ℓ·d.
+        let half = eval.gradient.dot(&d) * 0.5;
         // A NaN decrement (a curvature matrix with NaN entries) must not read as zero.
         self.half_decrement = if half.is_nan() {
             f64::INFINITY
@@ -330,6 +346,24 @@ pub fn descent_direction(curvature: &DMatrix<f64>, gradient: &DVector<f64>) -> (
     (&eig.eigenvectors * scaled, true)
 }
 
+/// [`descent_direction`] for the gradient ∇ℓ of ℓ rather than that of −ℓ: d = M⁻¹∇ℓ, the same
+/// bits as `descent_direction(M, −∇ℓ)` (negation commutes with every rounding of the
+/// substitutions), with M taken by value so the Cholesky path copies nothing. `again` gives
+/// M back for the eigen-decomposition when Cholesky fails.
+fn newton_direction(
+    curvature: DMatrix<f64>,
+    gradient_ll: &DVector<f64>,
+    again: impl FnOnce() -> DMatrix<f64>,
+) -> DVector<f64> {
+    if let Some(ch) = curvature.cholesky() {
+        let d = ch.solve(gradient_ll);
+        if d.iter().all(|v| v.is_finite()) {
+            return d;
+        }
+    }
+    descent_direction(&again(), &-gradient_ll).0
+}
+
 /// argmin's termination reason for a verdict.
 pub(crate) fn termination_for(status: &ConvergenceStatus) -> TerminationStatus {
     TerminationStatus::Terminated(match status {
@@ -337,6 +371,17 @@ pub(crate) fn termination_for(status: &ConvergenceStatus) -> TerminationStatus {
         ConvergenceStatus::MaxIterations { .. } => TerminationReason::MaxItersReached,
         s => TerminationReason::SolverExit(s.to_string()),
     })
+}
+
+/// The problem behind argmin's wrapper, read directly: the adapter counts its passes over the
+/// data itself, so argmin's per-call counter (a hashed map entry per evaluation) is skipped.
+pub(crate) fn inner<'p, 'a>(
+    problem: &'p Problem<NegativeLogLikelihood<'a>>,
+) -> Result<&'p NegativeLogLikelihood<'a>, Error> {
+    problem
+        .problem
+        .as_ref()
+        .ok_or_else(|| Error::msg("the argmin problem was taken out of its wrapper"))
 }
 
 impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
@@ -352,8 +397,9 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
         let x = state
             .take_param()
             .ok_or_else(|| Error::from(MleError::NoStartingValues))?;
-        let eval = problem.problem("fused", |p| Ok(p.fused(&x)?))?;
-        self.parameters = problem.problem("parameters", |p| Ok(p.parameters().to_vec()))?;
+        let nll = inner(problem)?;
+        let eval = nll.fused(&x)?;
+        self.parameters = nll.shared_parameters();
         let cost = -eval.value;
         let grad: Vec<f64> = eval.gradient.iter().map(|v| -v).collect();
         self.stalled = false;
@@ -364,7 +410,7 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
         self.status = None;
         self.runaway_status = None;
         self.runaway = Some(Runaway::new(&x, eval.value, stable_norm(&eval.gradient), 25));
-        self.prepare(problem, &x, eval, "the starting values")?;
+        self.prepare(nll, &x, eval, || "the starting values".into())?;
         Ok((state.param(x).cost(cost).gradient(grad), None))
     }
 
@@ -380,21 +426,19 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
             (Some(c), Some(d)) => (c, d),
             _ => return Err(Error::msg("Newton: not initialised")),
         };
+        let nll = inner(problem)?;
         let nll0 = -cur.value;
-        let g0 = -&cur.gradient;
-        let slope = g0.dot(&d);
-        let xv = DVector::from_column_slice(&x);
-        let trial = |alpha: f64| -> Vec<f64> { (&xv + &d * alpha).iter().copied().collect() };
+        // (−g)·d, exactly: negation commutes with every rounding.
+        let slope = -cur.gradient.dot(&d);
+        // x + α·d, element by element as nalgebra computes it, without the temporaries.
+        let trial =
+            |alpha: f64| -> Vec<f64> { x.iter().zip(d.iter()).map(|(xi, di)| xi + di * alpha).collect() };
         let finite = |t: &[f64]| t.iter().all(|v| v.is_finite());
 
         // Full step with a fused evaluation (re-used as the next iterate when accepted). A
         // step that overflows θ is a rejected step, like one where ℓ is not finite.
         let x1 = trial(1.0);
-        let e1 = if finite(&x1) {
-            Some(problem.problem("fused", |p| Ok(p.fused(&x1)?))?)
-        } else {
-            None
-        };
+        let e1 = if finite(&x1) { Some(nll.fused(&x1)?) } else { None };
         let nll1 = e1.as_ref().map_or(f64::INFINITY, |e| -e.value);
         let roundoff = 1e3 * f64::EPSILON * nll0.abs().max(1.0);
         let finite1 = nll1.is_finite()
@@ -422,10 +466,12 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
                 alpha = quad.clamp(0.1 * alpha, 0.5 * alpha);
                 let xa = trial(alpha);
                 let fa = if finite(&xa) {
-                    problem.problem("value", |p| {
-                        let v = p.value(&xa)?;
-                        Ok(if v.is_finite() { -v } else { f64::INFINITY })
-                    })?
+                    let v = nll.value(&xa)?;
+                    if v.is_finite() {
+                        -v
+                    } else {
+                        f64::INFINITY
+                    }
                 } else {
                     f64::INFINITY
                 };
@@ -437,7 +483,7 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
             }
             match found {
                 Some(xa) => {
-                    let ea = problem.problem("fused", |p| Ok(p.fused(&xa)?))?;
+                    let ea = nll.fused(&xa)?;
                     Some((xa, ea))
                 }
                 None => None,
@@ -457,7 +503,7 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
                 }
                 let (value, gnorm) = (e_new.value, stable_norm(&e_new.gradient));
                 let iteration = state.get_iter() + 1;
-                self.prepare(problem, &x_new, e_new, &at_iterate(&x_new, iteration))?;
+                self.prepare(nll, &x_new, e_new, || at_iterate(&x_new, iteration))?;
                 // The decrement no longer shrinks (noise-limited ℓ: it wanders instead).
                 if self.half_decrement < 0.5 * self.best_decrement {
                     self.best_decrement = self.half_decrement;

@@ -170,39 +170,52 @@ impl Runaway {
         iterations: u64,
         parameters: &[Parameter],
     ) -> Option<ConvergenceStatus> {
-        let sample = Sample {
-            theta: theta.to_vec(),
-            norm: theta.iter().map(|v| v * v).sum::<f64>().sqrt(),
-            value,
-            gradient_norm,
-        };
         let name = |i: usize| {
             parameters
                 .get(i)
                 .map_or_else(|| format!("θ[{i}]"), |p| p.name.clone())
         };
-        let prev = self.history.back().cloned();
-        self.history.push_back(sample);
-        if self.history.len() > self.window + 1 {
-            self.history.pop_front();
-        }
-        let (i, &far) = theta
+        // |θ| far beyond its starting scale with ℓ still rising since the previous sample.
+        let far_out = theta
             .iter()
             .enumerate()
-            .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))?;
-        if let Some(prev) = prev
-            && far.abs() > RUNAWAY_SCALE * self.scale
-            && value > prev.value
-        {
-            let step = DVector::from_iterator(theta.len(), theta.iter().zip(&prev.theta).map(|(a, b)| a - b));
-            let n = step.norm();
-            let step = if n > 0.0 && n.is_finite() { step / n } else { step };
-            return Some(ConvergenceStatus::Unbounded {
-                parameter: name(i),
-                increasing: far > 0.0,
-                direction: describe(&step, parameters),
-                log_likelihood: value,
+            .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
+            .and_then(|(i, &far)| {
+                let prev = self.history.back()?;
+                (far.abs() > RUNAWAY_SCALE * self.scale && value > prev.value).then(|| {
+                    let step = DVector::from_iterator(
+                        theta.len(),
+                        theta.iter().zip(&prev.theta).map(|(a, b)| a - b),
+                    );
+                    let n = step.norm();
+                    let step = if n > 0.0 && n.is_finite() { step / n } else { step };
+                    ConvergenceStatus::Unbounded {
+                        parameter: name(i),
+                        increasing: far > 0.0,
+                        direction: describe(&step, parameters),
+                        log_likelihood: value,
+                    }
+                })
             });
+        // The window slides; the sample that drops out lends its buffer to the new one.
+        let mut buffer = if self.history.len() > self.window {
+            self.history.pop_front().map(|s| s.theta).unwrap_or_default()
+        } else {
+            Vec::with_capacity(theta.len())
+        };
+        buffer.clear();
+        buffer.extend_from_slice(theta);
+        self.history.push_back(Sample {
+            theta: buffer,
+            norm: theta.iter().map(|v| v * v).sum::<f64>().sqrt(),
+            value,
+            gradient_norm,
+        });
+        if theta.is_empty() {
+            return None;
+        }
+        if far_out.is_some() {
+            return far_out;
         }
         if self.history.len() == self.window + 1 {
             let h = &self.history;

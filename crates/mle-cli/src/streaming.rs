@@ -1,0 +1,144 @@
+//! `mle fit --streaming`: the fit streamed from a Parquet file or directory (memory bounded
+//! by the batch buffers, whatever the number of rows), by `mle-stream`.
+
+use std::io::Write;
+
+use clap::{Arg, ArgAction, ArgMatches};
+use mle_data::FrameOptions;
+use mle_stream::{fit_parquet, StreamFamily, StreamFit, StreamOptions};
+
+use crate::{number, required, string, CliError};
+
+/// The `fit` arguments of a streaming fit.
+pub(crate) fn args() -> [Arg; 3] {
+    [
+        Arg::new("streaming")
+            .long("streaming")
+            .action(ArgAction::SetTrue)
+            .help(
+                "stream a Parquet file or directory (binomial, poisson, gaussian): one pass per Newton step",
+            ),
+        Arg::new("warm-start")
+            .long("warm-start")
+            .value_name("ROWS")
+            .value_parser(clap::value_parser!(u64))
+            .help("with --streaming: start from an in-memory fit on the first row groups holding ROWS rows"),
+        Arg::new("batch-size")
+            .long("batch-size")
+            .value_name("ROWS")
+            .default_value("65536")
+            .value_parser(clap::value_parser!(usize))
+            .help("with --streaming: rows per batch read"),
+    ]
+}
+
+/// Runs a streaming fit and prints its coefficients.
+pub(crate) fn fit(m: &ArgMatches, out: &mut dyn Write) -> Result<(), CliError> {
+    for unsupported in ["link", "save"] {
+        if string(m, unsupported).is_some() {
+            return Err(CliError::Usage(format!(
+                "--{unsupported} is not available with --streaming"
+            )));
+        }
+    }
+    if required(m, "cov") != "observed" {
+        return Err(CliError::Usage(
+            "--streaming reports the inverse observed information only (--cov observed)".into(),
+        ));
+    }
+    let family: StreamFamily = required(m, "family").parse()?;
+    let frame = FrameOptions {
+        weights: string(m, "weights"),
+        offset: string(m, "offset"),
+        ..FrameOptions::default()
+    };
+    let options = StreamOptions {
+        frame,
+        batch_size: m.get_one::<usize>("batch-size").copied().unwrap_or(65_536),
+        warm_start_rows: m.get_one::<u64>("warm-start").copied(),
+        ..StreamOptions::default()
+    };
+    let fitted = fit_parquet(required(m, "data"), &required(m, "formula"), family, &options)?;
+    match required(m, "output").as_str() {
+        "json" => write_json(&fitted, out),
+        "csv" => write_csv(&fitted, number(m, "level"), out),
+        _ => write_table(&fitted, out),
+    }
+}
+
+fn write_table(f: &StreamFit, out: &mut dyn Write) -> Result<(), CliError> {
+    let fit = &f.fit;
+    writeln!(out, "{} (streamed)", fit.model())?;
+    writeln!(
+        out,
+        "rows {} (dropped {}), {} passes, {:.2} s; {}",
+        f.n_rows,
+        f.n_dropped,
+        f.passes,
+        f.wall.as_secs_f64(),
+        fit.convergence().reason()
+    )?;
+    writeln!(
+        out,
+        "{:<20} {:>14} {:>12} {:>9} {:>10}",
+        "", "Estimate", "Std. Error", "z value", "Pr(>|z|)"
+    )?;
+    let (se, z, p) = (fit.std_errors(), fit.z_values(), fit.p_values());
+    for (i, par) in fit.parameters().iter().enumerate() {
+        let at = |v: &Option<nalgebra::DVector<f64>>| v.as_ref().map_or(f64::NAN, |v| v[i]);
+        writeln!(
+            out,
+            "{:<20} {:>14.6e} {:>12.4e} {:>9.3} {:>10.3e}",
+            par.name,
+            fit.estimates()[i],
+            at(&se),
+            at(&z),
+            at(&p)
+        )?;
+    }
+    writeln!(out, "log-likelihood {:.6}", fit.log_likelihood())?;
+    Ok(())
+}
+
+fn write_csv(f: &StreamFit, level: f64, out: &mut dyn Write) -> Result<(), CliError> {
+    let fit = &f.fit;
+    let ci = fit
+        .confidence_intervals(level)
+        .map_err(|e| CliError::Stream(e.into()))?;
+    let se = fit.std_errors();
+    writeln!(out, "term,estimate,std_error,conf_low,conf_high")?;
+    for (i, par) in fit.parameters().iter().enumerate() {
+        let s = se.as_ref().map_or("NA".to_string(), |v| format!("{:?}", v[i]));
+        let (lo, hi) = ci[i].map_or(("NA".to_string(), "NA".to_string()), |(a, b)| {
+            (format!("{a:?}"), format!("{b:?}"))
+        });
+        writeln!(
+            out,
+            "\"{}\",{:?},{s},{lo},{hi}",
+            par.name.replace('"', "\"\""),
+            fit.estimates()[i]
+        )?;
+    }
+    Ok(())
+}
+
+fn write_json(f: &StreamFit, out: &mut dyn Write) -> Result<(), CliError> {
+    let fit = &f.fit;
+    let names: Vec<&str> = fit.parameters().iter().map(|p| p.name.as_str()).collect();
+    let v = serde_json::json!({
+        "model": fit.model(),
+        "streaming": true,
+        "rows": f.n_rows,
+        "dropped": f.n_dropped,
+        "passes": f.passes,
+        "seconds": f.wall.as_secs_f64(),
+        "converged": fit.convergence().converged(),
+        "log_likelihood": fit.log_likelihood(),
+        "terms": names,
+        "estimates": fit.estimates().as_slice(),
+        "std_errors": fit.std_errors().map(|v| v.as_slice().to_vec()),
+    });
+    let json = serde_json::to_string_pretty(&v).map_err(std::io::Error::other)?;
+    writeln!(out, "{json}")?;
+    Ok(())
+}

@@ -1,0 +1,478 @@
+//! The streaming fit: every evaluation of the log-likelihood is one pass over the row
+//! groups, so the engine's own safeguarded Newton ([`FitOptions::newton`]: Cholesky or an
+//! eigenvalue-floored direction, backtracking with value-only passes, the scale-aware
+//! Newton-decrement test) runs unchanged on data that never sits in memory. Gaussian
+//! models are least squares by a streamed R factor instead: one pass for β̂ and σ̂, one for
+//! the observed information.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use mle_core::{Convergence, Design, Evaluation, Fit, MleError, Objective, Parameter};
+use mle_data::{FrameOptions, ModelSpec, Response, Table};
+use mle_models::Regression;
+use mle_optim::{FitOptions, Model};
+use nalgebra::{DMatrix, DVector};
+
+use crate::error::{Result, StreamError};
+use crate::model::{data_err as model_data_err, RowCount, StreamFamily, StreamModel};
+use crate::partial::{Order, PartialSum};
+use crate::rank::check_gram_rank;
+use crate::source::ParquetSource;
+use crate::tsqr::{RFactor, Residuals};
+
+/// Refinement passes of a streamed least-squares fit.
+const REFINEMENT_PASSES: usize = 2;
+
+/// Options of [`fit_parquet`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamOptions {
+    /// Weights, offset column and missing-value action, as the in-memory fit's.
+    pub frame: FrameOptions,
+    /// Rows per batch read.
+    pub batch_size: usize,
+    /// Warm start: fit in memory on the first row groups holding at least this many rows,
+    /// then take full-data Newton steps from there (`None`: start as the in-memory fit does
+    /// not need: at zero).
+    pub warm_start_rows: Option<u64>,
+    /// Newton iterations at most.
+    pub max_iterations: u64,
+}
+
+impl Default for StreamOptions {
+    fn default() -> Self {
+        StreamOptions {
+            frame: FrameOptions::default(),
+            batch_size: 65_536,
+            warm_start_rows: None,
+            max_iterations: 100,
+        }
+    }
+}
+
+/// A fit streamed from Parquet.
+#[derive(Debug, Clone)]
+pub struct StreamFit {
+    /// The estimate, covariance (inverse observed information), convergence.
+    pub fit: Fit,
+    /// The bound spec.
+    pub spec: ModelSpec,
+    /// Passes over the data (the level scan, the warm-start read, every evaluation).
+    pub passes: usize,
+    /// Rows in the files.
+    pub n_rows: u64,
+    /// Rows dropped for a missing value.
+    pub n_dropped: u64,
+    /// Wall time.
+    pub wall: Duration,
+    /// The starting point of Newton (zero, or the warm start's sample estimate).
+    pub start: Vec<f64>,
+    /// Why the warm start was not used, if it failed.
+    pub start_note: Option<String>,
+}
+
+impl StreamFit {
+    /// Coefficient names, as the in-memory fit's.
+    pub fn coefficient_names(&self) -> &[String] {
+        self.spec.column_names()
+    }
+
+    /// The coefficient estimates.
+    pub fn coefficients(&self) -> Vec<f64> {
+        self.fit.estimates().as_slice()[..self.spec.column_names().len()].to_vec()
+    }
+}
+
+/// The log-likelihood of a model over Parquet row groups: each call is one pass.
+pub struct StreamObjective<'a> {
+    model: &'a StreamModel,
+    source: &'a ParquetSource,
+    parameters: Vec<Parameter>,
+    n_obs: AtomicUsize,
+    dropped: AtomicUsize,
+    passes: AtomicUsize,
+    rank_checked: AtomicBool,
+    error: Mutex<Option<StreamError>>,
+}
+
+impl<'a> StreamObjective<'a> {
+    /// The objective of `model` over `source` (one counting pass for n).
+    pub fn new(model: &'a StreamModel, source: &'a ParquetSource) -> StreamObjective<'a> {
+        StreamObjective {
+            model,
+            source,
+            parameters: model.parameters(),
+            n_obs: AtomicUsize::new(0),
+            dropped: AtomicUsize::new(0),
+            passes: AtomicUsize::new(0),
+            rank_checked: AtomicBool::new(false),
+            error: Mutex::new(None),
+        }
+    }
+
+    /// One pass at θ: the merged partial sum and the row counts.
+    pub fn pass(&self, theta: &[f64], order: Order) -> Result<(PartialSum, RowCount)> {
+        self.passes.fetch_add(1, Ordering::Relaxed);
+        let columns = self.model.columns();
+        let label = match order {
+            Order::Value => "pass (ℓ)",
+            Order::Gradient => "pass (ℓ, ∇ℓ)",
+            Order::Hessian => "pass (ℓ, ∇ℓ, ∇²ℓ)",
+        };
+        let zero = || (PartialSum::zero(theta.len(), order), RowCount::default());
+        let out = self.source.pass(
+            0..self.source.row_groups().len(),
+            label,
+            |g| {
+                self.source
+                    .fold_group(g, columns, zero(), |(mut s, mut c), batch| {
+                        let (b, bc) = self.model.batch_partial(batch, theta, order, self.source, g)?;
+                        s.merge_in(&b)?;
+                        c.read += bc.read;
+                        c.dropped += bc.dropped;
+                        Ok((s, c))
+                    })
+            },
+            |(mut a, mut ac), (b, bc)| {
+                a.merge_in(&b)?;
+                ac.read += bc.read;
+                ac.dropped += bc.dropped;
+                Ok((a, ac))
+            },
+        )?;
+        let out = out.unwrap_or_else(zero);
+        self.n_obs.store(out.0.n as usize, Ordering::Relaxed);
+        self.dropped.store(out.1.dropped as usize, Ordering::Relaxed);
+        Ok(out)
+    }
+
+    /// Passes so far.
+    pub fn passes(&self) -> usize {
+        self.passes.load(Ordering::Relaxed)
+    }
+
+    fn run(&self, theta: &[f64], order: Order) -> mle_core::Result<PartialSum> {
+        match self.pass(theta, order) {
+            Ok((s, _)) => Ok(s),
+            Err(e) => {
+                let text = e.to_string();
+                if let Ok(mut slot) = self.error.lock() {
+                    slot.get_or_insert(e);
+                }
+                Err(MleError::Optimiser(format!("a data pass failed: {text}")))
+            }
+        }
+    }
+
+    /// The first Hessian pass checks the rank of the design from −∇²ℓ's coefficient block
+    /// (XᵀWX with W > 0): a dependent column is a typed [`MleError::RankDeficient`]
+    /// naming it, kept for [`fit_parquet`] as the in-memory fit reports it.
+    fn check_rank_once(&self, s: &PartialSum) -> mle_core::Result<()> {
+        if self.rank_checked.swap(true, Ordering::Relaxed) {
+            return Ok(());
+        }
+        let names = self.model.spec().column_names();
+        let p = names.len().min(s.dimension());
+        let gram = -s.hessian().view((0, 0), (p, p)).into_owned();
+        check_gram_rank(&gram, names).inspect_err(|e| {
+            if let Ok(mut slot) = self.error.lock() {
+                slot.get_or_insert(StreamError::from(e.clone()));
+            }
+        })
+    }
+
+    /// The first data error of a pass, if one stopped the optimiser.
+    fn take_error(&self) -> Option<StreamError> {
+        self.error.lock().ok().and_then(|mut e| e.take())
+    }
+}
+
+impl Objective for StreamObjective<'_> {
+    fn model_name(&self) -> String {
+        self.model.model_name()
+    }
+
+    fn parameters(&self) -> Vec<Parameter> {
+        self.parameters.clone()
+    }
+
+    fn n_obs(&self) -> usize {
+        self.n_obs.load(Ordering::Relaxed)
+    }
+
+    fn log_likelihood(&self, theta: &[f64]) -> mle_core::Result<f64> {
+        mle_core::objective::check_parameters(&self.parameters, theta)?;
+        Ok(self.run(theta, Order::Value)?.loglik)
+    }
+
+    fn value_gradient(&self, theta: &[f64]) -> mle_core::Result<(f64, DVector<f64>)> {
+        mle_core::objective::check_parameters(&self.parameters, theta)?;
+        let s = self.run(theta, Order::Gradient)?;
+        Ok((s.loglik, s.gradient_vector()))
+    }
+
+    fn evaluate(&self, theta: &[f64]) -> mle_core::Result<Evaluation> {
+        mle_core::objective::check_parameters(&self.parameters, theta)?;
+        let s = self.run(theta, Order::Hessian)?;
+        self.check_rank_once(&s)?;
+        Ok(Evaluation {
+            value: s.loglik,
+            gradient: s.gradient_vector(),
+            hessian: s.hessian(),
+        })
+    }
+
+    fn scores(&self, _theta: &[f64]) -> mle_core::Result<DMatrix<f64>> {
+        Err(MleError::NoScores {
+            model: self.model.model_name(),
+            reason: "a streaming fit keeps only the merged sums of each pass".into(),
+        })
+    }
+}
+
+/// Fits `formula` with `family` on a Parquet file or directory, streaming: memory
+/// O(threads × batch + p²), whatever the number of rows; the same estimate as the
+/// in-memory formula fit.
+///
+/// ```no_run
+/// use mle_stream::{fit_parquet, StreamFamily, StreamOptions};
+/// let f = fit_parquet("big.parquet", "y ~ x1 + x2", StreamFamily::Binomial, &StreamOptions::default()).unwrap();
+/// println!("{:?} in {} passes", f.coefficients(), f.passes);
+/// ```
+pub fn fit_parquet(
+    path: impl AsRef<std::path::Path>,
+    formula: &str,
+    family: StreamFamily,
+    options: &StreamOptions,
+) -> Result<StreamFit> {
+    let started = Instant::now();
+    let source = ParquetSource::open(path)?.with_batch_size(options.batch_size);
+    let model = StreamModel::bind(formula, &source, family, options.frame.clone())?;
+    let mut extra = usize::from(model.scanned_rows().is_some());
+    let objective = StreamObjective::new(&model, &source);
+    let mut start_used = Vec::new();
+    let mut start_note = None;
+    let fit = match family {
+        StreamFamily::Gaussian => least_squares(&objective)?,
+        _ => {
+            let p = model.parameters().len();
+            let start = match options.warm_start_rows {
+                Some(rows) => {
+                    extra += 1;
+                    match warm_start(&model, &source, rows) {
+                        Ok(s) => s,
+                        Err(e) => {
+                            start_note = Some(format!("warm start failed ({e}); started at zero"));
+                            vec![0.0; p]
+                        }
+                    }
+                }
+                None => vec![0.0; p],
+            };
+            start_used = start.clone();
+            let fit = FitOptions::newton()
+                .max_iterations(options.max_iterations)
+                .fit(&objective, &start);
+            match (fit, objective.take_error()) {
+                (_, Some(e)) => return Err(e),
+                (Ok(f), None) => f,
+                (Err(e), None) => return Err(e.into()),
+            }
+        }
+    };
+    let (n_rows, n_dropped) = (source.n_rows(), objective.dropped.load(Ordering::Relaxed) as u64);
+    Ok(StreamFit {
+        fit,
+        spec: model.spec().clone(),
+        passes: objective.passes() + extra,
+        n_rows,
+        n_dropped,
+        wall: started.elapsed(),
+        start: start_used,
+        start_note,
+    })
+}
+
+/// Gaussian: β̂ from the merged R factor (one pass), σ̂² = RSS/n, then the exact ℓ, ∇ℓ,
+/// ∇²ℓ at the estimate (one pass) for the inverse observed information.
+/// The R factor of all rows (one pass).
+fn factor_pass(objective: &StreamObjective<'_>) -> Result<RFactor> {
+    let (model, source) = (objective.model, objective.source);
+    let p = model.spec().column_names().len();
+    objective.passes.fetch_add(1, Ordering::Relaxed);
+    let merged = source.pass(
+        0..source.row_groups().len(),
+        "pass (R factor)",
+        |g| {
+            source.fold_group(
+                g,
+                model.columns(),
+                (RFactor::zero(p), RowCount::default()),
+                |(f, mut c), batch| {
+                    let (b, bc) = model.batch_factor(batch, source, g)?;
+                    c.read += bc.read;
+                    c.dropped += bc.dropped;
+                    Ok((f.merge(&b)?, c))
+                },
+            )
+        },
+        |(a, mut ac), (b, bc)| {
+            ac.read += bc.read;
+            ac.dropped += bc.dropped;
+            Ok((a.merge(&b)?, ac))
+        },
+    )?;
+    Ok(merged.map_or_else(|| RFactor::zero(p), |(f, _)| f))
+}
+
+/// Xᵀ W r and the RSS at β (one pass, double-double).
+fn refinement_pass(objective: &StreamObjective<'_>, beta: &[f64], step: usize) -> Result<Residuals> {
+    let (model, source) = (objective.model, objective.source);
+    let p = beta.len();
+    objective.passes.fetch_add(1, Ordering::Relaxed);
+    Ok(source
+        .pass(
+            0..source.row_groups().len(),
+            &format!("pass (refinement {step})"),
+            |g| {
+                source.fold_group(g, model.columns(), Residuals::zero(p), |acc, batch| {
+                    let Some(frame) = model.frame(batch).map_err(|e| model_data_err(source, g, e))? else {
+                        return Ok(acc);
+                    };
+                    let y = model.response(&frame, source, g)?;
+                    let part = Residuals::from_rows(
+                        frame.design.matrix(),
+                        &y,
+                        frame.offset.as_deref(),
+                        frame.weights.as_deref(),
+                        beta,
+                    );
+                    acc.merge(&part)
+                })
+            },
+            |a, b| a.merge(&b),
+        )?
+        .unwrap_or_else(|| Residuals::zero(p)))
+}
+
+fn least_squares(objective: &StreamObjective<'_>) -> Result<Fit> {
+    let p = objective.model.spec().column_names().len();
+    let factor = factor_pass(objective)?;
+    let r = factor.r.view((0, 0), (p, p));
+    check_gram_rank(&(r.transpose() * r), objective.model.spec().column_names())?;
+    let n = factor.n as usize;
+    if n <= p {
+        return Err(MleError::DimensionMismatch {
+            what: "observations (must exceed the coefficients)".into(),
+            expected: p + 1,
+            got: n,
+        }
+        .into());
+    }
+    let (mut beta, _) = factor.solve()?;
+    // Iterative refinement (corrected semi-normal equations), one pass each; the last
+    // pass's residuals give the RSS.
+    let mut rss = f64::NAN;
+    for step in 0..REFINEMENT_PASSES {
+        let g = refinement_pass(objective, beta.as_slice(), step + 1)?;
+        rss = g.rss();
+        beta = factor.refine(&beta, &g)?;
+    }
+    let exact = rss.sqrt() <= n.max(p) as f64 * f64::EPSILON * factor.r.column(p).norm();
+    if exact || rss.is_nan() || rss <= 0.0 {
+        return Err(StreamError::NotSupported {
+            what: "an exact least-squares fit (RSS = 0 to working precision) in a streaming fit".into(),
+        });
+    }
+    let sigma2 = rss / n as f64;
+    let mut theta: Vec<f64> = beta.iter().copied().collect();
+    theta.push(0.5 * sigma2.ln());
+    let (s, _) = objective.pass(&theta, Order::Hessian)?;
+    let eval = Evaluation {
+        value: s.loglik,
+        gradient: s.gradient_vector(),
+        hessian: s.hessian(),
+    };
+    let mut covariance = DMatrix::zeros(p + 1, p + 1);
+    covariance
+        .view_mut((0, 0), (p, p))
+        .copy_from(&(factor.unscaled_covariance()? * sigma2));
+    covariance[(p, p)] = 1.0 / (2.0 * n as f64);
+    Ok(Fit::from_evaluation(
+        objective,
+        &theta,
+        eval,
+        Convergence::closed_form("least squares by a streamed Householder R factor (TSQR), refined"),
+    )?
+    .with_covariance(
+        "σ̂²(XᵀWX)⁻¹ from the streamed R factor (= inverse observed information)",
+        covariance,
+    )?)
+}
+
+/// An in-memory fit on the first row groups holding `rows` rows: the starting point.
+fn warm_start(model: &StreamModel, source: &ParquetSource, rows: u64) -> Result<Vec<f64>> {
+    let mut batches = Vec::new();
+    let mut have = 0;
+    for g in 0..source.row_groups().len() {
+        if have >= rows {
+            break;
+        }
+        source.fold_group(g, model.columns(), (), |_, b| {
+            have += b.num_rows() as u64;
+            batches.push(b);
+            Ok(())
+        })?;
+    }
+    let schema = batches
+        .first()
+        .map(|b| b.schema())
+        .ok_or(StreamError::NotSupported {
+            what: "a warm start on no rows".into(),
+        })?;
+    let table = Table::from_batches(schema, &batches)?;
+    let frame = model.spec().apply(&table)?;
+    let y: Vec<f64> = match &frame.response {
+        Some(Response::Numeric(v)) => v.clone(),
+        Some(Response::Factor { codes, .. }) => codes.iter().map(|&c| c as f64).collect(),
+        _ => {
+            return Err(StreamError::NotSupported {
+                what: "this response in a warm start".into(),
+            })
+        }
+    };
+    // Columns without a non-zero entry in the sample (a level met later) start at zero.
+    let full = frame.design.matrix();
+    let kept: Vec<usize> = (0..full.ncols())
+        .filter(|&j| full.column(j).iter().any(|v| *v != 0.0))
+        .collect();
+    let names: Vec<&String> = kept.iter().map(|&j| &frame.design.names()[j]).collect();
+    let reduced = Design::new(full.select_columns(&kept), names)?;
+    let x = &reduced;
+    let (offset, weights) = (frame.offset.as_deref(), frame.weights.as_deref());
+    macro_rules! sample_fit {
+        ($r:expr) => {{
+            let mut r = $r?;
+            if let Some(o) = offset {
+                r = r.offset(o)?;
+            }
+            if let Some(w) = weights {
+                r = r.weights(w)?;
+            }
+            let sample: Vec<f64> = r.fit()?.fit().estimates().iter().copied().collect();
+            let mut start = vec![0.0; full.ncols()];
+            kept.iter().zip(sample).for_each(|(&j, v)| start[j] = v);
+            start
+        }};
+    }
+    Ok(match model.family() {
+        StreamFamily::Binomial => sample_fit!(Regression::logistic(x, &y)),
+        StreamFamily::Poisson => sample_fit!(Regression::poisson(x, &y)),
+        StreamFamily::Gaussian => {
+            return Err(StreamError::NotSupported {
+                what: "a Gaussian warm start".into(),
+            })
+        }
+    })
+}

@@ -1,0 +1,139 @@
+//! One batch of encoded rows → its [`PartialSum`], with the family's own exact duals
+//! ([`DensityKernel`] over a [`LogDensity`], as the in-memory objective uses): η = Xβ by a
+//! matrix–vector product, K-dimensional duals per row, then Xᵀg and XᵀWX as matrix
+//! products on the batch. Buffers are per batch; nothing is allocated per row.
+
+use mle_core::{DensityKernel, LogDensity};
+use nalgebra::{DMatrix, DVector, DVectorView};
+
+use crate::partial::{Order, PartialSum};
+
+/// Rows per cache-sized chunk of the Hessian products (the in-memory objective's chunk).
+const ROW_CHUNK: usize = 4096;
+
+/// The encoded rows of one batch for a K-predictor model.
+#[derive(Debug, Clone, Copy)]
+pub struct Rows<'a, const K: usize> {
+    /// One design per predictor (same rows).
+    pub designs: [&'a DMatrix<f64>; K],
+    /// The response.
+    pub y: &'a [f64],
+    /// Offsets per predictor.
+    pub offsets: [Option<&'a [f64]>; K],
+    /// Case weights.
+    pub weights: Option<&'a [f64]>,
+}
+
+/// The partial sum of `rows` at `theta` (the coefficients of predictor k start at
+/// Σ_{j<k} pⱼ).
+///
+/// ```
+/// use mle_families::Poisson;
+/// use mle_stream::{kernel::{partial_sum, Rows}, Order};
+/// use nalgebra::DMatrix;
+/// let x = DMatrix::from_element(2, 1, 1.0);
+/// let rows = Rows { designs: [&x], y: &[1.0, 3.0], offsets: [None], weights: None };
+/// let s = partial_sum(&Poisson, &rows, &[0.0], Order::Hessian);
+/// // ℓ'(0) = Σ y − n·e⁰ = 2, ℓ''(0) = −n = −2.
+/// assert_eq!((s.n, s.gradient[0], s.hessian_upper[0]), (2, 2.0, -2.0));
+/// ```
+pub fn partial_sum<F: LogDensity<K, Obs = f64>, const K: usize>(
+    family: &F,
+    rows: &Rows<'_, K>,
+    theta: &[f64],
+    order: Order,
+) -> PartialSum {
+    let m = rows.y.len();
+    let widths: [usize; K] = std::array::from_fn(|k| rows.designs[k].ncols());
+    let mut starts = [0usize; K];
+    for k in 1..K {
+        starts[k] = starts[k - 1] + widths[k - 1];
+    }
+    let p = starts[K - 1] + widths[K - 1];
+    let eta: [DVector<f64>; K] = std::array::from_fn(|k| {
+        let beta = DVectorView::from_slice(&theta[starts[k]..starts[k] + widths[k]], widths[k]);
+        let mut e = rows.designs[k] * beta;
+        if let Some(o) = rows.offsets[k] {
+            e.iter_mut().zip(o).for_each(|(e, o)| *e += o);
+        }
+        e
+    });
+    let mut out = PartialSum::zero(p, order);
+    let mut g: [DVector<f64>; K] =
+        std::array::from_fn(|_| DVector::zeros(if order >= Order::Gradient { m } else { 0 }));
+    let hm = if order == Order::Hessian { m } else { 0 };
+    let mut h: [[DVector<f64>; K]; K] = std::array::from_fn(|_| std::array::from_fn(|_| DVector::zeros(hm)));
+    let (mut value, mut sum_w, mut n) = (0.0, 0.0, 0u64);
+    for i in 0..m {
+        let w = rows.weights.map_or(1.0, |w| w[i]);
+        if w == 0.0 {
+            continue;
+        }
+        n += 1;
+        sum_w += w;
+        let e: [f64; K] = std::array::from_fn(|k| eta[k][i]);
+        match order {
+            Order::Value => value += w * family.ln_density(&e, &rows.y[i]),
+            Order::Gradient => {
+                let (v, gi) = DensityKernel::value_gradient(family, &e, &rows.y[i]);
+                value += w * v;
+                for k in 0..K {
+                    g[k][i] = w * gi[k];
+                }
+            }
+            Order::Hessian => {
+                let (v, gi, hi) = DensityKernel::value_gradient_hessian(family, &e, &rows.y[i]);
+                value += w * v;
+                for k in 0..K {
+                    g[k][i] = w * gi[k];
+                    for l in k..K {
+                        h[k][l][i] = w * hi[(k, l)];
+                    }
+                }
+            }
+        }
+    }
+    out.n = n;
+    out.sum_w = sum_w;
+    out.loglik = value;
+    if order >= Order::Gradient {
+        for k in 0..K {
+            let gk = rows.designs[k].tr_mul(&g[k]);
+            out.gradient[starts[k]..starts[k] + widths[k]].copy_from_slice(gk.as_slice());
+        }
+    }
+    if order == Order::Hessian {
+        // XₖᵀWₖₗXₗ on row chunks that stay in cache (as the in-memory objective does).
+        let mut full = DMatrix::zeros(p, p);
+        let mut scaled = DMatrix::zeros(ROW_CHUNK.min(m), widths.iter().copied().max().unwrap_or(0));
+        for r0 in (0..m).step_by(ROW_CHUNK) {
+            let c = ROW_CHUNK.min(m - r0);
+            for k in 0..K {
+                let xk = rows.designs[k].rows(r0, c);
+                for l in k..K {
+                    let xl = rows.designs[l].rows(r0, c);
+                    let hw = h[k][l].rows(r0, c);
+                    let mut buf = scaled.view_mut((0, 0), (c, widths[l]));
+                    for j in 0..widths[l] {
+                        buf.column_mut(j)
+                            .zip_zip_apply(&xl.column(j), &hw, |b, x, w| *b = x * w);
+                    }
+                    let block = xk.tr_mul(&buf);
+                    let mut at = full.view_mut((starts[k], starts[l]), (widths[k], widths[l]));
+                    at += &block;
+                }
+            }
+        }
+        for k in 0..K {
+            for l in k + 1..K {
+                let block = full
+                    .view((starts[k], starts[l]), (widths[k], widths[l]))
+                    .transpose();
+                full.view_mut((starts[l], starts[k]), (widths[l], widths[k]))
+                    .copy_from(&block);
+            }
+        }
+        out.add_hessian(&full);
+    }
+    out
+}

@@ -1,0 +1,540 @@
+//! [`StreamModel`]: a formula bound on the whole data set (levels from a scan of every row
+//! group) and a family; encodes one Arrow batch at a time into its [`PartialSum`] or
+//! [`RFactor`].
+
+use std::fmt;
+use std::str::FromStr;
+
+use arrow_array::{Array, RecordBatch};
+use mle_core::{LogDensity, Parameter};
+use mle_data::{DataError, Formula, FrameOptions, ModelFrame, ModelSpec, Response, Table, VariableKind};
+use mle_families::{Bernoulli, Gaussian, Poisson};
+use mle_models::RegressionFamily;
+use nalgebra::DMatrix;
+
+use crate::error::{Result, StreamError};
+use crate::kernel::{partial_sum, Rows};
+use crate::partial::{Order, PartialSum};
+use crate::source::ParquetSource;
+use crate::tsqr::RFactor;
+
+/// The families a streaming fit handles, each with its canonical link as the in-memory
+/// formula fit uses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamFamily {
+    /// Logistic regression (Bernoulli, logit link); a 0/1 or two-level factor response.
+    Binomial,
+    /// Poisson regression (log link).
+    Poisson,
+    /// Gaussian: least squares by a streamed R factor (TSQR), with log σ.
+    Gaussian,
+}
+
+impl FromStr for StreamFamily {
+    type Err = StreamError;
+
+    /// ```
+    /// use mle_stream::StreamFamily;
+    /// assert_eq!("binomial".parse::<StreamFamily>().unwrap(), StreamFamily::Binomial);
+    /// assert!("gamma".parse::<StreamFamily>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "binomial" | "logistic" => Ok(StreamFamily::Binomial),
+            "poisson" => Ok(StreamFamily::Poisson),
+            "gaussian" => Ok(StreamFamily::Gaussian),
+            _ => Err(StreamError::NotSupported {
+                what: format!("the family `{s}` (streaming fits: binomial, poisson, gaussian)"),
+            }),
+        }
+    }
+}
+
+impl fmt::Display for StreamFamily {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StreamFamily::Binomial => "binomial",
+            StreamFamily::Poisson => "poisson",
+            StreamFamily::Gaussian => "gaussian",
+        })
+    }
+}
+
+/// A formula bound to the data's full level set, with its family: the per-batch encoder
+/// of a streaming fit.
+#[derive(Debug, Clone)]
+pub struct StreamModel {
+    spec: ModelSpec,
+    family: StreamFamily,
+    columns: Vec<String>,
+    scan_rows: Option<(u64, u64)>,
+    direct: Option<Direct>,
+}
+
+/// A formula of plain numeric columns (`y ~ x1 + x2`, no factor, transform, weight or
+/// offset): batches without a null or NaN go straight from the Arrow arrays into the
+/// design, columns in the spec's order — the design `spec.apply` builds, without its
+/// per-variable copies.
+#[derive(Debug, Clone)]
+struct Direct {
+    response: String,
+    intercept: bool,
+    columns: Vec<String>,
+}
+
+impl Direct {
+    fn of(spec: &ModelSpec) -> Option<Direct> {
+        let plain = |e: &mle_data::Variable| {
+            let names = e.expr.names();
+            (names.len() == 1 && names[0] == e.label && e.kind == VariableKind::Numeric)
+                .then(|| names[0].clone())
+        };
+        let response = match spec.response()? {
+            mle_data::ResponseSpec::Numeric { expr } => {
+                let names = expr.names();
+                (names.len() == 1 && names[0] == expr.label()).then(|| names[0].clone())?
+            }
+            _ => return None,
+        };
+        let o = spec.options();
+        if o.weights.is_some() || o.offset.is_some() {
+            return None;
+        }
+        let part = spec.main();
+        let mut columns = Vec::new();
+        for t in &part.terms {
+            if t.variables.len() != 1 || t.columns.len() != 1 {
+                return None;
+            }
+            let v = &spec.variables()[t.variables[0].0];
+            columns.push(plain(v)?);
+        }
+        // Offsets in the formula, or columns not one per term: not direct.
+        let p = usize::from(part.intercept) + columns.len();
+        let names_match = part
+            .column_names
+            .iter()
+            .skip(usize::from(part.intercept))
+            .eq(columns.iter());
+        (p == part.column_names.len() && names_match && spec.variables().len() == columns.len()).then_some(
+            Direct {
+                response,
+                intercept: part.intercept,
+                columns,
+            },
+        )
+    }
+
+    /// The design and response of a batch, or `None` when a column has a null or a NaN
+    /// (or is not Float64): those batches take the spec's path. Each column is tested for
+    /// NaN a cache-sized chunk at a time just before the chunk is copied, so the Arrow
+    /// buffers are read from memory once.
+    fn read(&self, batch: &RecordBatch) -> Option<(DMatrix<f64>, Vec<f64>)> {
+        let col = |name: &str| -> Option<&[f64]> {
+            let a = batch.column_by_name(name)?;
+            let f = a.as_any().downcast_ref::<arrow_array::Float64Array>()?;
+            (f.null_count() == 0).then(|| &f.values()[..])
+        };
+        let copy = |into: &mut Vec<f64>, from: &[f64]| -> Option<()> {
+            for chunk in from.chunks(COPY_CHUNK) {
+                if chunk.iter().fold(false, |nan, v| nan | v.is_nan()) {
+                    return None;
+                }
+                into.extend_from_slice(chunk);
+            }
+            Some(())
+        };
+        let m = batch.num_rows();
+        let mut y = Vec::with_capacity(m);
+        copy(&mut y, col(&self.response)?)?;
+        let p = usize::from(self.intercept) + self.columns.len();
+        let mut data = Vec::with_capacity(m * p);
+        if self.intercept {
+            data.resize(m, 1.0);
+        }
+        for c in &self.columns {
+            copy(&mut data, col(c)?)?;
+        }
+        Some((DMatrix::from_vec(m, p, data), y))
+    }
+}
+
+/// Values per NaN test and copy of the direct path (fits in L1 with its destination).
+const COPY_CHUNK: usize = 1024;
+
+/// Rows read and dropped (missing values) in a pass.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RowCount {
+    /// Rows read.
+    pub read: u64,
+    /// Rows dropped for a missing value.
+    pub dropped: u64,
+}
+
+impl StreamModel {
+    /// Binds `formula` on every row group of `source`: when the formula has a factor, one
+    /// scan pass (the formula's columns only) collects the levels of the kept rows, so the
+    /// levels and their order are those of the in-memory fit on all rows.
+    pub fn bind(
+        formula: &str,
+        source: &ParquetSource,
+        family: StreamFamily,
+        options: FrameOptions,
+    ) -> Result<StreamModel> {
+        let parsed = Formula::parse(formula).map_err(DataError::from)?;
+        let terms = parsed
+            .terms(
+                &source
+                    .column_names()
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            )
+            .map_err(DataError::from)?;
+        let mut columns: Vec<String> = Vec::new();
+        let mut add = |c: String| {
+            if !columns.contains(&c) {
+                columns.push(c);
+            }
+        };
+        parsed
+            .response()
+            .into_iter()
+            .flat_map(|e| e.names())
+            .for_each(&mut add);
+        terms
+            .variables()
+            .iter()
+            .flat_map(|e| e.names())
+            .for_each(&mut add);
+        options
+            .weights
+            .iter()
+            .chain(&options.offset)
+            .cloned()
+            .for_each(&mut add);
+        // Without a factor anywhere, the first rows fix the spec; otherwise scan all rows.
+        let first = source.fold_group(0, &columns, None, |acc: Option<ModelSpec>, batch| {
+            if acc.is_some() {
+                return Ok(acc);
+            }
+            match ModelSpec::bind(&parsed, &Table::from_batch(batch), options.clone()) {
+                Ok((spec, _)) => Ok(Some(spec)),
+                Err(_) => Ok(None),
+            }
+        })?;
+        let has_factor = |s: &ModelSpec| {
+            s.variables()
+                .iter()
+                .any(|v| matches!(v.kind, VariableKind::Factor { .. }))
+                || matches!(s.response(), Some(mle_data::ResponseSpec::Factor { .. }))
+        };
+        let (spec, scan_rows) = match first {
+            Some(spec) if !has_factor(&spec) => (spec, None),
+            _ => {
+                let (spec, rows) = scan_levels(&parsed, source, &columns, options)?;
+                (spec, Some(rows))
+            }
+        };
+        if spec.second().is_some() {
+            return Err(StreamError::NotSupported {
+                what: "a `|` part in a streaming fit".into(),
+            });
+        }
+        Ok(StreamModel {
+            direct: Direct::of(&spec),
+            spec,
+            family,
+            columns,
+            scan_rows,
+        })
+    }
+
+    /// The bound spec (column names, levels).
+    pub fn spec(&self) -> &ModelSpec {
+        &self.spec
+    }
+
+    /// The family.
+    pub fn family(&self) -> StreamFamily {
+        self.family
+    }
+
+    /// The columns read from the files.
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    /// Rows scanned and dropped by the level scan, if there was one.
+    pub fn scanned_rows(&self) -> Option<(u64, u64)> {
+        self.scan_rows
+    }
+
+    /// The model's parameters, named as the in-memory fit names them.
+    pub fn parameters(&self) -> Vec<Parameter> {
+        let mut ps: Vec<Parameter> = self.spec.column_names().iter().map(Parameter::identity).collect();
+        if self.family == StreamFamily::Gaussian {
+            ps.push(Gaussian.parameters()[1].clone());
+        }
+        ps
+    }
+
+    /// The model's name in summaries (as the in-memory regression's).
+    pub fn model_name(&self) -> String {
+        match self.family {
+            StreamFamily::Binomial => Bernoulli.regression_name(),
+            StreamFamily::Poisson => Poisson.regression_name(),
+            StreamFamily::Gaussian => RegressionFamily::<2>::regression_name(&Gaussian),
+        }
+    }
+
+    /// Encodes one batch through the spec (`None` when every row has a missing value).
+    pub fn frame(&self, batch: RecordBatch) -> std::result::Result<Option<ModelFrame>, DataError> {
+        match self.spec.apply(&Table::from_batch(batch)) {
+            Ok(f) => Ok(Some(f)),
+            Err(DataError::NoRows { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The response of a frame as the family's numbers, each checked.
+    pub fn response(&self, frame: &ModelFrame, source: &ParquetSource, g: usize) -> Result<Vec<f64>> {
+        let y: Vec<f64> = match (&frame.response, self.family) {
+            (Some(Response::Numeric(v)), _) => v.clone(),
+            (Some(Response::Factor { levels, codes }), StreamFamily::Binomial) if levels.len() == 2 => {
+                codes.iter().map(|&c| c as f64).collect()
+            }
+            _ => {
+                return Err(StreamError::NotSupported {
+                    what: format!(
+                        "this response for the {} family (a numeric response is needed)",
+                        self.family
+                    ),
+                })
+            }
+        };
+        self.check_response(&y, Some(&frame.kept_rows), source, g)?;
+        Ok(y)
+    }
+
+    /// Each response value finite and in the family's support, else an error naming the
+    /// file, row group and row.
+    fn check_response(
+        &self,
+        y: &[f64],
+        kept: Option<&[usize]>,
+        source: &ParquetSource,
+        g: usize,
+    ) -> Result<()> {
+        let check = |i: usize, v: f64, r: std::result::Result<(), String>| {
+            r.map_err(|reason| StreamError::Observation {
+                path: source.path(&source.row_groups()[g]).to_path_buf(),
+                row_group: source.row_groups()[g].index,
+                row: kept.map_or(i, |k| k[i]),
+                value: v,
+                family: self.family.to_string(),
+                reason,
+            })
+        };
+        for (i, &v) in y.iter().enumerate() {
+            let finite = if v.is_finite() {
+                Ok(())
+            } else {
+                Err("not finite".to_string())
+            };
+            check(i, v, finite)?;
+            let r = match self.family {
+                StreamFamily::Binomial => Bernoulli.check_observation(&v),
+                StreamFamily::Poisson => Poisson.check_observation(&v),
+                StreamFamily::Gaussian => Gaussian.check_observation(&v),
+            };
+            check(i, v, r)?;
+        }
+        Ok(())
+    }
+
+    /// Whether batches without missing values bypass the spec's encoder (a formula of plain
+    /// numeric columns; the same design).
+    pub fn is_direct(&self) -> bool {
+        self.direct.is_some()
+    }
+
+    /// The design and response of a batch by the direct path, if it applies to the batch.
+    pub fn direct_design(&self, batch: &RecordBatch) -> Option<(DMatrix<f64>, Vec<f64>)> {
+        self.direct.as_ref().and_then(|d| d.read(batch))
+    }
+
+    /// The partial sum of a directly read batch (no weights, offsets or missing values).
+    fn direct_partial(&self, x: &DMatrix<f64>, y: &[f64], theta: &[f64], order: Order) -> PartialSum {
+        let rows = Rows {
+            designs: [x],
+            y,
+            offsets: [None],
+            weights: None,
+        };
+        match self.family {
+            StreamFamily::Binomial => partial_sum(&Bernoulli, &rows, theta, order),
+            StreamFamily::Poisson => partial_sum(&Poisson, &rows, theta, order),
+            StreamFamily::Gaussian => {
+                let ones = DMatrix::from_element(y.len(), 1, 1.0);
+                let rows = Rows {
+                    designs: [x, &ones],
+                    y,
+                    offsets: [None, None],
+                    weights: None,
+                };
+                partial_sum(&Gaussian, &rows, theta, order)
+            }
+        }
+    }
+
+    /// The partial sum of one batch at θ, with its row counts.
+    pub fn batch_partial(
+        &self,
+        batch: RecordBatch,
+        theta: &[f64],
+        order: Order,
+        source: &ParquetSource,
+        g: usize,
+    ) -> Result<(PartialSum, RowCount)> {
+        let read = batch.num_rows() as u64;
+        if let Some((x, y)) = self.direct_design(&batch) {
+            self.check_response(&y, None, source, g)?;
+            return Ok((
+                self.direct_partial(&x, &y, theta, order),
+                RowCount { read, dropped: 0 },
+            ));
+        }
+        let Some(frame) = self.frame(batch).map_err(|e| data_err(source, g, e))? else {
+            return Ok((
+                PartialSum::zero(theta.len(), order),
+                RowCount { read, dropped: read },
+            ));
+        };
+        let count = RowCount {
+            read,
+            dropped: frame.n_dropped as u64,
+        };
+        let y = self.response(&frame, source, g)?;
+        let x = frame.design.matrix();
+        let (offset, weights) = (frame.offset.as_deref(), frame.weights.as_deref());
+        let sum = match self.family {
+            StreamFamily::Binomial => partial_sum(
+                &Bernoulli,
+                &Rows {
+                    designs: [x],
+                    y: &y,
+                    offsets: [offset],
+                    weights,
+                },
+                theta,
+                order,
+            ),
+            StreamFamily::Poisson => partial_sum(
+                &Poisson,
+                &Rows {
+                    designs: [x],
+                    y: &y,
+                    offsets: [offset],
+                    weights,
+                },
+                theta,
+                order,
+            ),
+            StreamFamily::Gaussian => {
+                // As the in-memory least squares: weight w as log σ offset −½ log w, case weight 1{w > 0}.
+                let ones = DMatrix::from_element(y.len(), 1, 1.0);
+                let (sigma_offset, case): (Option<Vec<f64>>, Option<Vec<f64>>) = match weights {
+                    Some(w) => (
+                        Some(
+                            w.iter()
+                                .map(|&v| if v > 0.0 { -0.5 * v.ln() } else { 0.0 })
+                                .collect(),
+                        ),
+                        Some(w.iter().map(|&v| if v > 0.0 { 1.0 } else { 0.0 }).collect()),
+                    ),
+                    None => (None, None),
+                };
+                let rows = Rows {
+                    designs: [x, &ones],
+                    y: &y,
+                    offsets: [offset, sigma_offset.as_deref()],
+                    weights: case.as_deref(),
+                };
+                partial_sum(&Gaussian, &rows, theta, order)
+            }
+        };
+        Ok((sum, count))
+    }
+
+    /// The R factor of one batch (least squares), with its row counts.
+    pub fn batch_factor(
+        &self,
+        batch: RecordBatch,
+        source: &ParquetSource,
+        g: usize,
+    ) -> Result<(RFactor, RowCount)> {
+        let read = batch.num_rows() as u64;
+        let p = self.spec.column_names().len();
+        let Some(frame) = self.frame(batch).map_err(|e| data_err(source, g, e))? else {
+            return Ok((RFactor::zero(p), RowCount { read, dropped: read }));
+        };
+        let y = self.response(&frame, source, g)?;
+        let f = RFactor::from_rows(
+            frame.design.matrix(),
+            &y,
+            frame.offset.as_deref(),
+            frame.weights.as_deref(),
+        );
+        Ok((
+            f,
+            RowCount {
+                read,
+                dropped: frame.n_dropped as u64,
+            },
+        ))
+    }
+}
+
+/// The spec bound on the levels of every row group (one pass over `columns`), with the
+/// rows scanned and dropped.
+fn scan_levels(
+    parsed: &Formula,
+    source: &ParquetSource,
+    columns: &[String],
+    options: FrameOptions,
+) -> Result<(ModelSpec, (u64, u64))> {
+    let scan = source.pass(
+        0..source.row_groups().len(),
+        "levels",
+        |g| {
+            source.fold_group(g, columns, None, |acc: Option<mle_data::LevelScan>, batch| {
+                let s = ModelSpec::scan(parsed, &Table::from_batch(batch), &options)
+                    .map_err(|e| data_err(source, g, e))?;
+                Ok(Some(match acc {
+                    None => s,
+                    Some(a) => a.merge(s)?,
+                }))
+            })
+        },
+        |a, b| match (a, b) {
+            (Some(a), Some(b)) => Ok(Some(a.merge(b)?)),
+            (a, b) => Ok(a.or(b)),
+        },
+    )?;
+    let scan = scan.flatten().ok_or(DataError::NoRows { dropped: 0 })?;
+    let rows = (scan.n_rows() as u64, (scan.n_rows() - scan.n_kept()) as u64);
+    Ok((
+        ModelSpec::from_scan(parsed, source.column_names(), scan, options)?,
+        rows,
+    ))
+}
+
+pub(crate) fn data_err(source: &ParquetSource, g: usize, e: DataError) -> StreamError {
+    let group = source.row_groups()[g];
+    StreamError::Data {
+        path: source.path(&group).to_path_buf(),
+        row_group: group.index,
+        source: Box::new(e),
+    }
+}

@@ -1,0 +1,207 @@
+//! The streamed fit agrees with the in-memory formula fit to 1e-10 relative, is bitwise
+//! independent of the thread count, and reads directories of files.
+
+mod common;
+
+use mle_data::{Family, FormulaFit, FormulaOptions, FrameOptions, Table};
+use mle_stream::{fit_parquet, StreamFamily, StreamFit, StreamOptions};
+
+fn assert_close(a: f64, b: f64, tol: f64, what: &str) {
+    let rel = (a - b).abs() / b.abs().max(1e-300);
+    assert!(
+        rel <= tol || (a - b).abs() <= tol * 1e-3,
+        "{what}: {a} vs {b} (rel {rel:e})"
+    );
+}
+
+fn compare(stream: &StreamFit, memory: &FormulaFit) {
+    let (s, m) = (&stream.fit, memory.estimate());
+    assert_eq!(s.parameters().len(), m.parameters().len());
+    for (a, b) in s.parameters().iter().zip(m.parameters()) {
+        assert_eq!(a.name, b.name);
+    }
+    assert_eq!(stream.coefficient_names(), memory.coefficient_names().as_slice());
+    for i in 0..s.estimates().len() {
+        assert_close(
+            s.estimates()[i],
+            m.estimates()[i],
+            1e-10,
+            &format!("estimate {i}"),
+        );
+    }
+    let (cs, cm) = (s.covariance().unwrap(), m.covariance().unwrap());
+    for i in 0..cs.nrows() {
+        for j in 0..cs.ncols() {
+            assert!((cs[(i, j)] - cm[(i, j)]).abs() <= 1e-8 * cm[(i, i)].abs().max(cm[(j, j)].abs()));
+        }
+    }
+    assert_close(s.log_likelihood(), m.log_likelihood(), 1e-12, "log-likelihood");
+    assert_eq!(s.n_obs(), memory.n_obs());
+    assert_eq!(stream.n_dropped, memory.n_dropped() as u64);
+    assert!(s.convergence().converged());
+}
+
+fn setup(name: &str, n: usize, group_rows: usize) -> (std::path::PathBuf, Table) {
+    let dir = common::temp_dir(name);
+    let t = common::table(n, 7);
+    let path = dir.join("data.parquet");
+    common::write(t.batch(), &path, group_rows);
+    let back = Table::read_parquet(&path, None).unwrap();
+    (path, back)
+}
+
+fn options() -> StreamOptions {
+    StreamOptions {
+        batch_size: 1000,
+        ..StreamOptions::default()
+    }
+}
+
+#[test]
+fn logistic_agrees_with_in_memory() {
+    let (path, table) = setup("logistic", 20_000, 3_000);
+    let f = "yb ~ x1 + x2 * x3 + g";
+    let memory = FormulaFit::fit(f, &table, Family::Binomial, FormulaOptions::default()).unwrap();
+    let stream = fit_parquet(&path, f, StreamFamily::Binomial, &options()).unwrap();
+    compare(&stream, &memory);
+    assert!(stream.coefficient_names().contains(&"ge".to_string()));
+    assert!(!stream.coefficient_names().contains(&"gz".to_string()));
+    assert!(stream.n_dropped > 0);
+    // The warm start takes the same full-data steps to the same estimate.
+    let warm = StreamOptions {
+        warm_start_rows: Some(3_000),
+        ..options()
+    };
+    let w = fit_parquet(&path, f, StreamFamily::Binomial, &warm).unwrap();
+    compare(&w, &memory);
+    assert_eq!(w.start_note, None);
+    let (wi, ci) = (
+        w.fit.convergence().iterations,
+        stream.fit.convergence().iterations,
+    );
+    assert!(wi <= ci, "warm start: {wi} Newton iterations, cold: {ci}");
+    // The start is the sample fit: within a few sample standard errors of the estimate.
+    let se = memory.estimate().std_errors().unwrap();
+    for (i, s) in w.start.iter().enumerate() {
+        let dist = (s - memory.estimate().estimates()[i]).abs();
+        assert!(
+            dist > 0.0 && dist < 6.0 * se[i] * (20_000.0f64 / 3_000.0).sqrt(),
+            "start {i}: {s}"
+        );
+    }
+}
+
+#[test]
+fn poisson_with_offset_and_weights_agrees() {
+    let (path, table) = setup("poisson", 15_000, 2_500);
+    let f = "yc ~ x1 + x2 + g + offset(log(t))";
+    let memory = FormulaFit::fit(
+        f,
+        &table,
+        Family::Poisson,
+        FormulaOptions::default().weights("x3"),
+    )
+    .unwrap();
+    let opts = StreamOptions {
+        frame: FrameOptions::default().weights("x3"),
+        ..options()
+    };
+    let stream = fit_parquet(&path, f, StreamFamily::Poisson, &opts).unwrap();
+    compare(&stream, &memory);
+}
+
+#[test]
+fn gaussian_least_squares_agrees() {
+    let (path, table) = setup("gaussian", 12_000, 2_000);
+    let f = "yg ~ x1 + x2 + x3 + g";
+    let memory = FormulaFit::fit(f, &table, Family::Gaussian, FormulaOptions::default()).unwrap();
+    let stream = fit_parquet(&path, f, StreamFamily::Gaussian, &options()).unwrap();
+    compare(&stream, &memory);
+    // The level scan, the R factor, two refinements, the information at the estimate.
+    assert_eq!(stream.passes, 5);
+}
+
+#[test]
+fn bitwise_independent_of_threads_and_files_concatenate() {
+    let (path, table) = setup("threads", 12_000, 1_500);
+    let f = "yb ~ x1 + x2 + g";
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| fit_parquet(&path, f, StreamFamily::Binomial, &options()).unwrap())
+    };
+    let (one, three) = (run(1), run(3));
+    let bits = |s: &StreamFit| s.fit.estimates().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&one), bits(&three));
+    assert_eq!(
+        one.fit.log_likelihood().to_bits(),
+        three.fit.log_likelihood().to_bits()
+    );
+    // The same rows as two files in a directory.
+    let dir = common::temp_dir("threads-dir");
+    let batch = table.batch();
+    common::write(&batch.slice(0, 5_000), &dir.join("part-0.parquet"), 1_500);
+    common::write(&batch.slice(5_000, 7_000), &dir.join("part-1.parquet"), 1_500);
+    let split = fit_parquet(&dir, f, StreamFamily::Binomial, &options()).unwrap();
+    for (a, b) in split.fit.estimates().iter().zip(one.fit.estimates()) {
+        assert_close(*a, *b, 1e-12, "directory vs file");
+    }
+    assert_eq!(split.n_rows, 12_000);
+}
+
+#[test]
+fn errors_name_columns_and_files() {
+    let (path, _) = setup("errors", 2_000, 500);
+    let e = fit_parquet(&path, "yb ~ nope", StreamFamily::Binomial, &options()).unwrap_err();
+    assert!(e.to_string().contains("nope"), "{e}");
+    let e = fit_parquet(&path, "yc ~ x2", StreamFamily::Binomial, &options()).unwrap_err();
+    assert!(
+        e.to_string().contains("data.parquet") && e.to_string().contains("binomial"),
+        "{e}"
+    );
+    let e = fit_parquet(
+        path.with_file_name("absent.parquet"),
+        "yb ~ x2",
+        StreamFamily::Binomial,
+        &options(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("absent.parquet"), "{e}");
+}
+
+#[test]
+fn numeric_formulas_read_directly_with_the_specs_design() {
+    let (path, table) = setup("direct", 10_000, 1_500);
+    // x1 has missing values: its batches take the spec's path, the others the direct one.
+    let f = "yb ~ x1 + x2 + x3";
+    let memory = FormulaFit::fit(f, &table, Family::Binomial, FormulaOptions::default()).unwrap();
+    let stream = fit_parquet(&path, f, StreamFamily::Binomial, &options()).unwrap();
+    compare(&stream, &memory);
+    let src = mle_stream::ParquetSource::open(&path).unwrap();
+    let model = mle_stream::StreamModel::bind(
+        "yb ~ x2 + x3",
+        &src,
+        StreamFamily::Binomial,
+        FrameOptions::default(),
+    )
+    .unwrap();
+    assert!(model.is_direct());
+    let batch = src
+        .fold_group(0, model.columns(), None, |acc, b| Ok(acc.or(Some(b))))
+        .unwrap()
+        .unwrap();
+    let (x, y) = model.direct_design(&batch).unwrap();
+    let frame = model.frame(batch).unwrap().unwrap();
+    assert_eq!(&x, frame.design.matrix());
+    assert_eq!(Some(mle_data::Response::Numeric(y)), frame.response);
+    let not_direct = mle_stream::StreamModel::bind(
+        "yb ~ log(x3) + x2",
+        &src,
+        StreamFamily::Binomial,
+        FrameOptions::default(),
+    )
+    .unwrap();
+    assert!(!not_direct.is_direct());
+}
