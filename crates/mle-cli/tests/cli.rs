@@ -445,7 +445,7 @@ fn zip_with_a_bar_names_count_and_zero_coefficients() {
         .skip(1)
         .map(|l| l.split(',').next().unwrap())
         .collect();
-    assert_eq!(terms[0], "\"count_(Intercept)\"");
+    assert_eq!(terms[0], "\"(Intercept)\"");
     assert_eq!(terms[5], "\"zero_(Intercept)\"");
     let v = fit_json(&args[1..7]);
     assert_coefficients_match(&v, "biochemists_zip");

@@ -1,6 +1,6 @@
 //! Fitting a [`Family`] on designs and the response data of a formula fit: the dispatch
 //! from a family name (and link) to the `mle_models` recipe, with the parameter names R
-//! prints (`log(theta)`, `Log(scale)`, `count_x` / `zero_x`, cut-points `a|b`).
+//! prints (`log(theta)`, `Log(scale)`, `x` / `zero_x`, cut-points `a|b`).
 
 use std::borrow::Cow;
 
@@ -246,7 +246,7 @@ fn zero_predictor(z: &Design) -> Parameter {
     }
 }
 
-/// `pscl::zeroinfl`: count model (log) on `x`, coefficients `count_<column>`; zero model
+/// `pscl::zeroinfl`: count model (log) on `x`, coefficients named as `model.matrix` does; zero model
 /// (logit) on `z`, `zero_<column>`; and for the NB `log(theta)`.
 fn zero_inflated(
     family: Family,
@@ -255,13 +255,11 @@ fn zero_inflated(
     data: &FitData,
     covariance: &Option<CovarianceType>,
 ) -> Result<Fit> {
-    let names: Vec<String> = x.names().iter().map(|n| format!("count_{n}")).collect();
-    let count = Design::new(x.matrix().clone(), names).map_err(model_err)?;
     let y = data.y.as_slice();
     let underscore = CoefficientNames::FirstUnprefixedUnderscore;
     if family == Family::Zip {
         let predictors = vec![Parameter::identity("count"), zero_predictor(z)];
-        let designs = [Cow::Borrowed(&count), Cow::Borrowed(z)];
+        let designs = [Cow::Borrowed(x), Cow::Borrowed(z)];
         let objective = LinearPredictorObjective::with_predictors(
             ZeroInflatedPoisson,
             designs,
@@ -275,7 +273,7 @@ fn zero_inflated(
     theta.name = "log(theta)".into();
     let predictors = vec![Parameter::identity("count"), zero_predictor(z), theta];
     let designs = [
-        Cow::Borrowed(&count),
+        Cow::Borrowed(x),
         Cow::Borrowed(z),
         Cow::Owned(Design::intercept(x.nrows())),
     ];

@@ -385,7 +385,7 @@ impl FormulaFit {
     }
 
     /// The coefficients' names (the design's column names; multinomial: `class<c>:<column>`;
-    /// zero-inflated: `count_<column>` then `zero_<column>`).
+    /// zero-inflated: `<column>` then `zero_<column>`).
     pub fn coefficient_names(&self) -> Vec<String> {
         self.fit.parameters()[..self.n_coefficients()]
             .iter()

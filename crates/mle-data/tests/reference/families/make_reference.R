@@ -258,7 +258,9 @@ zi_case <- function(name, dist, f) {
   G <- cbind((1 - s$pi) * s$mu * X, -s$mu * s$pi * (1 - s$pi) * Z)
   k <- p + q
   list(name = name, family = if (negbin) "zinb" else "zip", link = "log", formula = f, n = length(y),
-       terms = c(paste0("count_", colnames(X)), paste0("zero_", colnames(Z))),
+       # Count-model terms unprefixed (R model.matrix names), zero-model terms `zero_` (the
+       # names the project reports; pscl prints `count_` on the count terms too).
+       terms = c(colnames(X), paste0("zero_", colnames(Z))),
        coefficients = u(par[1:k]), std_errors = u(sqrt(diag(V))[1:k]), loglik = ll(par),
        scalar = if (negbin) list(name = "log(theta)", natural = "theta", estimate = par[k + 1], se = sqrt(V[k + 1, k + 1])),
        fitted = u(mean), residuals = list(response = u(y - mean), pearson = u(pear)),
