@@ -417,6 +417,20 @@ fn binomial_trials_with_an_all_success_group_reports_the_infinite_coefficient() 
         );
         assert!(fit.std_errors().is_none());
     }
+    // No intercept, x = 0 on group A: x = +∞ and group A keeps η = 0 (p = ½), so
+    // sup ℓ = ln C(5,2) + ln C(5,4) + 10 ln ½ (closed form).
+    let x0 = Design::from_columns(false, &[("B", vec![0.0, 0.0, 1.0, 1.0])]).unwrap();
+    let fit = Regression::binomial(BinomialLink::Logit, &x0, &y)
+        .unwrap()
+        .fit()
+        .unwrap();
+    assert_eq!(fit.estimates()[0], f64::INFINITY, "{fit}");
+    let expected = 10f64.ln() + 5f64.ln() + 10.0 * 0.5f64.ln();
+    assert!(
+        (fit.log_likelihood() - expected).abs() < 1e-10,
+        "{}",
+        fit.log_likelihood()
+    );
     // Group B at 4 of 5: every proportion inside (0, 1), a finite MLE and no diagnostic.
     let y = [(2.0, 5.0), (4.0, 5.0), (4.0, 5.0), (4.0, 4.0)];
     let fit = Regression::binomial(BinomialLink::Logit, &x, &y)

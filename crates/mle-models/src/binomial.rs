@@ -1,12 +1,15 @@
 //! Binomial regression with trials and a choice of link, as R's
 //! `glm(cbind(s, n − s) ~ …, family = binomial(link))`: logit, probit, cloglog.
 
-use mle_core::{Convergence, Design, Diagnostic, Fit, Objective, Result};
+use mle_core::{Design, Diagnostic, Fit, LogDensity, Result};
 use mle_families::{Binomial, BinomialLink};
 use mle_optim::FitOptions;
 
 use crate::regression::{least_squares_start, Regression, RegressionFamily};
-use crate::separation::{detect_binomial_separation, limit_design, Separation, SEPARATION_LP_LIMIT};
+use crate::separation::{
+    detect_binomial_separation, extended_real_start, limit_design, separated_result, Separation,
+    SEPARATION_LP_LIMIT,
+};
 
 /// A fitted probability within this of 0 or 1 on a row whose proportion is 0 or 1 is the sign
 /// of separation: at a converged fit of separated data the gradient along the direction of
@@ -124,20 +127,29 @@ fn separated_fit(
     let x = regression.design(0);
     let y = regression.response();
     let objective = regression.linear_objective();
-    let p = x.ncols();
-    let (finite, infinite): (Vec<usize>, Vec<usize>) =
-        (0..p).partition(|&j| !sep.infinite.contains(&x.names()[j]));
-    let mut estimates: Vec<f64> = (0..p)
-        .map(|j| match sep.direction[j] {
-            _ if finite.contains(&j) => 0.0,
-            d if d > 0.0 => f64::INFINITY,
-            _ => f64::NEG_INFINITY,
-        })
-        .collect();
+    let (finite, infinite, mut estimates) = extended_real_start(x, sep);
     let rows = &sep.on_hyperplane;
     let mut log_likelihood = 0.0;
     if !rows.is_empty() {
         let (sub, cols) = limit_design(x, rows, &finite, &infinite)?;
+        if sub.ncols() == 0 {
+            // xᵢ = 0 on every row left: η is the offset there, ℓ is fixed.
+            let (o, w) = (objective.offset(0), objective.weights());
+            let family = regression.family();
+            let ll = rows
+                .iter()
+                .map(|&i| w.map_or(1.0, |w| w[i]) * family.ln_density(&[o.map_or(0.0, |o| o[i])], &y[i]))
+                .sum();
+            return separated_result(
+                objective,
+                &estimates,
+                ll,
+                x.nrows(),
+                "separation detected by linear programming: the MLE is infinite",
+                sep,
+                sep.infinite.clone(),
+            );
+        }
         let sub_y: Vec<(f64, f64)> = rows.iter().map(|&i| y[i]).collect();
         let mut sub_model = Regression::binomial(regression.family().link, &sub, &sub_y)?;
         if let Some(o) = objective.offset(0) {
@@ -154,17 +166,13 @@ fn separated_fit(
         }
         log_likelihood = sub_fit.log_likelihood();
     }
-    Ok(Fit::on_boundary(
-        &objective.model_name(),
-        objective.parameters(),
+    separated_result(
+        objective,
         &estimates,
         log_likelihood,
         x.nrows(),
-        Convergence::closed_form("separation detected by linear programming: the MLE is infinite"),
-    )?
-    .without_covariance(format!("{sep}: no standard errors"))
-    .with_diagnostic(Diagnostic::Separation {
-        coefficients: sep.infinite.clone(),
-        complete: Some(sep.complete),
-    }))
+        "separation detected by linear programming: the MLE is infinite",
+        sep,
+        sep.infinite.clone(),
+    )
 }

@@ -1,13 +1,13 @@
 //! Logistic regression: the Bernoulli family with its logit as the linear predictor. Newton
 //! on the exact Hessian is IRLS here (canonical link: observed = expected information).
 
-use mle_core::{Convergence, Design, Diagnostic, Fit, Objective, Parameter, Result};
+use mle_core::{Design, Diagnostic, Fit, Result};
 use mle_families::Bernoulli;
 use mle_optim::FitOptions;
 
 use crate::regression::{Regression, RegressionFamily};
 use crate::saturation::restart_past_saturated_rows;
-use crate::separation::{limit_design, Separation};
+use crate::separation::{extended_real_start, limit_design, separated_result, Separation};
 use crate::separation_check::{check_separation, FitState, SeparationCheck};
 
 impl<'a> Regression<'a, Bernoulli, 1> {
@@ -85,17 +85,8 @@ fn separated_fit(
     let x = regression.design(0);
     let y = regression.response();
     let objective = regression.linear_objective();
-    let p = x.ncols();
-    let (finite, infinite): (Vec<usize>, Vec<usize>) =
-        (0..p).partition(|&j| !sep.infinite.contains(&x.names()[j]));
     // Finite coefficients not determined by the rows on the hyperplane (none left) are 0.
-    let mut estimates: Vec<f64> = (0..p)
-        .map(|j| match sep.direction[j] {
-            _ if finite.contains(&j) => 0.0,
-            d if d > 0.0 => f64::INFINITY,
-            _ => f64::NEG_INFINITY,
-        })
-        .collect();
+    let (finite, infinite, mut estimates) = extended_real_start(x, sep);
     // Rows off the hyperplane contribute 0 to ℓ at the limit; the rows on it contribute the
     // supremum of their own likelihood (e.g. ln ½ for each of a tied 0 and 1), attained by
     // the limit design even when every named coefficient is infinite.
@@ -117,21 +108,13 @@ fn separated_fit(
             sub_fit.log_likelihood()
         };
     }
-    let params = (0..p)
-        .map(|j| Parameter::identity(x.names()[j].clone()))
-        .collect();
-    let fit = Fit::on_boundary(
-        &objective.model_name(),
-        params,
+    separated_result(
+        objective,
         &estimates,
         log_likelihood,
         x.nrows(),
-        Convergence::closed_form("separation detected by linear programming: the MLE is infinite"),
-    )?
-    .without_covariance(format!("{sep}: no standard errors"))
-    .with_diagnostic(Diagnostic::Separation {
-        coefficients: sep.infinite.clone(),
-        complete: Some(sep.complete),
-    });
-    Ok(fit)
+        "separation detected by linear programming: the MLE is infinite",
+        sep,
+        sep.infinite.clone(),
+    )
 }

@@ -4,12 +4,15 @@
 //! extended-real MLE, as for logistic regression.
 
 use mle_core::special::ln_gamma;
-use mle_core::{Convergence, Design, Diagnostic, Fit, Objective, Result};
+use mle_core::{Design, Fit, Result};
 use mle_families::Poisson;
 use mle_optim::FitOptions;
 
 use crate::regression::{Regression, RegressionFamily};
-use crate::separation::{detect_count_separation, limit_design, Separation, SEPARATION_LP_LIMIT};
+use crate::separation::{
+    detect_count_separation, extended_real_start, limit_design, separated_result, Separation,
+    SEPARATION_LP_LIMIT,
+};
 
 impl<'a> Regression<'a, Poisson, 1> {
     /// Poisson regression (log link) of counts `y` on `x`; add log exposure with
@@ -102,17 +105,8 @@ fn separated_fit(regression: &Regression<'_, Poisson, 1>, options: &FitOptions) 
     if !sep.separated {
         return Ok(None);
     }
-    let p = x.ncols();
-    let (finite, infinite): (Vec<usize>, Vec<usize>) =
-        (0..p).partition(|&j| !sep.infinite.contains(&x.names()[j]));
     // Finite coefficients not determined by the rows on the hyperplane (none left) are 0.
-    let mut estimates: Vec<f64> = (0..p)
-        .map(|j| match sep.direction[j] {
-            _ if finite.contains(&j) => 0.0,
-            d if d > 0.0 => f64::INFINITY,
-            _ => f64::NEG_INFINITY,
-        })
-        .collect();
+    let (finite, infinite, mut estimates) = extended_real_start(x, &sep);
     let mut infinite_names = sep.infinite.clone();
     let mut log_likelihood = 0.0;
     let rows = &sep.on_hyperplane;
@@ -173,19 +167,13 @@ fn boundary_fit(
 ) -> Result<Fit> {
     let objective = regression.linear_objective();
     let x = regression.design(0);
-    Ok(Fit::on_boundary(
-        &objective.model_name(),
-        objective.parameters(),
+    separated_result(
+        objective,
         estimates,
         log_likelihood,
         x.nrows(),
-        Convergence::closed_form(
-            "separation of the zero counts detected by linear programming: the MLE is infinite",
-        ),
-    )?
-    .without_covariance(format!("{sep}: no standard errors"))
-    .with_diagnostic(Diagnostic::Separation {
-        coefficients: infinite_names,
-        complete: Some(sep.complete),
-    }))
+        "separation of the zero counts detected by linear programming: the MLE is infinite",
+        sep,
+        infinite_names,
+    )
 }

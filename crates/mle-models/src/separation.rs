@@ -342,6 +342,49 @@ fn solve_recession_lp(m: &DMatrix<f64>, equality: &[bool], margin: bool) -> Resu
     Ok(DVector::from_vec(out))
 }
 
+/// The extended-real starting point of a separated fit: ±∞ (the sign of the direction of
+/// recession) on the coefficients `sep` names infinite, 0 on the others until the fit on
+/// the hyperplane rows sets them; with the finite and infinite column indices.
+pub(crate) fn extended_real_start(x: &Design, sep: &Separation) -> (Vec<usize>, Vec<usize>, Vec<f64>) {
+    let p = x.ncols();
+    let (finite, infinite): (Vec<usize>, Vec<usize>) =
+        (0..p).partition(|&j| !sep.infinite.contains(&x.names()[j]));
+    let estimates = (0..p)
+        .map(|j| match sep.direction[j] {
+            _ if finite.contains(&j) => 0.0,
+            d if d > 0.0 => f64::INFINITY,
+            _ => f64::NEG_INFINITY,
+        })
+        .collect();
+    (finite, infinite, estimates)
+}
+
+/// The fit reported under separation: the extended-real `estimates` with the supremum
+/// `log_likelihood`, no standard errors, a `Separation` diagnostic naming `coefficients`.
+pub(crate) fn separated_result(
+    objective: &dyn mle_core::Objective,
+    estimates: &[f64],
+    log_likelihood: f64,
+    n_obs: usize,
+    cause: &str,
+    sep: &Separation,
+    coefficients: Vec<String>,
+) -> Result<mle_core::Fit> {
+    Ok(mle_core::Fit::on_boundary(
+        &objective.model_name(),
+        objective.parameters(),
+        estimates,
+        log_likelihood,
+        n_obs,
+        mle_core::Convergence::closed_form(cause),
+    )?
+    .without_covariance(format!("{sep}: no standard errors"))
+    .with_diagnostic(mle_core::Diagnostic::Separation {
+        coefficients,
+        complete: Some(sep.complete),
+    }))
+}
+
 /// The rows and columns of the limit problem after separation: the rows on the hyperplane
 /// (`rows`) with the finite columns, plus — where those do not span the rows' column space —
 /// the fewest infinite columns (in order) that do, so that the fit of this sub-design attains

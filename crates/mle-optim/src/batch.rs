@@ -4,6 +4,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use mle_core::resampling::panic_message;
 use mle_core::{Fit, MleError, Objective};
 use rayon::prelude::*;
 
@@ -109,14 +110,4 @@ where
 /// ```
 pub fn fit_starts(objective: &dyn Objective, starts: &[Vec<f64>], options: &FitOptions) -> Batch<Fit> {
     fit_each(starts, |start| options.fit(objective, start))
-}
-
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "non-string panic payload".into()
-    }
 }
