@@ -32,6 +32,7 @@ pub mod logistic;
 pub mod multinomial;
 pub mod negative_binomial;
 pub mod ordinal;
+mod orthogonal;
 pub mod poisson;
 pub mod quantile;
 pub mod regression;

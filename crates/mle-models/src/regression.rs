@@ -169,7 +169,8 @@ impl<F: RegressionFamily<K>, const K: usize> Model for Regression<'_, F, K> {
         if self.start.is_some() {
             return options.fit(&self.objective, &self.start_values());
         }
-        self.objective.family().regression_estimate(self, options)
+        let fit = self.objective.family().regression_estimate(self, options);
+        crate::orthogonal::refit_if_ill_conditioned(self, options, fit)
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 
-use mle_core::fit::ConvergenceStatus;
+use mle_core::fit::{ConvergenceStatus, Criterion};
 use mle_core::{Evaluation, Parameter};
 use nalgebra::{DMatrix, DVector};
 
@@ -70,6 +70,20 @@ pub(crate) fn not_a_maximum(e: &Evaluation, parameters: &[Parameter]) -> Option<
     let sc = ScaledCurvature::of(e)?;
     if let Some((j, c)) = sc.flat_ascent(e.value, &e.gradient) {
         return Some(unbounded_along(&sc.direction(j, c.signum()), e.value, parameters));
+    }
+    if let Some((j, gain, threshold)) = sc.unresolved_flat_gain(e.value, &e.gradient) {
+        return Some(ConvergenceStatus::Stalled {
+            cause: format!(
+                "the curvature along {} is below the resolution of ∇²ℓ (condition number beyond 1e12) \
+                 while ℓ still rises there; the parametrisation is ill-conditioned (rescale or \
+                 orthogonalise it)",
+                describe(&sc.direction(j, 1.0), parameters)
+            ),
+            criterion: Criterion::Decrement {
+                decrement: gain,
+                tolerance: threshold,
+            },
+        });
     }
     let (j, &min) = sc
         .eigenvalues
@@ -294,6 +308,32 @@ impl ScaledCurvature {
     /// unit step along the unit direction in θ), when the slope is clearly above round-off.
     /// The slope is measured in θ units, not scaled ones: the scale of a coordinate without
     /// curvature is arbitrary (a collapsing σ next to a huge curvature in μ).
+    /// A direction without resolvable curvature (scaled eigenvalue ≤ 1e-12 of the largest)
+    /// along which ℓ still rises by more than round-off could explain: the Newton gain
+    /// (v·S∇ℓ)² / 2λ, with λ floored at 1e-14 of the largest eigenvalue (the round-off of the
+    /// scaled ∇²ℓ), is a lower bound on the increase still available; `Some((j, gain))` when it
+    /// exceeds 1e-6 and ℓ's own rounding (with that threshold) and the slope is 100 times
+    /// ℓ's round-off.
+    fn unresolved_flat_gain(&self, value: f64, gradient: &DVector<f64>) -> Option<(usize, f64, f64)> {
+        let flat = 1e-12 * self.largest;
+        let floor = 1e-14 * self.largest;
+        let scaled = gradient.component_mul(&self.scale);
+        let threshold = 1e-6f64.max(round_off(value));
+        (0..self.eigenvalues.len())
+            .filter(|&j| self.eigenvalues[j] <= flat)
+            // The slope itself must be clearly above the gradient's round-off (in θ units, as
+            // in `flat_ascent`): on a plateau (a parameter without effect, curvature 1e-48)
+            // a gradient of 1e-14 would otherwise predict a huge gain.
+            .filter(|&j| self.direction(j, 1.0).dot(gradient).abs() > 1e2 * round_off(value))
+            .map(|j| {
+                let c = self.eigenvectors.column(j).dot(&scaled);
+                (j, c * c / (2.0 * self.eigenvalues[j].max(floor)))
+            })
+            .filter(|(_, gain)| *gain > threshold)
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(j, gain)| (j, gain, threshold))
+    }
+
     fn flat_ascent(&self, value: f64, gradient: &DVector<f64>) -> Option<(usize, f64)> {
         let flat = 1e-12 * self.largest;
         let slope_tol = 1e-6 * round_off(value).sqrt().max(1.0);

@@ -5,4 +5,5 @@ cd "$(dirname "$0")"
 Rscript firth.R
 Rscript mixture.R > /dev/null
 Rscript separation.R
+Rscript near_collinear.R
 python3 -W ignore check.py | tee check.out
