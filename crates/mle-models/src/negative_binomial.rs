@@ -13,7 +13,7 @@ use nalgebra::DMatrix;
 use crate::regression::{Regression, RegressionFamily};
 
 /// log θ̂ above this (θ̂ > 7·10¹⁰) is treated as the Poisson limit.
-const POISSON_LIMIT_LOG_THETA: f64 = 25.0;
+pub const POISSON_LIMIT_LOG_THETA: f64 = 25.0;
 
 impl<'a> Regression<'a, NegativeBinomial, 2> {
     /// NB2 regression (log link) of counts `y` on `x`: parameters (β, `log_theta`), θ
@@ -106,9 +106,17 @@ impl<'a> Regression<'a, NegativeBinomial, 2> {
     }
 }
 
-/// Σ wᵢ[(yᵢ − μᵢ)² − yᵢ] at the Poisson fit: twice the score in α = 1/θ at α = 0. Not
-/// positive: the likelihood is maximised at the Poisson limit.
-fn overdispersion(y: &[f64], mu: &[f64], weights: Option<&[f64]>) -> (f64, f64) {
+/// (Σ wᵢ[(yᵢ − μᵢ)² − yᵢ], Σ wᵢμᵢ²) at the Poisson fit: the first is twice the score in
+/// α = 1/θ at α = 0 (not positive: the likelihood is maximised at the Poisson limit); their
+/// ratio Σμ²/Σ[(y−μ)² − y] is the moment estimate of θ. Both are sums, so partial sums over
+/// parts of the data add (a streaming fit's pass).
+///
+/// ```
+/// use mle_models::negative_binomial::overdispersion;
+/// // y = (0, 4) around μ = (2, 2): Σ[(y−μ)² − y] = (4 − 0) + (4 − 4) = 4, Σμ² = 8.
+/// assert_eq!(overdispersion(&[0.0, 4.0], &[2.0, 2.0], None), (4.0, 8.0));
+/// ```
+pub fn overdispersion(y: &[f64], mu: &[f64], weights: Option<&[f64]>) -> (f64, f64) {
     let (mut excess, mut mu2) = (0.0, 0.0);
     for i in 0..y.len() {
         let wi = weights.map_or(1.0, |w| w[i]);
@@ -118,9 +126,23 @@ fn overdispersion(y: &[f64], mu: &[f64], weights: Option<&[f64]>) -> (f64, f64) 
     (excess, mu2)
 }
 
-/// The θ = ∞ fit: the Poisson β, log θ = +∞, the Poisson ℓ, no standard errors (a
-/// boundary diagnostic for `theta` comes with it).
-fn poisson_limit(objective: &dyn Objective, poisson: &Fit, reason: &str) -> Result<Fit> {
+/// The θ = ∞ fit of an NB objective (parameters β, log θ): the Poisson fit's β, log θ = +∞,
+/// the Poisson ℓ, no standard errors (a boundary diagnostic for `theta` comes with it),
+/// `reason` in the convergence notes.
+///
+/// ```
+/// use mle_core::Design;
+/// use mle_models::{negative_binomial::poisson_limit, Regression};
+/// use mle_optim::Model;
+/// let x = Design::intercept(3);
+/// let y = [1.0, 2.0, 3.0];
+/// let poisson = Regression::poisson(&x, &y).unwrap().fit().unwrap();
+/// let nb = Regression::negative_binomial(&x, &y).unwrap();
+/// let f = poisson_limit(nb.linear_objective(), poisson.fit(), "under-dispersed").unwrap();
+/// assert_eq!(f.estimates()[1], f64::INFINITY);
+/// assert!((f.estimates()[0] - 2f64.ln()).abs() < 1e-12); // log ȳ
+/// ```
+pub fn poisson_limit(objective: &dyn Objective, poisson: &Fit, reason: &str) -> Result<Fit> {
     let mut estimate: Vec<f64> = poisson.estimates().iter().copied().collect();
     estimate.push(f64::INFINITY);
     let mut convergence: Convergence = poisson.convergence().clone();

@@ -253,32 +253,35 @@ pub fn fit_parquet(
     let objective = StreamObjective::new(&model, &source);
     let mut start_used = Vec::new();
     let mut start_note = None;
+    let mut warm = |extra: &mut usize| -> Option<Vec<f64>> {
+        let rows = options.warm_start_rows?;
+        *extra += 1;
+        match warm_start(&model, &source, rows) {
+            Ok(s) if s.iter().all(|v| v.is_finite()) => Some(s),
+            Ok(_) => {
+                start_note = Some("warm start on the Poisson limit (θ̂ = ∞ on the sample); not used".into());
+                None
+            }
+            Err(e) => {
+                start_note = Some(format!("warm start failed ({e}); started without it"));
+                None
+            }
+        }
+    };
     let fit = match family {
         StreamFamily::Gaussian => least_squares(&objective)?,
+        StreamFamily::NegativeBinomial => {
+            let start = warm(&mut extra);
+            let (fit, start, poisson_passes) = negative_binomial(&objective, start, options)?;
+            extra += poisson_passes;
+            start_used = start;
+            fit
+        }
         _ => {
             let p = model.parameters().len();
-            let start = match options.warm_start_rows {
-                Some(rows) => {
-                    extra += 1;
-                    match warm_start(&model, &source, rows) {
-                        Ok(s) => s,
-                        Err(e) => {
-                            start_note = Some(format!("warm start failed ({e}); started at zero"));
-                            vec![0.0; p]
-                        }
-                    }
-                }
-                None => vec![0.0; p],
-            };
+            let start = warm(&mut extra).unwrap_or_else(|| vec![0.0; p]);
             start_used = start.clone();
-            let fit = FitOptions::newton()
-                .max_iterations(options.max_iterations)
-                .fit(&objective, &start);
-            match (fit, objective.take_error()) {
-                (_, Some(e)) => return Err(e),
-                (Ok(f), None) => f,
-                (Err(e), None) => return Err(e.into()),
-            }
+            newton(&objective, &start, options)?
         }
     };
     let (n_rows, n_dropped) = (source.n_rows(), objective.dropped.load(Ordering::Relaxed) as u64);
@@ -292,6 +295,91 @@ pub fn fit_parquet(
         start: start_used,
         start_note,
     })
+}
+
+/// The engine's safeguarded Newton over the stream (one pass per evaluation); a data error
+/// met in a pass is returned as itself.
+fn newton(objective: &StreamObjective<'_>, start: &[f64], options: &StreamOptions) -> Result<Fit> {
+    let fit = FitOptions::newton()
+        .max_iterations(options.max_iterations)
+        .fit(objective, start);
+    match (fit, objective.take_error()) {
+        (_, Some(e)) => Err(e),
+        (Ok(f), None) => Ok(f),
+        (Err(e), None) => Err(e.into()),
+    }
+}
+
+/// Negative binomial, as the in-memory `Regression::negative_binomial`: the streamed
+/// Poisson fit, one pass for the over-dispersion Σ[(y−μ̂)² − y] and the moment θ₀ (not
+/// over-dispersed → the Poisson limit θ̂ = ∞), then the joint Newton on (β, log θ); log θ̂
+/// beyond 25 is also the Poisson limit. A finite warm start skips the Poisson stage. Returns
+/// the fit, the start and the passes spent outside `objective`.
+fn negative_binomial(
+    objective: &StreamObjective<'_>,
+    warm: Option<Vec<f64>>,
+    options: &StreamOptions,
+) -> Result<(Fit, Vec<f64>, usize)> {
+    let poisson_model = objective.model.with_family(StreamFamily::Poisson);
+    let poisson_objective = StreamObjective::new(&poisson_model, objective.source);
+    let poisson = |objective_nb: &StreamObjective<'_>| -> Result<Fit> {
+        let p = poisson_model.parameters().len();
+        let fit = newton(&poisson_objective, &vec![0.0; p], options)?;
+        objective_nb
+            .n_obs
+            .store(poisson_objective.n_obs(), Ordering::Relaxed);
+        Ok(fit)
+    };
+    let limit = |fit: &Fit, reason: &str| -> Result<Fit> {
+        Ok(mle_models::negative_binomial::poisson_limit(
+            objective, fit, reason,
+        )?)
+    };
+    let start = match warm {
+        Some(start) => start,
+        None => {
+            let fit = poisson(objective)?;
+            let beta: Vec<f64> = fit.estimates().iter().copied().collect();
+            let (excess, mu2) = overdispersion_pass(objective, &poisson_model, &beta)?;
+            if excess.is_nan() || excess <= 0.0 {
+                let reason = "no over-dispersion at the Poisson fit (Σ[(y−μ̂)² − y] ≤ 0): θ̂ = ∞";
+                return Ok((limit(&fit, reason)?, beta, poisson_objective.passes()));
+            }
+            let mut start = beta;
+            start.push((mu2 / excess).ln());
+            start
+        }
+    };
+    let fit = newton(objective, &start, options)?;
+    if fit.estimates()[start.len() - 1] > mle_models::negative_binomial::POISSON_LIMIT_LOG_THETA {
+        let poisson_fit = poisson(objective)?;
+        let fit = limit(&poisson_fit, "θ̂ diverges (log θ̂ > 25): θ̂ = ∞")?;
+        return Ok((fit, start, poisson_objective.passes()));
+    }
+    Ok((fit, start, poisson_objective.passes()))
+}
+
+/// (Σ wᵢ[(yᵢ − μᵢ)² − yᵢ], Σ wᵢμᵢ²) at the Poisson β over all rows (one pass).
+fn overdispersion_pass(
+    objective: &StreamObjective<'_>,
+    poisson: &StreamModel,
+    beta: &[f64],
+) -> Result<(f64, f64)> {
+    let source = objective.source;
+    objective.passes.fetch_add(1, Ordering::Relaxed);
+    let add = |a: (f64, f64), b: (f64, f64)| (a.0 + b.0, a.1 + b.1);
+    Ok(source
+        .pass(
+            0..source.row_groups().len(),
+            "pass (over-dispersion)",
+            |g| {
+                source.fold_group(g, poisson.columns(), (0.0, 0.0), |acc, batch| {
+                    Ok(add(acc, poisson.batch_overdispersion(batch, beta, source, g)?))
+                })
+            },
+            |a, b| Ok(add(a, b)),
+        )?
+        .unwrap_or((0.0, 0.0)))
 }
 
 /// Gaussian: β̂ from the merged R factor (one pass), σ̂² = RSS/n, then the exact ℓ, ∇ℓ,
@@ -462,13 +550,16 @@ fn warm_start(model: &StreamModel, source: &ParquetSource, rows: u64) -> Result<
             }
             let sample: Vec<f64> = r.fit()?.fit().estimates().iter().copied().collect();
             let mut start = vec![0.0; full.ncols()];
-            kept.iter().zip(sample).for_each(|(&j, v)| start[j] = v);
+            kept.iter().zip(&sample).for_each(|(&j, v)| start[j] = *v);
+            // Parameters after the coefficients (the negative binomial's log θ).
+            start.extend_from_slice(&sample[kept.len().min(sample.len())..]);
             start
         }};
     }
     Ok(match model.family() {
         StreamFamily::Binomial => sample_fit!(Regression::logistic(x, &y)),
         StreamFamily::Poisson => sample_fit!(Regression::poisson(x, &y)),
+        StreamFamily::NegativeBinomial => sample_fit!(Regression::negative_binomial(x, &y)),
         StreamFamily::Gaussian => {
             return Err(StreamError::NotSupported {
                 what: "a Gaussian warm start".into(),

@@ -8,7 +8,8 @@ use std::str::FromStr;
 use arrow_array::{Array, RecordBatch};
 use mle_core::{LogDensity, Parameter};
 use mle_data::{DataError, Formula, FrameOptions, ModelFrame, ModelSpec, Response, Table, VariableKind};
-use mle_families::{Bernoulli, Gaussian, Poisson};
+use mle_families::{Bernoulli, Gaussian, NegativeBinomial, Poisson};
+use mle_models::negative_binomial::overdispersion;
 use mle_models::RegressionFamily;
 use nalgebra::DMatrix;
 
@@ -28,6 +29,9 @@ pub enum StreamFamily {
     Poisson,
     /// Gaussian: least squares by a streamed R factor (TSQR), with log σ.
     Gaussian,
+    /// Negative binomial NB2 (log link), θ estimated jointly on the log scale, as
+    /// `MASS::glm.nb` and the in-memory `Regression::negative_binomial`.
+    NegativeBinomial,
 }
 
 impl FromStr for StreamFamily {
@@ -43,8 +47,11 @@ impl FromStr for StreamFamily {
             "binomial" | "logistic" => Ok(StreamFamily::Binomial),
             "poisson" => Ok(StreamFamily::Poisson),
             "gaussian" => Ok(StreamFamily::Gaussian),
+            "negative-binomial" | "negbin" => Ok(StreamFamily::NegativeBinomial),
             _ => Err(StreamError::NotSupported {
-                what: format!("the family `{s}` (streaming fits: binomial, poisson, gaussian)"),
+                what: format!(
+                    "the family `{s}` (streaming fits: binomial, poisson, gaussian, negative-binomial)"
+                ),
             }),
         }
     }
@@ -56,6 +63,7 @@ impl fmt::Display for StreamFamily {
             StreamFamily::Binomial => "binomial",
             StreamFamily::Poisson => "poisson",
             StreamFamily::Gaussian => "gaussian",
+            StreamFamily::NegativeBinomial => "negative-binomial",
         })
     }
 }
@@ -273,8 +281,15 @@ impl StreamModel {
     /// The model's parameters, named as the in-memory fit names them.
     pub fn parameters(&self) -> Vec<Parameter> {
         let mut ps: Vec<Parameter> = self.spec.column_names().iter().map(Parameter::identity).collect();
-        if self.family == StreamFamily::Gaussian {
-            ps.push(Gaussian.parameters()[1].clone());
+        match self.family {
+            StreamFamily::Gaussian => ps.push(Gaussian.parameters()[1].clone()),
+            StreamFamily::NegativeBinomial => {
+                // Named as the in-memory formula fit (and R's glm.nb) names it.
+                let mut log_theta = NegativeBinomial.parameters()[1].clone();
+                log_theta.name = "log(theta)".into();
+                ps.push(log_theta);
+            }
+            StreamFamily::Binomial | StreamFamily::Poisson => {}
         }
         ps
     }
@@ -285,6 +300,16 @@ impl StreamModel {
             StreamFamily::Binomial => Bernoulli.regression_name(),
             StreamFamily::Poisson => Poisson.regression_name(),
             StreamFamily::Gaussian => RegressionFamily::<2>::regression_name(&Gaussian),
+            StreamFamily::NegativeBinomial => NegativeBinomial.regression_name(),
+        }
+    }
+
+    /// The same bound formula with another family (a negative binomial fit starts from the
+    /// Poisson fit on the same spec).
+    pub fn with_family(&self, family: StreamFamily) -> StreamModel {
+        StreamModel {
+            family,
+            ..self.clone()
         }
     }
 
@@ -347,6 +372,7 @@ impl StreamModel {
                 StreamFamily::Binomial => Bernoulli.check_observation(&v),
                 StreamFamily::Poisson => Poisson.check_observation(&v),
                 StreamFamily::Gaussian => Gaussian.check_observation(&v),
+                StreamFamily::NegativeBinomial => NegativeBinomial.check_observation(&v),
             };
             check(i, v, r)?;
         }
@@ -375,7 +401,7 @@ impl StreamModel {
         match self.family {
             StreamFamily::Binomial => partial_sum(&Bernoulli, &rows, theta, order),
             StreamFamily::Poisson => partial_sum(&Poisson, &rows, theta, order),
-            StreamFamily::Gaussian => {
+            StreamFamily::Gaussian | StreamFamily::NegativeBinomial => {
                 let ones = DMatrix::from_element(y.len(), 1, 1.0);
                 let rows = Rows {
                     designs: [x, &ones],
@@ -383,7 +409,11 @@ impl StreamModel {
                     offsets: [None, None],
                     weights: None,
                 };
-                partial_sum(&Gaussian, &rows, theta, order)
+                if self.family == StreamFamily::Gaussian {
+                    partial_sum(&Gaussian, &rows, theta, order)
+                } else {
+                    partial_sum(&NegativeBinomial, &rows, theta, order)
+                }
             }
         }
     }
@@ -463,8 +493,47 @@ impl StreamModel {
                 };
                 partial_sum(&Gaussian, &rows, theta, order)
             }
+            StreamFamily::NegativeBinomial => {
+                let ones = DMatrix::from_element(y.len(), 1, 1.0);
+                let rows = Rows {
+                    designs: [x, &ones],
+                    y: &y,
+                    offsets: [offset, None],
+                    weights,
+                };
+                partial_sum(&NegativeBinomial, &rows, theta, order)
+            }
         };
         Ok((sum, count))
+    }
+
+    /// (Σ wᵢ[(yᵢ − μᵢ)² − yᵢ], Σ wᵢμᵢ²) of one batch at the Poisson coefficients β, μ =
+    /// exp(xβ + offset): the negative binomial's over-dispersion check and moment start
+    /// ([`mle_models::negative_binomial::overdispersion`]); the sums of the batches add.
+    pub fn batch_overdispersion(
+        &self,
+        batch: RecordBatch,
+        beta: &[f64],
+        source: &ParquetSource,
+        g: usize,
+    ) -> Result<(f64, f64)> {
+        let means = |x: &DMatrix<f64>, offset: Option<&[f64]>| -> Vec<f64> {
+            let eta = x * nalgebra::DVectorView::from_slice(beta, beta.len());
+            eta.iter()
+                .enumerate()
+                .map(|(i, e)| (e + offset.map_or(0.0, |o| o[i])).exp())
+                .collect()
+        };
+        if let Some((x, y)) = self.direct_design(&batch) {
+            self.check_response(&y, None, source, g)?;
+            return Ok(overdispersion(&y, &means(&x, None), None));
+        }
+        let Some(frame) = self.frame(batch).map_err(|e| data_err(source, g, e))? else {
+            return Ok((0.0, 0.0));
+        };
+        let y = self.response(&frame, source, g)?;
+        let mu = means(frame.design.matrix(), frame.offset.as_deref());
+        Ok(overdispersion(&y, &mu, frame.weights.as_deref()))
     }
 
     /// The R factor of one batch (least squares), with its row counts.

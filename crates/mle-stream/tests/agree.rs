@@ -111,6 +111,53 @@ fn poisson_with_offset_and_weights_agrees() {
 }
 
 #[test]
+fn negative_binomial_agrees_with_in_memory() {
+    // θ estimated (log scale) jointly with β: the family with an extra parameter.
+    let (path, table) = setup("negbin", 15_000, 2_500);
+    let f = "yn ~ x1 + x2 + g + offset(log(t))";
+    let memory = FormulaFit::fit(f, &table, Family::NegativeBinomial, FormulaOptions::default()).unwrap();
+    let theta = memory.estimate().estimates()[memory.estimate().estimates().len() - 1];
+    assert!((theta.exp() - 2.0).abs() < 0.3, "θ̂ = {}", theta.exp()); // simulated θ = 2
+    let stream = fit_parquet(&path, f, StreamFamily::NegativeBinomial, &options()).unwrap();
+    compare(&stream, &memory);
+    let warm = StreamOptions {
+        warm_start_rows: Some(3_000),
+        ..options()
+    };
+    compare(
+        &fit_parquet(&path, f, StreamFamily::NegativeBinomial, &warm).unwrap(),
+        &memory,
+    );
+}
+
+#[test]
+fn negative_binomial_poisson_limit_agrees() {
+    // Poisson counts: under-dispersed at the Poisson fit or θ̂ → ∞; either way the limit
+    // θ̂ = ∞ with the Poisson β, as in memory.
+    let (path, table) = setup("negbin-limit", 6_000, 1_000);
+    let f = "yc ~ x2 + offset(log(t))";
+    let memory = FormulaFit::fit(f, &table, Family::NegativeBinomial, FormulaOptions::default()).unwrap();
+    let stream = fit_parquet(&path, f, StreamFamily::NegativeBinomial, &options()).unwrap();
+    let (s, m) = (stream.fit.estimates(), memory.estimate().estimates());
+    assert_eq!(s.len(), m.len());
+    assert_eq!(s[s.len() - 1].is_infinite(), m[m.len() - 1].is_infinite());
+    if m[m.len() - 1].is_infinite() {
+        assert!(stream.fit.covariance().is_none());
+        for i in 0..s.len() - 1 {
+            assert_close(s[i], m[i], 1e-10, &format!("β {i}"));
+        }
+    } else {
+        compare(&stream, &memory);
+    }
+    assert_close(
+        stream.fit.log_likelihood(),
+        memory.estimate().log_likelihood(),
+        1e-12,
+        "ℓ",
+    );
+}
+
+#[test]
 fn gaussian_least_squares_agrees() {
     let (path, table) = setup("gaussian", 12_000, 2_000);
     let f = "yg ~ x1 + x2 + x3 + g";

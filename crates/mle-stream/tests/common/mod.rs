@@ -8,7 +8,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::file::properties::WriterProperties;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use rand_distr::{Distribution, Normal, Poisson as PoissonDist};
+use rand_distr::{Distribution, Gamma, Normal, Poisson as PoissonDist};
 
 /// Rows of a generated regression data set: x1 (with missing values), x2, x3, a string
 /// factor g (level "e" only in the last rows, level "z" only in rows with a missing x1),
@@ -18,7 +18,11 @@ pub fn table(n: usize, seed: u64) -> Table {
     let normal = Normal::new(0.0, 1.0).unwrap();
     let levels = ["a", "b", "c", "d"];
     let (mut x1, mut x2, mut x3, mut g, mut t) = (vec![], vec![], vec![], vec![], vec![]);
-    let (mut yb, mut yc, mut yg) = (vec![], vec![], vec![]);
+    let (mut yb, mut yc, mut yg, mut yn) = (vec![], vec![], vec![], vec![]);
+    // Over-dispersed counts (NB2, θ = 2: a gamma-mixed Poisson) from their own generator, so
+    // the other columns are those of the same seed as before.
+    let mut mix = StdRng::seed_from_u64(seed ^ 0x9e37_79b9);
+    let gamma = Gamma::new(2.0, 0.5).unwrap();
     for i in 0..n {
         let a: f64 = normal.sample(&mut rng);
         let b: f64 = normal.sample(&mut rng);
@@ -46,6 +50,12 @@ pub fn table(n: usize, seed: u64) -> Table {
         let mu = (0.2 + 0.3 * a + 0.1 * b + effect + exposure.ln()).exp();
         yc.push(PoissonDist::new(mu).unwrap().sample(&mut rng));
         yg.push(1.0 + 2.0 * a - b + 0.5 * c + effect + 0.7 * normal.sample(&mut rng));
+        let mixed = mu * gamma.sample(&mut mix);
+        yn.push(if mixed > 0.0 {
+            PoissonDist::new(mixed).unwrap().sample(&mut mix)
+        } else {
+            0.0
+        });
         x1.push(if missing { None } else { Some(a) });
         x2.push(b);
         x3.push(c);
@@ -56,6 +66,7 @@ pub fn table(n: usize, seed: u64) -> Table {
         ("yb", yb.into()),
         ("yc", yc.into()),
         ("yg", yg.into()),
+        ("yn", yn.into()),
         ("x1", x1.into()),
         ("x2", x2.into()),
         ("x3", x3.into()),
