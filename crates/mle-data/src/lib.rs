@@ -54,8 +54,10 @@
 #![warn(missing_docs)]
 
 mod anova;
+mod anova_more;
 mod answers;
 mod broom;
+mod count_probabilities;
 mod encode;
 mod error;
 mod estimate;
@@ -75,7 +77,7 @@ mod survival;
 mod table;
 pub mod terms;
 
-pub use answers::{AnovaTable, Drop1Table, ResidualType};
+pub use answers::{AnovaTable, AnovaTest, Drop1Table, ResidualType};
 pub use broom::{CoefficientRow, ExtraRow, FitSummary};
 pub use error::{DataError, FormulaError, Result};
 pub use family_name::{Family, FAMILIES};
