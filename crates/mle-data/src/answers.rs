@@ -212,7 +212,7 @@ impl FormulaFit {
         let p = self.frame.design.ncols();
         let est = self.fit.estimates().as_slice();
         let (sigma, nu) = (est[p].exp(), est[p + 1].exp());
-        if !(nu > 2.0) {
+        if nu.is_nan() || nu <= 2.0 {
             return Err(DataError::NotSupported {
                 what: format!(
                     "pearson residuals of a Student-t fit with df = {nu} ≤ 2 (the variance σ²ν/(ν − 2) \
