@@ -7,7 +7,8 @@
 //! the multinomial with K − 1 coefficients per column)
 //! every sub-model is refitted by maximum likelihood — its shape re-estimated — and the
 //! statistics are 2(ℓ₁ − ℓ₀), as R's `anova(m0, m1)` on `glm.nb`, `survreg` or `polr` fits;
-//! the "deviance" columns then hold −2ℓ.
+//! the "deviance" columns then hold −2ℓ. Quantile (Wald F) and zero-inflated (both parts)
+//! tests are in `anova_more.rs`.
 
 use crate::answers::{chi2_upper, AnovaTable, AnovaTest, Drop1Table};
 use crate::error::{DataError, Result};

@@ -22,8 +22,10 @@ use crate::predict::eta_of;
 /// and pearson residuals (pscl's); survival fits response (time − exp(η̂)), deviance and
 /// working residuals as `residuals.survreg`;
 /// quantile fits response residuals; Student-t response and pearson (y − μ̂)/(σ̂√(ν̂/(ν̂ − 2))),
-/// the residual over the SD of y (ν̂ > 2; what `hett::tlm` users would divide by — `tlm` itself
-/// has no pearson type); the heteroscedastic Gaussian (`y ~ x | z`) response and pearson
+/// the residual over the model's SD of y (ν̂ > 2; ν̂ ≤ 2 has no variance: a typed error; hett
+/// and heavy, the R packages for t regression, are not installed here to compare with, so this
+/// is the definition (y − μ̂)/√Var(y) of `residuals.glm`'s pearson type); the
+/// heteroscedastic Gaussian (`y ~ x | z`) response and pearson
 /// (y − μ̂)/σ̂ᵢ; multinomial fits a matrix
 /// ([`FormulaFit::class_residuals`]); others are a typed [`DataError::NotSupported`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -217,3 +217,29 @@ fn df_residual_is_r_df_residual_for_each_model_and_in_the_json() {
         assert_eq!(json["df_residual"], m["value"], "{family}: JSON df_residual");
     }
 }
+
+#[test]
+fn zero_inflated_anova_without_a_bar_tests_the_shared_terms_in_both_parts() {
+    // `y ~ x` is `y ~ x | x` (pscl): the zero part repeats the count terms. The chain of
+    // nested refits telescopes: the statistics sum to −2ℓ(both intercepts) − (−2ℓ(full)).
+    let bc = biochemists();
+    let m = FormulaFit::fit("art ~ fem + ment", &bc, Family::Zip, FormulaOptions::default()).unwrap();
+    let a = m.anova().unwrap();
+    assert_eq!(a.terms, ["fem", "ment", "zero_fem", "zero_ment"]);
+    assert_eq!(a.df, [1, 1, 1, 1]);
+    let full = -2.0 * m.estimate().log_likelihood();
+    assert!((a.resid_deviance[3] - full).abs() < 1e-9 * full);
+    let base = FormulaFit::fit("art ~ 1 | 1", &bc, Family::Zip, FormulaOptions::default()).unwrap();
+    let total: f64 = a.statistic.iter().sum();
+    let want = -2.0 * base.estimate().log_likelihood() - full;
+    assert!((total - want).abs() < 1e-6, "{total} vs {want}");
+    let d = m.drop1().unwrap();
+    assert_eq!(d.terms, a.terms);
+    // Dropping the last zero term is the anova's last step.
+    assert!(
+        (d.lrt[3] - a.statistic[3]).abs() < 1e-6,
+        "{} vs {}",
+        d.lrt[3],
+        a.statistic[3]
+    );
+}
