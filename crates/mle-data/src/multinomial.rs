@@ -120,27 +120,33 @@ fn delta_method(x: &Design, probabilities: &Rows, v: &nalgebra::DMatrix<f64>) ->
         )));
     }
     let v = v.view((0, 0), (m, m));
-    let mut g = nalgebra::DVector::zeros(m);
+    // Buffers reused across rows and classes: the gradient g and Vg.
+    let (mut g, mut vg) = (nalgebra::DVector::zeros(m), nalgebra::DVector::zeros(m));
+    let mut quadratic = |g: &nalgebra::DVector<f64>| {
+        vg.gemv(1.0, &v, g, 0.0);
+        g.dot(&vg).max(0.0).sqrt()
+    };
     let (mut se_eta, mut se_p) = (Vec::with_capacity(x.nrows()), Vec::with_capacity(x.nrows()));
     for (i, probs) in probabilities.iter().enumerate() {
         let row = x.matrix().row(i);
-        let eta: Vec<f64> = (1..classes)
-            .map(|k| {
-                let block = v.view(((k - 1) * p, (k - 1) * p), (p, p));
-                (row * block * row.transpose())[(0, 0)].max(0.0).sqrt()
-            })
-            .collect();
-        let prob: Vec<f64> = (0..classes)
-            .map(|j| {
-                for k in 1..classes {
-                    let d = probs[j] * (f64::from(u8::from(j == k)) - probs[k]);
-                    for c in 0..p {
-                        g[(k - 1) * p + c] = d * row[c];
-                    }
+        let mut eta = Vec::with_capacity(classes - 1);
+        for k in 1..classes {
+            g.fill(0.0);
+            for c in 0..p {
+                g[(k - 1) * p + c] = row[c];
+            }
+            eta.push(quadratic(&g));
+        }
+        let mut prob = Vec::with_capacity(classes);
+        for j in 0..classes {
+            for k in 1..classes {
+                let d = probs[j] * (f64::from(u8::from(j == k)) - probs[k]);
+                for c in 0..p {
+                    g[(k - 1) * p + c] = d * row[c];
                 }
-                g.dot(&(v * &g)).max(0.0).sqrt()
-            })
-            .collect();
+            }
+            prob.push(quadratic(&g));
+        }
         se_eta.push(eta);
         se_p.push(prob);
     }
