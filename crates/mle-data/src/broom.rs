@@ -311,7 +311,7 @@ impl std::fmt::Display for FormulaFit {
                 self.df_null()
             )?;
         } else if let Some(df) = self.df_residual() {
-            writeln!(f, "Residual degrees of freedom (as R's df.residual): {df}")?;
+            writeln!(f, "Residual degrees of freedom: {df}")?;
         }
         Ok(())
     }
