@@ -467,6 +467,20 @@ fn negative_binomial_at_the_poisson_limit_saves_and_predicts() {
     let nb = FormulaFit::fit("y ~ x", &t, Family::NegativeBinomial, FormulaOptions::default()).unwrap();
     let pois = FormulaFit::fit("y ~ x", &t, Family::Poisson, FormulaOptions::default()).unwrap();
     assert_eq!(nb.estimate().estimates()[2], f64::INFINITY);
+    // Said so: θ on the boundary, the model reduced to the Poisson regression, no SEs.
+    let diagnostics = nb.estimate().diagnostics();
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| matches!(d, mle_core::Diagnostic::OnBoundary { parameter, .. } if parameter == "theta")),
+        "{diagnostics:?}"
+    );
+    assert!(
+        diagnostics.iter().any(|d| matches!(d, mle_core::Diagnostic::ReducedModel { reduces_to, .. } if reduces_to.contains("Poisson"))),
+        "{diagnostics:?}"
+    );
+    assert!(nb.estimate().covariance().is_none());
+    assert!(nb.to_string().contains("Poisson"), "{nb}");
     close(&nb.coefficients(), &pois.coefficients(), 1e-10, "Poisson limit β");
     close(
         &nb.residuals(ResidualType::Deviance).unwrap(),

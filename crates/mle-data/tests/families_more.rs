@@ -11,7 +11,8 @@
 
 mod common;
 
-use common::{case, check_estimates, close, data_for, fit_case, numbers, rel};
+use common::{case, check_estimates, close, data_for, fit_case, numbers, rel, strings};
+use mle_core::Diagnostic;
 use mle_data::{CovarianceChoice, DataError, Family, FormulaFit, FormulaOptions, SavedModel, Table};
 
 const SAT: &str = "Infl + Type + Cont";
@@ -254,4 +255,57 @@ fn negative_binomial_expected_information_matches_the_sum_over_y_in_r() {
             "{name}"
         );
     }
+}
+
+#[test]
+fn zip_on_poisson_counts_is_the_poisson_fit_with_a_diagnostic() {
+    // Counts from a plain Poisson with fewer zeros than the Poisson fit predicts (R: the
+    // one-sided derivative in π at π = 0 is −70.9; L-BFGS-B over π ∈ [0, 1) stops at π = 0;
+    // zeroinfl reports a zero intercept of −16.5 with SE 444 and "failed to converge").
+    let name = "poisson_boundary_zip";
+    let c = case(name);
+    let data = data_for(name);
+    let m = FormulaFit::fit(
+        c["formula"].as_str().unwrap(),
+        &data,
+        Family::Zip,
+        FormulaOptions::default(),
+    )
+    .unwrap();
+    let est = m.estimate();
+    assert_eq!(
+        m.coefficient_names(),
+        [strings(&c["terms"]), vec!["zero_(Intercept)".into()]].concat()
+    );
+    close(
+        &m.coefficients()[..2],
+        &numbers(&c["coefficients"]),
+        1e-8,
+        "count model = glm(poisson)",
+    );
+    rel(
+        est.log_likelihood(),
+        c["loglik"].as_f64().unwrap(),
+        1e-12,
+        "ℓ = Poisson ℓ",
+    );
+    assert_eq!(est.estimates()[2], f64::NEG_INFINITY, "zero_(Intercept)");
+    assert!(est.covariance().is_none());
+    let reduced = est
+        .diagnostics()
+        .iter()
+        .find_map(|d| match d {
+            Diagnostic::ReducedModel {
+                condition,
+                reduces_to,
+            } => Some(format!("{condition}: {reduces_to}")),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("{:?}", est.diagnostics()));
+    assert!(reduced.contains("zero-inflation probability at 0"), "{reduced}");
+    assert!(reduced.contains("Poisson"), "{reduced}");
+    assert!(m.to_string().contains("zero-inflation probability at 0"), "{m}");
+    // The library Poisson fit on the same data: the same count coefficients.
+    let pois = FormulaFit::fit("y ~ x", &data, Family::Poisson, FormulaOptions::default()).unwrap();
+    close(&pois.coefficients(), &m.coefficients()[..2], 1e-10, "Poisson fit");
 }

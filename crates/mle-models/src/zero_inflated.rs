@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 
 use mle_core::predictor::CoefficientNames;
-use mle_core::{Design, LinearPredictorObjective, Parameter, Result};
+use mle_core::{Design, Diagnostic, Fit, LinearPredictorObjective, Objective, Parameter, Result};
 use mle_families::{Poisson, ZeroInflatedNegativeBinomial, ZeroInflatedPoisson};
 use mle_optim::{FitOptions, Model};
 
@@ -129,6 +129,9 @@ fn zero_inflated_start<F: RegressionFamily<K, Obs = f64>, const K: usize>(
     ([beta, gamma].concat(), log_theta)
 }
 
+/// Every fitted zero-inflation probability below this is the π = 0 boundary.
+const PI_ZERO: f64 = 1e-8;
+
 impl RegressionFamily<2> for ZeroInflatedPoisson {
     fn regression_name(&self) -> String {
         "zero-inflated Poisson regression (log count, logit zero)".into()
@@ -136,6 +139,78 @@ impl RegressionFamily<2> for ZeroInflatedPoisson {
 
     fn regression_start(&self, regression: &Regression<'_, Self, 2>) -> Vec<f64> {
         zero_inflated_start(regression).0
+    }
+
+    /// The joint fit; when every fitted π̂ᵢ is below 10⁻⁸ the MLE is the π = 0 boundary (no
+    /// excess zeros): the count model is then the Poisson regression, reported with the zero
+    /// model's intercept at −∞ (its slopes at 0, not identified), no covariance, and a
+    /// [`Diagnostic::ReducedModel`] saying so — not a huge negative intercept with an
+    /// enormous standard error.
+    ///
+    /// ```
+    /// use mle_core::{Design, Diagnostic};
+    /// use mle_models::Regression;
+    /// use mle_optim::Model;
+    /// // No zeros at all, fewer than any Poisson predicts: no zero inflation.
+    /// let x = Design::from_columns(true, &[("x", (0..40).map(|i| (i % 4) as f64).collect())]).unwrap();
+    /// let y: Vec<f64> = (0..40).map(|i| [1.0, 2.0, 3.0, 4.0, 2.0][i % 5] + (i % 4) as f64).collect();
+    /// let zip = Regression::zip(&x, &Design::intercept(40), &y).unwrap().fit().unwrap();
+    /// assert_eq!(zip.estimates()[2], f64::NEG_INFINITY);
+    /// assert!(zip.fit().diagnostics().iter().any(|d| matches!(d, Diagnostic::ReducedModel { .. })));
+    /// let poisson = Regression::poisson(&x, &y).unwrap().fit().unwrap();
+    /// assert!((zip.estimates()[1] - poisson.estimates()[1]).abs() < 1e-10);
+    /// ```
+    fn regression_estimate(&self, regression: &Regression<'_, Self, 2>, options: &FitOptions) -> Result<Fit> {
+        let objective = regression.linear_objective();
+        let fit = options.fit(objective, &regression.start_values())?;
+        let eta = objective.linear_predictors(fit.estimates().as_slice())?;
+        let weights = objective.weights();
+        let at_zero = (0..eta.nrows())
+            .filter(|&i| weights.is_none_or(|w| w[i] != 0.0))
+            .all(|i| 1.0 / (1.0 + (-eta[(i, 1)]).exp()) < PI_ZERO);
+        if !at_zero {
+            return Ok(fit);
+        }
+        let diagnostic = Diagnostic::ReducedModel {
+            condition: format!(
+                "zero-inflation probability at 0 (every π̂ᵢ < {PI_ZERO:e}): the zero model is not identified"
+            ),
+            reduces_to: "the Poisson regression of the count model".into(),
+        };
+        let (x, z) = (regression.design(0), regression.design(1));
+        let Some(intercept) = z.names().iter().position(|n| n == "(Intercept)") else {
+            return Ok(fit
+                .with_diagnostic(diagnostic)
+                .without_covariance("zero-inflation probability at 0: no standard errors"));
+        };
+        let mut poisson = Regression::new(Poisson, [x], regression.response())?;
+        if let Some(o) = objective.offset(0) {
+            poisson = poisson.offset(o)?;
+        }
+        if let Some(w) = weights {
+            poisson = poisson.weights(w)?;
+        }
+        let poisson = poisson.estimate(options)?;
+        let mut estimate: Vec<f64> = poisson.estimates().iter().copied().collect();
+        let mut gamma = vec![0.0; z.ncols()];
+        gamma[intercept] = f64::NEG_INFINITY;
+        estimate.extend(gamma);
+        let mut convergence = poisson.convergence().clone();
+        convergence
+            .notes
+            .push("no excess zeros (every π̂ᵢ < 1e-8): π̂ = 0, β from the Poisson fit".into());
+        Ok(Fit::on_boundary(
+            &objective.model_name(),
+            objective.parameters(),
+            &estimate,
+            poisson.log_likelihood(),
+            objective.n_obs(),
+            convergence,
+        )?
+        .with_diagnostic(diagnostic)
+        .without_covariance(
+            "π̂ = 0 (no zero inflation): no ZIP standard errors; the Poisson regression gives β's",
+        ))
     }
 }
 

@@ -364,12 +364,14 @@ impl Validator<'_> {
         let items: Vec<&Expr> = match &value.kind {
             ExprKind::Call { name, args } if name == "c" && !args.is_empty() => args.iter().collect(),
             ExprKind::Str(_) | ExprKind::Number(_) => vec![value],
-            _ => return Err(self.error(
-                value,
-                format!(
+            _ => {
+                return Err(self.error(
+                    value,
+                    format!(
                     "the levels of `{function}()` are given as `c(\"a\", \"b\", ..)` (strings or numbers)"
                 ),
-            )),
+                ))
+            }
         };
         let mut seen: Vec<String> = Vec::with_capacity(items.len());
         for item in items {
