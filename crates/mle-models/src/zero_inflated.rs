@@ -154,7 +154,8 @@ impl RegressionFamily<2> for ZeroInflatedPoisson {
     /// // No zeros at all, fewer than any Poisson predicts: no zero inflation.
     /// let x = Design::from_columns(true, &[("x", (0..40).map(|i| (i % 4) as f64).collect())]).unwrap();
     /// let y: Vec<f64> = (0..40).map(|i| [1.0, 2.0, 3.0, 4.0, 2.0][i % 5] + (i % 4) as f64).collect();
-    /// let zip = Regression::zip(&x, &Design::intercept(40), &y).unwrap().fit().unwrap();
+    /// let z = Design::intercept(40);
+    /// let zip = Regression::zip(&x, &z, &y).unwrap().fit().unwrap();
     /// assert_eq!(zip.estimates()[2], f64::NEG_INFINITY);
     /// assert!(zip.fit().diagnostics().iter().any(|d| matches!(d, Diagnostic::ReducedModel { .. })));
     /// let poisson = Regression::poisson(&x, &y).unwrap().fit().unwrap();
