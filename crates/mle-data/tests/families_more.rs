@@ -309,3 +309,28 @@ fn zip_on_poisson_counts_is_the_poisson_fit_with_a_diagnostic() {
     let pois = FormulaFit::fit("y ~ x", &data, Family::Poisson, FormulaOptions::default()).unwrap();
     close(&pois.coefficients(), &m.coefficients()[..2], 1e-10, "Poisson fit");
 }
+
+#[test]
+fn zinb_on_poisson_counts_is_the_negative_binomial_fit_with_a_diagnostic() {
+    let data = data_for("poisson_boundary_zip");
+    let opts = FormulaOptions::default;
+    let m = FormulaFit::fit("y ~ x | 1", &data, Family::Zinb, opts()).unwrap();
+    let nb = FormulaFit::fit("y ~ x", &data, Family::NegativeBinomial, opts()).unwrap();
+    let (est, nb_est) = (m.estimate().estimates(), nb.estimate().estimates());
+    assert_eq!(est[2], f64::NEG_INFINITY, "zero_(Intercept)");
+    assert_eq!((est[0], est[1], est[3]), (nb_est[0], nb_est[1], nb_est[2]));
+    assert_eq!(m.estimate().log_likelihood(), nb.estimate().log_likelihood());
+    assert!(m.estimate().diagnostics().iter().any(
+        |d| matches!(d, Diagnostic::ReducedModel { reduces_to, .. } if reduces_to.contains("negative binomial"))
+    ));
+    // These Poisson draws are not over-dispersed either: the NB is at its Poisson limit, so the
+    // count model is R's glm(y ~ x, poisson).
+    let c = case("poisson_boundary_zip");
+    close(
+        &[est[0], est[1]],
+        &numbers(&c["coefficients"]),
+        1e-8,
+        "count model = glm(poisson)",
+    );
+    assert_eq!(est[3], f64::INFINITY);
+}
