@@ -148,7 +148,7 @@ pub enum DataError {
     /// An ordered response (the `ordinal` family) whose level order would be guessed from
     /// the spelling of strings (or an Arrow dictionary's encoding): the order must be given.
     #[error(
-        "the ordinal response `{column}` has string levels ({}) whose order is not known: give it, \
+        "the ordinal response `{column}` has string levels ({}) whose order is not known: give it (lowest first), \
          e.g. `ordered({column}, levels = c({}))` in the formula (or FormulaOptions::levels, the \
          CLI's --levels {})",
         levels.join(", "),
