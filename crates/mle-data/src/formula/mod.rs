@@ -2,7 +2,9 @@
 //!
 //! The grammar is R's: `~`, `+`, `-`, `*`, `/`, `:`, `^`, parentheses, `.`, `0`/`1`,
 //! backticked names, `log()`, `log2()`, `log10()`, `log1p()`, `exp()`, `sqrt()`, `abs()`,
-//! `I()` (arithmetic with `+ - * / ^` and numbers), `factor()` / `C()`, `offset()`;
+//! `I()` (arithmetic with `+ - * / ^` and numbers), `factor()` / `ordered()` / `C()` (levels in a
+//! given order: `factor(x, levels = c("low", "high"))`, `ordered(x, c("low", "high"))`; strings
+//! only there), `offset()`;
 //! responses `y`, `log(y)`, `cbind(successes, failures)`, `Surv(time, status)`; and a
 //! second right-hand part after `|`.
 
