@@ -106,6 +106,13 @@ fn command() -> Command {
                 .arg(Arg::new("link").long("link").help(link_help()))
                 .arg(Arg::new("weights").long("weights").value_name("COL"))
                 .arg(Arg::new("offset").long("offset").value_name("COL"))
+                .arg(
+                    Arg::new("levels")
+                        .long("levels")
+                        .value_name("A,B,..")
+                        .value_delimiter(',')
+                        .help("the response's levels in order, lowest first (ordinal: needed for strings)"),
+                )
                 .arg(Arg::new("cov").long("cov").default_value("observed").help(
                     "observed | expected | hc0 | hc1 | cluster:COL | glm-nb (MASS::glm.nb's standard errors)",
                 ))
@@ -230,6 +237,7 @@ fn fit(m: &ArgMatches, out: &mut dyn Write) -> Result<(), CliError> {
         offset: string(m, "offset"),
         covariance: required(m, "cov").parse::<CovarianceChoice>()?,
         tau: number(m, "tau"),
+        levels: m.get_many::<String>("levels").map(|v| v.cloned().collect()),
         ..FormulaOptions::default()
     };
     let level = number(m, "level");

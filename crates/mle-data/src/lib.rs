@@ -89,7 +89,7 @@ pub use frame::{FrameOptions, ModelFrame, NaAction, Response};
 pub use mle_models::CutPoint;
 pub use multinomial::ClassResiduals;
 pub use predict::{ClassProbabilities, Prediction, Scale};
-pub use response::ResponseSpec;
+pub use response::{LevelOrder, ResponseSpec};
 pub use saved::{SavedModel, SAVED_MODEL_VERSION};
 pub use scan::LevelScan;
 pub use spec::{Coding, ModelSpec, PartSpec, TermSpec, Variable, VariableKind};

@@ -426,7 +426,7 @@ impl FormulaFit {
     /// let x: Vec<f64> = (0..30).map(|i| (i % 6) as f64).collect();
     /// let y: Vec<&str> = (0..30).map(|i| ["lo", "lo", "mid", "mid", "top", "top"][(i + i / 7) % 6]).collect();
     /// let t = Table::from_columns([("y", y.into()), ("x", x.into())]).unwrap();
-    /// let m = FormulaFit::fit("y ~ x", &t, Family::Ordinal, FormulaOptions::default()).unwrap();
+    /// let m = FormulaFit::fit(r#"ordered(y, levels = c("lo", "mid", "top")) ~ x"#, &t, Family::Ordinal, FormulaOptions::default()).unwrap();
     /// let new = Table::from_columns([("x", vec![0.0, 5.0].into())]).unwrap();
     /// let p = m.predict_probabilities(&new).unwrap();
     /// assert_eq!(p.levels, ["lo", "mid", "top"]);

@@ -17,7 +17,8 @@
 
 mod common;
 
-use common::{case, check_lr_tests, close, data, dir, fit, new_data, numbers, strings};
+use common::answers::{case, check_lr_tests, data, dir, fit, new_data};
+use common::{close, numbers, strings};
 use mle_data::{AnovaTest, DataError, Family, FormulaFit, FormulaOptions, ResidualType, SavedModel, Table};
 use serde_json::Value;
 

@@ -12,7 +12,8 @@
 
 mod common;
 
-use common::{case, check_lr_tests, close, dir, fit, new_data, numbers};
+use common::answers::{case, check_lr_tests, dir, fit, new_data};
+use common::{close, numbers};
 use mle_data::{
     CovarianceChoice, DataError, Family, FormulaFit, FormulaOptions, ResidualType, SavedModel, Scale, Table,
 };

@@ -1,22 +1,14 @@
-//! Helpers shared by the test files that read `tests/reference/answers` (each test crate
-//! uses a part of them).
+//! Helpers shared by the tests against the committed R references: JSON numbers and
+//! strings, tolerances; `answers` reads tests/reference/answers, `families` reads
+//! tests/reference/families (each written by the make_reference.R beside its data).
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
-
-use mle_data::{Family, FormulaFit, FormulaOptions, Table};
 use serde_json::Value;
 
-pub fn dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/answers")
-}
+pub mod answers;
+pub mod families;
 
-pub fn case(name: &str) -> Value {
-    let text = std::fs::read_to_string(dir().join("answers.json")).unwrap();
-    let all: Value = serde_json::from_str(&text).unwrap();
-    all[name].clone()
-}
-
+/// An array of numbers (jsonlite writes a length-one vector as a scalar).
 pub fn numbers(v: &Value) -> Vec<f64> {
     if let Some(x) = v.as_f64() {
         return vec![x];
@@ -24,7 +16,18 @@ pub fn numbers(v: &Value) -> Vec<f64> {
     v.as_array()
         .unwrap_or_else(|| panic!("not an array: {v}"))
         .iter()
-        .map(|x| x.as_f64().unwrap())
+        .map(|x| x.as_f64().unwrap_or(f64::NAN))
+        .collect()
+}
+
+pub fn strings(v: &Value) -> Vec<String> {
+    if let Some(s) = v.as_str() {
+        return vec![s.to_string()];
+    }
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
         .collect()
 }
 
@@ -39,77 +42,10 @@ pub fn close(got: &[f64], want: &[f64], tol: f64, what: &str) {
     }
 }
 
-pub fn data() -> Table {
-    Table::read_csv(dir().join("answers.csv")).unwrap()
-}
-
-pub fn new_data() -> Table {
-    Table::from_columns([
-        ("x1", vec![-0.75, 0.0, 0.5, 0.9].into()),
-        ("g", vec!["a", "b", "c", "b"].into()),
-    ])
-    .unwrap()
-}
-
-pub fn strings(v: &Value) -> Vec<String> {
-    if let Some(s) = v.as_str() {
-        return vec![s.to_string()];
-    }
-    v.as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .iter()
-        .map(|s| s.as_str().unwrap().to_string())
-        .collect()
-}
-
-pub fn fit(c: &Value, family: Family, options: FormulaOptions) -> FormulaFit {
-    let m = FormulaFit::fit(c["formula"].as_str().unwrap(), &data(), family, options).unwrap();
-    assert!(m.estimate().convergence().converged(), "{family}: not converged");
-    m
-}
-
-/// anova / drop1 LR statistics, df, −2ℓ of the sub-models and drop1's AIC.
-pub fn check_lr_tests(m: &FormulaFit, c: &Value, what: &str) {
-    let a = m.anova().unwrap();
-    assert_eq!(a.terms, strings(&c["anova"]["terms"]), "{what}");
-    let df = |v: &Value| numbers(v).iter().map(|&d| d as usize).collect::<Vec<_>>();
-    assert_eq!(a.df, df(&c["anova"]["df"]), "{what}: anova df");
-    close(
-        &a.deviance,
-        &numbers(&c["anova"]["lrt"]),
-        1e-6,
-        &format!("{what}: anova lrt"),
-    );
-    close(
-        &a.resid_deviance,
-        &numbers(&c["anova"]["minus_two_ll"]),
-        1e-8,
-        &format!("{what}: anova -2l"),
-    );
-    let d = m.drop1().unwrap();
-    assert_eq!(d.terms, strings(&c["drop1"]["terms"]), "{what}");
-    assert_eq!(d.df, df(&c["drop1"]["df"]), "{what}: drop1 df");
-    close(
-        &d.lrt,
-        &numbers(&c["drop1"]["lrt"]),
-        1e-6,
-        &format!("{what}: drop1 lrt"),
-    );
-    close(
-        &d.deviance,
-        &numbers(&c["drop1"]["minus_two_ll"]),
-        1e-8,
-        &format!("{what}: drop1 -2l"),
-    );
-    close(
-        &d.aic,
-        &numbers(&c["drop1"]["aic"]),
-        1e-8,
-        &format!("{what}: drop1 aic"),
-    );
+pub fn rel(got: f64, want: f64, tol: f64, what: &str) {
     assert!(
-        d.p_value.iter().all(|p| (0.0..=1.0).contains(p)),
-        "{what}: {:?}",
-        d.p_value
+        (got - want).abs() <= tol * want.abs(),
+        "{what}: got {got}, R has {want} (rel diff {:e})",
+        (got - want).abs() / want.abs()
     );
 }
