@@ -8,8 +8,8 @@
 //!         [--link NAME] [--weights COL] [--offset COL] [--cov observed|expected|hc0|hc1|cluster:COL|glm-nb]
 //!         [--tau T] [--level 0.95] [--output table|json|csv] [--save MODEL.json]
 //!         [--streaming [--warm-start ROWS] [--batch-size ROWS]]
-//! mle predict --model MODEL.json --data NEW.csv [--type link|response|probs|zero] [--se] [--level 0.95]
-//!         [--output csv|json]
+//! mle predict --model MODEL.json --data NEW.csv [--type link|response|probs|prob|zero] [--se] [--level 0.95]
+//!         [--at LO:HI] [--output csv|json]
 //! ```
 //!
 //! Every failure (missing file, unknown column, a formula error with its position, unknown
@@ -106,6 +106,13 @@ fn command() -> Command {
                 .arg(Arg::new("link").long("link").help(link_help()))
                 .arg(Arg::new("weights").long("weights").value_name("COL"))
                 .arg(Arg::new("offset").long("offset").value_name("COL"))
+                .arg(
+                    Arg::new("levels")
+                        .long("levels")
+                        .value_name("A,B,..")
+                        .value_delimiter(',')
+                        .help("the response's levels in order, lowest first (ordinal: needed for strings)"),
+                )
                 .arg(Arg::new("cov").long("cov").default_value("observed").help(
                     "observed | expected | hc0 | hc1 | cluster:COL | glm-nb (MASS::glm.nb's standard errors)",
                 ))
@@ -139,12 +146,15 @@ fn command() -> Command {
                     Arg::new("type")
                         .long("type")
                         .default_value("response")
-                        .value_parser(["link", "response", "probs", "zero"])
+                        .value_parser(["link", "response", "probs", "prob", "zero"])
                         .help(
-                            "link | response | probs (class probabilities of an ordinal or multinomial fit) | \
-                             zero (zip, zinb: P(structural zero))",
+                            "link | response | probs or prob (class probabilities of an ordinal or multinomial \
+                             fit; zip, zinb: P(Y = k), pscl's type = \"prob\") | zero (zip, zinb: P(structural zero))",
                         ),
                 )
+                .arg(Arg::new("at").long("at").value_name("LO:HI").help(
+                    "counts of --type prob for zip / zinb (default 0:max(y) of the training data)",
+                ))
                 .arg(
                     Arg::new("se")
                         .long("se")
@@ -227,6 +237,7 @@ fn fit(m: &ArgMatches, out: &mut dyn Write) -> Result<(), CliError> {
         offset: string(m, "offset"),
         covariance: required(m, "cov").parse::<CovarianceChoice>()?,
         tau: number(m, "tau"),
+        levels: m.get_many::<String>("levels").map(|v| v.cloned().collect()),
         ..FormulaOptions::default()
     };
     let level = number(m, "level");
@@ -292,8 +303,13 @@ fn predict(m: &ArgMatches, out: &mut dyn Write) -> Result<(), CliError> {
     })?;
     let model = SavedModel::from_json(&json)?;
     let table = Table::read(required(m, "data"))?;
-    if required(m, "type") == "probs" {
-        return write_probabilities(&model, &table, required(m, "output") == "json", out);
+    if matches!(required(m, "type").as_str(), "probs" | "prob") {
+        let how = ProbabilityOutput {
+            json: required(m, "output") == "json",
+            se: m.get_flag("se"),
+            at: string(m, "at").map(|a| count_range(&a)).transpose()?,
+        };
+        return write_probabilities(&model, &table, &how, out);
     }
     let scale = match required(m, "type").as_str() {
         "link" => Scale::Link,
@@ -327,28 +343,64 @@ fn predict(m: &ArgMatches, out: &mut dyn Write) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Class probabilities of a saved ordinal or multinomial fit: CSV `row,<level>,...` or JSON
-/// (with the linear predictors).
+/// How `--type probs` writes: JSON or CSV, with the standard errors (`--se`), counts `--at`.
+struct ProbabilityOutput {
+    json: bool,
+    se: bool,
+    at: Option<std::ops::RangeInclusive<u64>>,
+}
+
+/// `--at LO:HI` (non-negative integers, LO ≤ HI).
+fn count_range(text: &str) -> Result<std::ops::RangeInclusive<u64>, CliError> {
+    let bad = || CliError::Usage(format!("--at `{text}`: expected LO:HI with integers 0 ≤ LO ≤ HI"));
+    let (lo, hi) = text.split_once(':').ok_or_else(bad)?;
+    let (lo, hi): (u64, u64) = (
+        lo.trim().parse().map_err(|_| bad())?,
+        hi.trim().parse().map_err(|_| bad())?,
+    );
+    if lo > hi {
+        return Err(bad());
+    }
+    Ok(lo..=hi)
+}
+
+/// Class probabilities of a saved ordinal or multinomial fit (count probabilities of a zip /
+/// zinb fit): CSV `row,<level>,...` (with `--se`, then `se_<level>,...` where the family has
+/// them: multinomial) or JSON (with the linear predictors and, with `--se`, their SEs).
 fn write_probabilities(
     model: &SavedModel,
     table: &Table,
-    json: bool,
+    how: &ProbabilityOutput,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let p = model.predict_probabilities(table)?;
-    if json {
-        let v = serde_json::json!({
+    let p = match &how.at {
+        Some(at) => model.predict_counts(table, Some(at.clone()))?,
+        None => model.predict_probabilities(table)?,
+    };
+    let se = if how.se { p.se_probabilities.as_ref() } else { None };
+    if how.json {
+        let mut v = serde_json::json!({
             "row": p.rows, "levels": p.levels, "probabilities": p.probabilities,
             "linear_predictors": p.linear_predictors,
         });
+        if how.se {
+            v["se_probabilities"] = serde_json::json!(p.se_probabilities);
+            v["se_linear_predictors"] = serde_json::json!(p.se_linear_predictors);
+        }
         let text = serde_json::to_string_pretty(&v).map_err(std::io::Error::other)?;
         writeln!(out, "{text}")?;
         return Ok(());
     }
-    let header: Vec<String> = p.levels.iter().map(|l| quoted(l)).collect();
+    let mut header: Vec<String> = p.levels.iter().map(|l| quoted(l)).collect();
+    if se.is_some() {
+        header.extend(p.levels.iter().map(|l| quoted(&format!("se_{l}"))));
+    }
     writeln!(out, "row,{}", header.join(","))?;
-    for (row, probs) in p.rows.iter().zip(&p.probabilities) {
-        let cells: Vec<String> = probs.iter().map(|x| format!("{x:?}")).collect();
+    for (i, (row, probs)) in p.rows.iter().zip(&p.probabilities).enumerate() {
+        let mut cells: Vec<String> = probs.iter().map(|x| format!("{x:?}")).collect();
+        if let Some(se) = se {
+            cells.extend(se[i].iter().map(|x| format!("{x:?}")));
+        }
         writeln!(out, "{row},{}", cells.join(","))?;
     }
     Ok(())

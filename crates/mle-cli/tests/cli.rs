@@ -2,26 +2,19 @@
 //! JSON shape, the fit → save → predict round trip equal to the library call, and bad input
 //! as one message with a non-zero exit.
 
-use std::path::{Path, PathBuf};
+mod common;
+
 use std::process::Command;
 
-use mle_data::{Family, FormulaFit, FormulaOptions, Scale, Table};
+use common::{assert_coefficients_match, extra, family_data, fit_json, r_case, root, run};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use mle_data::{Family, FormulaFit, FormulaOptions, Scale, Table};
 
 fn birthwt() -> String {
     root().join("data/birthwt.csv").display().to_string()
 }
 
 const FORMULA: &str = "low ~ age + log(lwt) + race + smoke + ht + ui + age:smoke";
-
-fn run(args: &[&str]) -> Result<String, mle_cli::CliError> {
-    let mut out = Vec::new();
-    mle_cli::run(std::iter::once("mle").chain(args.iter().copied()), &mut out)?;
-    Ok(String::from_utf8(out).unwrap())
-}
 
 #[test]
 fn fit_json_has_the_documented_shape_and_r_numbers() {
@@ -259,73 +252,6 @@ fn the_binary_exits_non_zero_without_a_backtrace() {
 }
 
 // ------------------------------------------------------------------ the families by name
-
-fn families_dir() -> PathBuf {
-    root().join("crates/mle-data/tests/reference/families")
-}
-
-fn family_data(file: &str) -> String {
-    families_dir().join(file).display().to_string()
-}
-
-/// The R reference case `name` of crates/mle-data/tests/reference/families/families.json
-/// (written by make_reference.R there).
-fn r_case(name: &str) -> serde_json::Value {
-    let text = std::fs::read_to_string(families_dir().join("families.json")).unwrap();
-    let all: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
-    all.into_iter().find(|c| c["name"] == name).unwrap()
-}
-
-fn fit_json(args: &[&str]) -> serde_json::Value {
-    let mut full = vec!["fit"];
-    full.extend_from_slice(args);
-    full.extend_from_slice(&["--output", "json"]);
-    serde_json::from_str(&run(&full).unwrap()).unwrap()
-}
-
-/// Coefficient names, estimates (1e-7) and exact SEs (1e-6) of the JSON against R's case.
-fn assert_coefficients_match(v: &serde_json::Value, case: &str) {
-    let r = r_case(case);
-    let coefs = v["coefficients"].as_array().unwrap();
-    let terms = r["terms"].as_array().unwrap();
-    assert_eq!(coefs.len(), terms.len(), "{case}");
-    for (i, c) in coefs.iter().enumerate() {
-        assert_eq!(c["term"], terms[i], "{case}");
-        let (got, want) = (
-            c["estimate"].as_f64().unwrap(),
-            r["coefficients"][i].as_f64().unwrap(),
-        );
-        assert!(
-            (got - want).abs() <= 1e-7 * want.abs().max(1.0),
-            "{case} {}: {got} vs {want}",
-            c["term"]
-        );
-        let (got, want) = (
-            c["std_error"].as_f64().unwrap(),
-            r["std_errors"][i].as_f64().unwrap(),
-        );
-        assert!(
-            (got - want).abs() <= 1e-6 * want,
-            "{case} SE {}: {got} vs {want}",
-            c["term"]
-        );
-    }
-    assert!(v["converged"].as_bool().unwrap());
-    let (got, want) = (v["loglik"].as_f64().unwrap(), r["loglik"].as_f64().unwrap());
-    assert!(
-        (got - want).abs() <= 1e-10 * want.abs(),
-        "{case} loglik {got} vs {want}"
-    );
-}
-
-fn extra<'a>(v: &'a serde_json::Value, term: &str) -> &'a serde_json::Value {
-    v["extra_parameters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["term"] == term)
-        .unwrap_or_else(|| panic!("no {term} in {}", v["extra_parameters"]))
-}
 
 #[test]
 fn cbind_binomial_probit_from_the_command_line_matches_r() {

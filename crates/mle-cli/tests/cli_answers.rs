@@ -1,7 +1,9 @@
 //! The command line's answers beyond the GLMs against the R numbers of
 //! crates/mle-data/tests/reference/answers (make_reference.R there): `--type probs` of a
 //! multinomial fit (`predict(multinom, newdata, "probs")`), `--type zero` of a zero-inflated
-//! fit (pscl's `type = "zero"`), and `--cov glm-nb` (`summary(MASS::glm.nb)`'s SEs).
+//! fit (pscl's `type = "zero"`), `--type prob` of zip / zinb (pscl's `type = "prob"`),
+//! `--se` of multinomial probabilities (delta method), `df_residual` as R's `df.residual`,
+//! and `--cov glm-nb` (`summary(MASS::glm.nb)`'s SEs).
 
 use std::path::{Path, PathBuf};
 
@@ -81,6 +83,36 @@ fn multinomial_predict_type_probs_matches_nnet() {
         eta.iter().zip(&want).all(|(g, w)| (g - w).abs() < 1e-6),
         "{eta:?} vs {want:?}"
     );
+    // --se: the delta-method SEs of the probabilities and of the linear predictors.
+    let json = run(&[
+        "predict", "--model", &model, "--data", &new, "--type", "probs", "--se", "--output", "json",
+    ])
+    .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    for (key, r) in [
+        ("se_probabilities", "se_new_probabilities"),
+        ("se_linear_predictors", "se_new_linear_predictors"),
+    ] {
+        let got: Vec<f64> = v[key].as_array().unwrap().iter().flat_map(numbers).collect();
+        let want = numbers(&case("multinomial")[r]);
+        assert_eq!(got.len(), want.len(), "{key}");
+        assert!(
+            got.iter().zip(&want).all(|(g, w)| (g - w).abs() < 1e-6),
+            "{key}: {got:?} vs {want:?}"
+        );
+    }
+    let csv = run(&[
+        "predict", "--model", &model, "--data", &new, "--type", "probs", "--se",
+    ])
+    .unwrap();
+    assert!(
+        csv.starts_with("row,\"A\",\"B\",\"C\",\"se_A\",\"se_B\",\"se_C\"\n"),
+        "{csv}"
+    );
+    // df.residual(multinom) is NULL: null in the JSON.
+    let summary = run(&[&fit[..], &["--output", "json"]].concat()).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    assert!(v["df_residual"].is_null(), "{}", v["df_residual"]);
     // Link predictions of a multinomial fit: one message naming what to ask for.
     let e = run(&["predict", "--model", &model, "--data", &new, "--type", "link"]).unwrap_err();
     assert!(e.to_string().contains("multinomial"), "{e}");
@@ -180,4 +212,54 @@ fn cov_glm_nb_gives_summary_glm_nb_standard_errors() {
     ];
     let e = run(&bad).unwrap_err();
     assert!(e.to_string().contains("glm-nb"), "{e}");
+}
+
+#[test]
+fn zip_and_zinb_predict_type_prob_match_pscl_and_report_df_residual() {
+    let dir = temp_dir("prob");
+    let data = reference().join("families/biochemists.csv").display().to_string();
+    for (family, name, df) in [("zip", "prob_poisson", 907), ("zinb", "prob_negbin", 906)] {
+        let model = dir.join(format!("{family}.json")).display().to_string();
+        let c = case(name);
+        let fit = [
+            "fit",
+            "--data",
+            &data,
+            "--formula",
+            c["formula"].as_str().unwrap(),
+            "--family",
+            family,
+        ];
+        let summary = run(&[&fit[..], &["--save", &model, "--output", "json"]].concat()).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&summary).unwrap();
+        assert_eq!(v["df_residual"], df, "{family}: df.residual(zeroinfl)");
+        for (at, key) in [(None, "prob"), (Some("0:3"), "prob_at")] {
+            let mut args = vec!["predict", "--model", &model, "--data", &data, "--type", "prob"];
+            args.extend(at.iter().flat_map(|a| ["--at", *a]));
+            let csv = run(&args).unwrap();
+            let got: Vec<f64> = csv
+                .lines()
+                .skip(1)
+                .take(6)
+                .flat_map(|l| {
+                    l.split(',')
+                        .skip(1)
+                        .map(|x| x.parse::<f64>().unwrap())
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            let want = numbers(&c[key]);
+            assert_eq!(got.len(), want.len(), "{family} {key}");
+            assert!(
+                got.iter().zip(&want).all(|(g, w)| (g - w).abs() < 1e-6),
+                "{family} {key}: {got:?} vs {want:?}"
+            );
+        }
+        let e = run(&[
+            "predict", "--model", &model, "--data", &data, "--type", "prob", "--at", "3:1",
+        ])
+        .unwrap_err();
+        assert!(e.to_string().contains("LO:HI"), "{e}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -58,6 +58,16 @@ pub enum Diagnostic {
         /// The value reported.
         reported: f64,
     },
+    /// The MLE lies where part of the model vanishes and the model reduces to a simpler one
+    /// (a zero-inflation probability at 0: the zero model is not identified): the estimates
+    /// are the simpler model's, the vanished part's coefficients are not identified, and no
+    /// Wald inference is reported for them.
+    ReducedModel {
+        /// What was found (e.g. "zero-inflation probability at 0 (every π̂ᵢ < 1e-8)").
+        condition: String,
+        /// The model the fit reduces to.
+        reduces_to: String,
+    },
 }
 
 impl fmt::Display for Diagnostic {
@@ -81,6 +91,14 @@ impl fmt::Display for Diagnostic {
                  {smallest_eigenvalue:.3e}, direction {direction}): no standard errors"
             ),
             Diagnostic::NotConverged { status } => write!(f, "not converged: {status}"),
+            Diagnostic::ReducedModel {
+                condition,
+                reduces_to,
+            } => write!(
+                f,
+                "{condition}: a boundary MLE; the model reduces to {reduces_to}, whose estimates are \
+                 reported (the vanished part is not identified: no standard errors)"
+            ),
             Diagnostic::SeparationInconclusive { reason } => {
                 write!(f, "separation check inconclusive: {reason}")
             }

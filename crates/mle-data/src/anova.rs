@@ -7,18 +7,61 @@
 //! the multinomial with K − 1 coefficients per column)
 //! every sub-model is refitted by maximum likelihood — its shape re-estimated — and the
 //! statistics are 2(ℓ₁ − ℓ₀), as R's `anova(m0, m1)` on `glm.nb`, `survreg` or `polr` fits;
-//! the "deviance" columns then hold −2ℓ.
+//! the "deviance" columns then hold −2ℓ. Quantile (Wald F) and zero-inflated (both parts)
+//! tests are in `anova_more.rs`.
 
-use crate::answers::{chi2_upper, AnovaTable, Drop1Table};
+use crate::answers::{chi2_upper, AnovaTable, AnovaTest, Drop1Table};
 use crate::error::{DataError, Result};
 use crate::family_name::Family;
 use crate::formula_fit::FormulaFit;
 use crate::glm::Variance;
 
 /// −2ℓ and the parameter count of a refitted sub-model.
-struct Refit {
-    minus_two_ll: f64,
-    n_parameters: usize,
+pub(crate) struct Refit {
+    pub(crate) minus_two_ll: f64,
+    pub(crate) n_parameters: usize,
+}
+
+/// The terms `drop1` may drop: those not contained in a higher-order term (marginality).
+pub(crate) fn droppable(terms: &[crate::spec::TermSpec]) -> Vec<usize> {
+    (0..terms.len())
+        .filter(|&t| {
+            let vars: Vec<usize> = terms[t].variables.iter().map(|v| v.0).collect();
+            !terms.iter().enumerate().any(|(u, other)| {
+                u != t
+                    && other.variables.len() > vars.len()
+                    && vars.iter().all(|v| other.variables.iter().any(|o| o.0 == *v))
+            })
+        })
+        .collect()
+}
+
+impl AnovaTable {
+    pub(crate) fn empty(test: AnovaTest) -> AnovaTable {
+        AnovaTable {
+            test,
+            terms: Vec::new(),
+            df: Vec::new(),
+            deviance: Vec::new(),
+            resid_df: Vec::new(),
+            resid_deviance: Vec::new(),
+            statistic: Vec::new(),
+            p_value: Vec::new(),
+        }
+    }
+}
+
+impl Drop1Table {
+    pub(crate) fn empty() -> Drop1Table {
+        Drop1Table {
+            terms: Vec::new(),
+            df: Vec::new(),
+            deviance: Vec::new(),
+            aic: Vec::new(),
+            lrt: Vec::new(),
+            p_value: Vec::new(),
+        }
+    }
 }
 
 impl FormulaFit {
@@ -26,12 +69,8 @@ impl FormulaFit {
         match self.family {
             Family::Quantile => Err(DataError::NotSupported {
                 what: format!(
-                    "{what} for the quantile family (no likelihood; quantreg's anova.rq is a Wald or \
-                     rank test)"
+                    "{what} for the quantile family (no likelihood; anova gives quantreg's Wald F tests)"
                 ),
-            }),
-            Family::Zip | Family::Zinb => Err(DataError::NotSupported {
-                what: format!("{what} for the {} family", self.family),
             }),
             _ => Ok(()),
         }
@@ -97,7 +136,7 @@ impl FormulaFit {
 
     fn dispersion_for_tests(&self) -> Result<f64> {
         match self.glm().map(|g| g.variance) {
-            Some(Variance::Gaussian) => Ok(self.deviance()? / self.df_residual() as f64),
+            Some(Variance::Gaussian) => Ok(self.deviance()? / self.glm_df_residual()),
             _ => Ok(1.0),
         }
     }
@@ -114,8 +153,15 @@ impl FormulaFit {
     /// Sequential likelihood-ratio tests by term (R's `anova(m, test = "Chisq")`; for the
     /// Gaussian, deviance drops are scaled by the full model's dispersion, as R does; for the
     /// families with a shape or scale, 2Δℓ of refitted nested models — module docs).
+    ///
+    /// A quantile fit gives `quantreg::anova.rq`'s Wald F tests and a zero-inflated fit the LR
+    /// tests of its count terms then its zero terms (`anova_more.rs`).
     pub fn anova(&self) -> Result<AnovaTable> {
-        self.lr_supported("anova")?;
+        match self.family {
+            Family::Quantile => return self.quantile_anova(),
+            Family::Zip | Family::Zinb => return self.zero_inflated_anova(),
+            _ => {}
+        }
         let assign = &self.frame.assign;
         let labels = &self.frame.term_labels;
         let disp = self.dispersion_for_tests()?;
@@ -123,14 +169,7 @@ impl FormulaFit {
         let base: Vec<usize> = (0..assign.len()).filter(|&j| assign[j] == 0).collect();
         let mut previous = self.criterion(&base)?;
         let mut previous_cols = base.len();
-        let mut table = AnovaTable {
-            terms: Vec::new(),
-            df: Vec::new(),
-            deviance: Vec::new(),
-            resid_df: Vec::new(),
-            resid_deviance: Vec::new(),
-            p_value: Vec::new(),
-        };
+        let mut table = AnovaTable::empty(AnovaTest::LikelihoodRatio);
         for (t, label) in labels.iter().enumerate() {
             let cols: Vec<usize> = (0..assign.len()).filter(|&j| assign[j] <= t + 1).collect();
             let dev = self.criterion(&cols)?;
@@ -140,6 +179,7 @@ impl FormulaFit {
             table.deviance.push(previous - dev);
             table.resid_df.push(n_used.saturating_sub(cols.len()));
             table.resid_deviance.push(dev);
+            table.statistic.push((previous - dev) / disp);
             table.p_value.push(chi2_upper((previous - dev) / disp, df));
             previous = dev;
             previous_cols = cols.len();
@@ -149,31 +189,20 @@ impl FormulaFit {
 
     /// Single-term deletions with likelihood-ratio tests (R's `drop1(m, test = "Chisq")`):
     /// only terms not contained in a higher-order term are dropped.
+    /// A zero-inflated fit drops each term of either part, the other part kept whole.
     pub fn drop1(&self) -> Result<Drop1Table> {
         self.lr_supported("drop1")?;
+        if matches!(self.family, Family::Zip | Family::Zinb) {
+            return self.zero_inflated_drop1();
+        }
         let terms = &self.frame.spec().main().terms;
         let assign = &self.frame.assign;
         let disp = self.dispersion_for_tests()?;
         let deviance_tests = self.deviance_tests();
         let full = self.criterion(&(0..assign.len()).collect::<Vec<_>>())?;
-        let mut table = Drop1Table {
-            terms: Vec::new(),
-            df: Vec::new(),
-            deviance: Vec::new(),
-            aic: Vec::new(),
-            lrt: Vec::new(),
-            p_value: Vec::new(),
-        };
-        for (t, term) in terms.iter().enumerate() {
-            let vars: Vec<usize> = term.variables.iter().map(|v| v.0).collect();
-            let contained = terms.iter().enumerate().any(|(u, other)| {
-                u != t
-                    && other.variables.len() > vars.len()
-                    && vars.iter().all(|v| other.variables.iter().any(|o| o.0 == *v))
-            });
-            if contained {
-                continue;
-            }
+        let mut table = Drop1Table::empty();
+        for t in droppable(terms) {
+            let term = &terms[t];
             let cols: Vec<usize> = (0..assign.len()).filter(|&j| assign[j] != t + 1).collect();
             let df = (assign.len() - cols.len()) * self.per_column();
             let (dev, aic, lrt) = match self.glm().filter(|_| deviance_tests) {

@@ -21,8 +21,12 @@ use crate::predict::eta_of;
 /// inverse-gaussian: all four, as R's `residuals.glm`); zero-inflated fits have response
 /// and pearson residuals (pscl's); survival fits response (time − exp(η̂)), deviance and
 /// working residuals as `residuals.survreg`;
-/// Student-t and quantile fits response residuals; the heteroscedastic Gaussian (`y ~ x | z`)
-/// response and pearson (y − μ̂)/σ̂ᵢ; multinomial fits a matrix
+/// quantile fits response residuals; Student-t response and pearson (y − μ̂)/(σ̂√(ν̂/(ν̂ − 2))),
+/// the residual over the model's SD of y (ν̂ > 2; ν̂ ≤ 2 has no variance: a typed error; hett
+/// and heavy, the R packages for t regression, are not installed here to compare with, so this
+/// is the definition (y − μ̂)/√Var(y) of `residuals.glm`'s pearson type); the
+/// heteroscedastic Gaussian (`y ~ x | z`) response and pearson
+/// (y − μ̂)/σ̂ᵢ; multinomial fits a matrix
 /// ([`FormulaFit::class_residuals`]); others are a typed [`DataError::NotSupported`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResidualType {
@@ -36,20 +40,39 @@ pub enum ResidualType {
     Working,
 }
 
-/// A sequential analysis of deviance (`anova(m, test = "Chisq")`): one row per term.
+/// The test of an [`AnovaTable`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnovaTest {
+    /// Likelihood-ratio tests (`anova(m, test = "Chisq")`, `lmtest::lrtest`): the statistic
+    /// is the deviance drop over the dispersion, referred to χ²_df.
+    LikelihoodRatio,
+    /// Wald F tests (`quantreg::anova.rq`, `test = "Wald"`): F = b̂ᵀV⁻¹b̂ / df over the term's
+    /// coefficients in the larger model, on (df, resid_df) degrees of freedom; no deviances.
+    WaldF,
+}
+
+/// A sequential analysis of deviance (`anova(m, test = "Chisq")`), or of Wald tests for a
+/// quantile fit: one row per term.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnovaTable {
-    /// Term labels, in model order.
+    /// The test.
+    pub test: AnovaTest,
+    /// Term labels, in model order (zero-inflated fits: the count terms, then the zero
+    /// model's as `zero_<term>`).
     pub terms: Vec<String>,
     /// Coefficients the term adds.
     pub df: Vec<usize>,
-    /// Deviance explained by the term (drop in residual deviance).
+    /// Deviance explained by the term (drop in residual deviance; families with a shape or
+    /// scale: 2Δℓ); NaN for Wald tests.
     pub deviance: Vec<f64>,
-    /// Residual degrees of freedom after the term.
+    /// Residual degrees of freedom after the term (Wald: the F test's denominator n − p).
     pub resid_df: Vec<usize>,
-    /// Residual deviance after the term.
+    /// Residual deviance after the term (−2ℓ for the families with a shape or scale); NaN
+    /// for Wald tests.
     pub resid_deviance: Vec<f64>,
-    /// P(χ²_df > deviance / dispersion).
+    /// The test statistic: deviance / dispersion (χ²), or the Wald F.
+    pub statistic: Vec<f64>,
+    /// P(χ²_df > statistic), or P(F_{df, resid_df} > F).
     pub p_value: Vec<f64>,
 }
 
@@ -141,6 +164,7 @@ impl FormulaFit {
             Family::Gaussian if kind == ResidualType::Pearson && self.frame.second_design.is_some() => {
                 return self.heteroscedastic_pearson();
             }
+            Family::StudentT if kind == ResidualType::Pearson => return self.student_t_pearson(),
             Family::Multinomial => {
                 return Err(DataError::NotSupported {
                     what: "a residual vector of a multinomial fit (class_residuals gives the matrix \
@@ -182,6 +206,25 @@ impl FormulaFit {
         Ok((0..mu.len())
             .map(|i| (self.data.y[i] - mu[i]) / log_sigma[i].exp())
             .collect())
+    }
+
+    /// (y − μ̂)/√Var(y) with Var(y) = σ̂²ν̂/(ν̂ − 2), the Student-t variance; ν̂ ≤ 2 (infinite
+    /// variance) is a typed [`DataError::NotSupported`] naming ν̂.
+    fn student_t_pearson(&self) -> Result<Vec<f64>> {
+        let p = self.frame.design.ncols();
+        let est = self.fit.estimates().as_slice();
+        let (sigma, nu) = (est[p].exp(), est[p + 1].exp());
+        if nu.is_nan() || nu <= 2.0 {
+            return Err(DataError::NotSupported {
+                what: format!(
+                    "pearson residuals of a Student-t fit with df = {nu} ≤ 2 (the variance σ²ν/(ν − 2) \
+                     is infinite; response residuals are defined)"
+                ),
+            });
+        }
+        let sd = sigma * (nu / (nu - 2.0)).sqrt();
+        let mu = self.fitted()?;
+        Ok(self.data.y.iter().zip(&mu).map(|(y, m)| (y - m) / sd).collect())
     }
 
     /// pscl's residuals: response √w(y − μ̂), pearson that over √V with
@@ -314,9 +357,44 @@ impl FormulaFit {
         (0..self.n_obs()).filter(|&i| self.weight(i) > 0.0).count()
     }
 
-    /// Residual degrees of freedom n − p (rows with positive weight; p the mean coefficients).
-    pub fn df_residual(&self) -> usize {
-        self.n_used().saturating_sub(self.frame.design.ncols())
+    /// Residual degrees of freedom as R's `df.residual` reports them for the model (rows with
+    /// positive weight n; `None` where R has none):
+    ///
+    /// * GLM families (gaussian, binomial, poisson, gamma, inverse-gaussian) and the negative
+    ///   binomial: n − p, p the mean coefficients (`glm.nb` does not count θ; gamma and
+    ///   inverse Gaussian: their ML shape is not counted, as `glm`);
+    /// * zip / zinb: n − (count + zero coefficients + θ for zinb), as `pscl::zeroinfl`;
+    /// * survival AFT: n − (coefficients + `Log(scale)`; none for the exponential), as `survreg`;
+    /// * ordinal: Σ w − (coefficients + cut-points), as `MASS::polr` (the case-weight sum);
+    /// * quantile: n − p, `summary.rq`'s `rdf` (an `rq` object has no `df.residual`);
+    /// * Student-t and the heteroscedastic Gaussian `y ~ x | z` (no R function to follow):
+    ///   n − all estimated parameters (β, log σ and log ν; β and γ), as `zeroinfl`/`survreg`
+    ///   count their extra parameters;
+    /// * multinomial: `None` (`df.residual(multinom)` is `NULL`; its `edf` is the parameter count).
+    ///
+    /// ```
+    /// use mle_data::{Family, FormulaFit, FormulaOptions, Table};
+    /// let t = Table::from_columns([("y", vec![1.0, 3.0, 2.0, 6.0, 4.0].into()), ("x", vec![1.0, 2.0, 3.0, 4.0, 5.0].into())]).unwrap();
+    /// let m = FormulaFit::fit("y ~ x", &t, Family::Poisson, FormulaOptions::default()).unwrap();
+    /// assert_eq!(m.df_residual(), Some(3.0));
+    /// ```
+    pub fn df_residual(&self) -> Option<f64> {
+        let n = self.n_used() as f64;
+        let all = self.fit.parameters().len() as f64;
+        Some(match self.family {
+            Family::Multinomial => return None,
+            Family::Ordinal => (0..self.n_obs()).map(|i| self.case_weight(i)).sum::<f64>() - all,
+            Family::Zip | Family::Zinb | Family::StudentT => n - all,
+            Family::Gaussian if self.frame.second_design.is_some() => n - all,
+            f if f.is_survival() => n - all,
+            _ => self.glm_df_residual(),
+        })
+    }
+
+    /// n − p (rows with positive weight; p the mean coefficients): the GLM families' and the
+    /// divisor of their dispersion.
+    pub(crate) fn glm_df_residual(&self) -> f64 {
+        self.n_used().saturating_sub(self.frame.design.ncols()) as f64
     }
 
     /// Degrees of freedom of the null model.
@@ -329,10 +407,10 @@ impl FormulaFit {
     /// negative binomial, `None` for the other families.
     pub fn dispersion(&self) -> Option<f64> {
         match self.glm()?.variance {
-            Variance::Gaussian => Some(self.deviance().ok()? / self.df_residual() as f64),
+            Variance::Gaussian => Some(self.deviance().ok()? / self.glm_df_residual()),
             Variance::Gamma | Variance::InverseGaussian => {
                 let r = self.residuals(ResidualType::Pearson).ok()?;
-                Some(r.iter().map(|r| r * r).sum::<f64>() / self.df_residual() as f64)
+                Some(r.iter().map(|r| r * r).sum::<f64>() / self.glm_df_residual())
             }
             _ => Some(1.0),
         }

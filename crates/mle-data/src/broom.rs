@@ -58,8 +58,10 @@ pub struct FitSummary {
     pub deviance: Option<f64>,
     /// Null deviance (GLM families).
     pub null_deviance: Option<f64>,
-    /// Residual degrees of freedom.
-    pub df_residual: Option<usize>,
+    /// Residual degrees of freedom as R's `df.residual` ([`FormulaFit::df_residual`]; `null`
+    /// for the multinomial); written as an integer when whole.
+    #[serde(serialize_with = "whole_number")]
+    pub df_residual: Option<f64>,
     /// Whether the optimiser reached a maximum.
     pub converged: bool,
     /// The coefficients.
@@ -68,6 +70,15 @@ pub struct FitSummary {
     pub extra_parameters: Vec<ExtraRow>,
     /// Diagnostics (and the rows dropped for missing values).
     pub diagnostics: Vec<String>,
+}
+
+/// A whole number as a JSON integer (`175`, not `175.0`), anything else as a float.
+fn whole_number<S: serde::Serializer>(x: &Option<f64>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    match *x {
+        Some(v) if v.fract() == 0.0 && v.abs() < 2f64.powi(53) => s.serialize_i64(v as i64),
+        Some(v) if v.is_finite() => s.serialize_f64(v),
+        _ => s.serialize_none(),
+    }
 }
 
 fn finite(x: f64) -> Option<f64> {
@@ -163,7 +174,7 @@ impl FormulaFit {
     /// use mle_data::{Family, FormulaFit, FormulaOptions, Table};
     /// let t = Table::from_columns([("y", vec![1.0, 2.1, 2.9, 4.2, 5.0].into()), ("x", vec![1.0, 2.0, 3.0, 4.0, 5.0].into())]).unwrap();
     /// let s = FormulaFit::fit("y ~ x", &t, Family::Gaussian, FormulaOptions::default()).unwrap().summary_json(0.95).unwrap();
-    /// assert_eq!((s.extra_parameters[0].term.as_str(), s.df_residual), ("sigma", Some(3)));
+    /// assert_eq!((s.extra_parameters[0].term.as_str(), s.df_residual), ("sigma", Some(3.0)));
     /// let rss: f64 = s.deviance.unwrap();
     /// assert!((s.extra_parameters[0].estimate - (rss / 5.0).sqrt()).abs() < 1e-12);
     /// ```
@@ -189,7 +200,7 @@ impl FormulaFit {
             bic: finite(fit.bic()),
             deviance: if glm { self.deviance().ok() } else { None },
             null_deviance: self.null_deviance(),
-            df_residual: glm.then(|| self.df_residual()),
+            df_residual: self.df_residual(),
             converged: fit.convergence().converged(),
             coefficients: self.coefficient_rows(level, false)?,
             extra_parameters: self.extra_rows(),
@@ -240,7 +251,7 @@ impl FormulaFit {
             ("bic", vec![s.bic].into()),
             ("deviance", vec![s.deviance].into()),
             ("null_deviance", vec![s.null_deviance].into()),
-            ("df_residual", vec![s.df_residual.map(|d| d as i64)].into()),
+            ("df_residual", vec![s.df_residual].into()),
             ("converged", vec![s.converged].into()),
         ])
     }
@@ -296,18 +307,39 @@ impl std::fmt::Display for FormulaFit {
             writeln!(
                 f,
                 "Residual deviance {dev:.7} on {} df; null deviance {null:.7} on {} df",
-                self.df_residual(),
+                self.glm_df_residual(),
                 self.df_null()
             )?;
+        } else if let Some(df) = self.df_residual() {
+            writeln!(f, "Residual degrees of freedom: {df}")?;
         }
         Ok(())
     }
 }
 
 impl std::fmt::Display for crate::answers::AnovaTable {
-    /// R's layout of `anova(m, test = "Chisq")`.
+    /// R's layout of `anova(m, test = "Chisq")` (Wald F tests: `anova.rq`'s columns).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let w = self.terms.iter().map(String::len).max().unwrap_or(4).max(4);
+        if self.test == crate::answers::AnovaTest::WaldF {
+            writeln!(
+                f,
+                "Wald F tests (quantreg anova.rq, se = \"nid\"), terms added sequentially"
+            )?;
+            writeln!(
+                f,
+                "{:<w$} {:>3} {:>9} {:>13} {:>11}",
+                "term", "Df", "Resid. Df", "F value", "Pr(>F)"
+            )?;
+            for i in 0..self.terms.len() {
+                writeln!(
+                    f,
+                    "{:<w$} {:>3} {:>9} {:>13.7} {:>11.4e}",
+                    self.terms[i], self.df[i], self.resid_df[i], self.statistic[i], self.p_value[i]
+                )?;
+            }
+            return Ok(());
+        }
         writeln!(
             f,
             "Analysis of deviance, terms added sequentially (likelihood-ratio tests)"

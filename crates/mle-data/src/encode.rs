@@ -30,6 +30,9 @@ pub(crate) fn number_label(v: f64, integer: bool) -> String {
 /// its levels (strings sorted bytewise, dictionaries in dictionary order, booleans
 /// `FALSE`/`TRUE`, numbers under `factor()` numerically).
 pub(crate) fn kind_of(ev: &Evaluated, kept: &[usize]) -> VariableKind {
+    if let Some(given) = &ev.given_levels {
+        return given_kind(ev, given, kept);
+    }
     match &ev.values {
         Values::Num { values, integer } if ev.explicit_factor => {
             let mut used: Vec<f64> = kept.iter().map(|&i| values[i]).filter(|v| !v.is_nan()).collect();
@@ -75,6 +78,48 @@ pub(crate) fn kind_of(ev: &Evaluated, kept: &[usize]) -> VariableKind {
             }
             VariableKind::Factor {
                 levels,
+                numeric_levels: None,
+            }
+        }
+    }
+}
+
+/// The levels of `factor(x, levels = c(..))` in the order given, those seen in the kept rows
+/// only (as `droplevels`); for numbers, each level's value.
+fn given_kind(ev: &Evaluated, given: &[String], kept: &[usize]) -> VariableKind {
+    match &ev.values {
+        Values::Num { values, integer } => {
+            let mut seen: HashMap<String, f64> = HashMap::new();
+            for &i in kept {
+                if !values[i].is_nan() {
+                    seen.entry(number_label(values[i], *integer)).or_insert(values[i]);
+                }
+            }
+            let (levels, numeric): (Vec<String>, Vec<f64>) = given
+                .iter()
+                .filter_map(|l| seen.get(l).map(|&v| (l.clone(), v)))
+                .unzip();
+            VariableKind::Factor {
+                levels,
+                numeric_levels: Some(numeric),
+            }
+        }
+        Values::Cat(c) => {
+            let mut seen = vec![false; c.dict.len()];
+            for &i in kept {
+                if let Some(code) = c.codes[i] {
+                    seen[code as usize] = true;
+                }
+            }
+            let used: Vec<&String> = c
+                .dict
+                .iter()
+                .zip(&seen)
+                .filter(|(_, s)| **s)
+                .map(|(d, _)| d)
+                .collect();
+            VariableKind::Factor {
+                levels: given.iter().filter(|l| used.contains(l)).cloned().collect(),
                 numeric_levels: None,
             }
         }

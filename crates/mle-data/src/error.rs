@@ -145,6 +145,22 @@ pub enum DataError {
         /// The training levels.
         known: Vec<String>,
     },
+    /// An ordered response (the `ordinal` family) whose level order would be guessed from
+    /// the spelling of strings (or an Arrow dictionary's encoding): the order must be given.
+    #[error(
+        "the ordinal response `{column}` has string levels ({}) whose order is not known: give it (lowest first), \
+         e.g. `ordered({column}, levels = c({}))` in the formula (or FormulaOptions::levels, the \
+         CLI's --levels {})",
+        levels.join(", "),
+        levels.iter().map(|l| format!("{l:?}")).collect::<Vec<_>>().join(", "),
+        levels.join(",")
+    )]
+    UnorderedResponse {
+        /// The response.
+        column: String,
+        /// Its levels (in the order that would have been guessed).
+        levels: Vec<String>,
+    },
     /// A factor has fewer than two levels in the rows used.
     #[error("factor `{column}` has {n_levels} level(s) in the rows used; contrasts need at least two")]
     TooFewLevels {

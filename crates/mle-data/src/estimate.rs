@@ -287,16 +287,25 @@ fn zero_inflated(
     with_data(objective.map(Regression::from_objective), data, covariance)
 }
 
+/// `nnet::multinom`; an offset is added to every non-baseline linear predictor (VGAM's vector
+/// offset, nnet's matrix offset `cbind(0, o, …, o)`).
 fn multinomial(x: &Design, data: &FitData, covariance: &Option<CovarianceType>) -> Result<Fit> {
-    if data.offset.is_some() {
-        return Err(DataError::NotSupported {
-            what: "an offset in a multinomial fit".into(),
-        });
+    fn each<const K: usize>(x: &Design, data: &FitData, covariance: &Option<CovarianceType>) -> Result<Fit> {
+        let mut r = Regression::<Categorical<K>, K>::multinomial(x, &data.y).map_err(model_err)?;
+        if let Some(o) = &data.offset {
+            for k in 0..K {
+                r = r.offset_on(k, o.as_slice()).map_err(model_err)?;
+            }
+        }
+        if let Some(w) = &data.weights {
+            r = r.weights(w.as_slice()).map_err(model_err)?;
+        }
+        finish(r, covariance)
     }
     macro_rules! dispatch {
         ($($n:literal)*) => {
             match data.classes.saturating_sub(1) {
-                $($n => with_data(Regression::<Categorical<$n>, $n>::multinomial(x, &data.y), data, covariance),)*
+                $($n => each::<$n>(x, data, covariance),)*
                 k => Err(DataError::NotSupported {
                     what: format!("a multinomial response with {} classes (2 to 16 are supported)", k + 1),
                 }),

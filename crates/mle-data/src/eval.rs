@@ -259,7 +259,7 @@ pub(crate) fn eval_numeric(table: &Table, e: &Expr, usage: &str) -> Result<Vec<f
             v.iter_mut().for_each(|x| *x = f(*x));
             v
         }
-        ExprKind::Dot => return Err(not_arithmetic(e)),
+        ExprKind::Dot | ExprKind::Str(_) | ExprKind::Named { .. } => return Err(not_arithmetic(e)),
     })
 }
 
@@ -279,8 +279,12 @@ pub(crate) fn eval_variable(table: &Table, e: &Expr) -> Result<Evaluated> {
         ExprKind::Name(name) => Ok(Evaluated {
             values: read_column(table, name)?,
             explicit_factor: false,
+            given_levels: None,
         }),
-        ExprKind::Call { name, args } if (name == "factor" || name == "C") && args.len() == 1 => {
+        ExprKind::Call { name, args }
+            if ((name == "factor" || name == "ordered") && (1..=2).contains(&args.len()))
+                || (name == "C" && args.len() == 1) =>
+        {
             let values = match &args[0].kind {
                 ExprKind::Name(col) => read_column(table, col)?,
                 _ => Values::Num {
@@ -291,6 +295,7 @@ pub(crate) fn eval_variable(table: &Table, e: &Expr) -> Result<Evaluated> {
             Ok(Evaluated {
                 values,
                 explicit_factor: true,
+                given_levels: e.given_levels(),
             })
         }
         _ => Ok(Evaluated {
@@ -299,6 +304,7 @@ pub(crate) fn eval_variable(table: &Table, e: &Expr) -> Result<Evaluated> {
                 integer: false,
             },
             explicit_factor: false,
+            given_levels: None,
         }),
     }
 }
@@ -308,4 +314,48 @@ pub(crate) fn eval_variable(table: &Table, e: &Expr) -> Result<Evaluated> {
 pub(crate) struct Evaluated {
     pub values: Values,
     pub explicit_factor: bool,
+    /// The levels written in `factor(x, levels = c(..))` / `ordered(..)`, in their order.
+    pub given_levels: Option<Vec<String>>,
+}
+
+impl Evaluated {
+    /// With levels given, every kept row's value must be one of them: the first that is not
+    /// is an error naming its row (R would make it `NA` and drop the row silently).
+    pub(crate) fn check_given_levels(&self, label: &str, kept: &[usize]) -> Result<()> {
+        let Some(given) = &self.given_levels else {
+            return Ok(());
+        };
+        let bad = |row: usize, value: String| DataError::InvalidValue {
+            row,
+            column: label.to_string(),
+            reason: format!(
+                "value `{value}` is not among the levels given ({})",
+                given.join(", ")
+            ),
+        };
+        match &self.values {
+            Values::Cat(c) => {
+                let known: Vec<bool> = c.dict.iter().map(|d| given.contains(d)).collect();
+                for &i in kept {
+                    if let Some(code) = c.codes.get(i).copied().flatten() {
+                        if !known.get(code as usize).copied().unwrap_or(false) {
+                            return Err(bad(i, c.dict.get(code as usize).cloned().unwrap_or_default()));
+                        }
+                    }
+                }
+            }
+            Values::Num { values, integer } => {
+                for &i in kept {
+                    let v = values[i];
+                    if !v.is_nan() {
+                        let label = crate::encode::number_label(v, *integer);
+                        if !given.contains(&label) {
+                            return Err(bad(i, label));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
 }

@@ -19,8 +19,10 @@ use crate::error::{DataError, Result};
 pub(crate) use crate::estimate::model_err;
 use crate::estimate::{estimate, glm_nb_covariance, without_intercept, FitData};
 use crate::family_name::Family;
+use crate::formula::ast::ExprKind;
 use crate::formula::Formula;
 use crate::frame::{FrameOptions, ModelFrame, NaAction, Response};
+use crate::response::ResponseSpec;
 use crate::spec::ModelSpec;
 use crate::table::Table;
 
@@ -110,6 +112,9 @@ pub struct FormulaOptions {
     pub tau: f64,
     /// Missing values: drop rows (default, as `na.omit`) or fail.
     pub na_action: NaAction,
+    /// The levels of a factor response in order (as `ordered(y, levels = c(..))` in the
+    /// formula): needed by the ordinal family for a string response.
+    pub levels: Option<Vec<String>>,
 }
 
 impl Default for FormulaOptions {
@@ -121,6 +126,7 @@ impl Default for FormulaOptions {
             covariance: CovarianceChoice::Observed,
             tau: 0.5,
             na_action: NaAction::Omit,
+            levels: None,
         }
     }
 }
@@ -153,6 +159,31 @@ impl FormulaOptions {
     /// Sets the link by name.
     pub fn link(mut self, link: impl Into<String>) -> Self {
         self.link = Some(link.into());
+        self
+    }
+
+    /// Gives the order of the response's levels: the response `y` is read as
+    /// `ordered(y, levels = c(..))` (the first level is the lowest; for binomial the second is
+    /// the success, for multinomial the first is the baseline). A value not among them is
+    /// an error naming its row.
+    ///
+    /// ```
+    /// use mle_data::{Family, FormulaFit, FormulaOptions, Table};
+    /// let t = Table::from_columns([
+    ///     ("s", vec!["lo", "mid", "hi", "mid", "lo", "hi", "mid", "hi"].into()),
+    ///     ("x", vec![1.0, 2.0, 3.0, 1.5, 2.5, 2.0, 3.5, 4.0].into()),
+    /// ])
+    /// .unwrap();
+    /// let m = FormulaFit::fit("s ~ x", &t, Family::Ordinal, FormulaOptions::default().levels(["lo", "mid", "hi"]))
+    ///     .unwrap();
+    /// let cuts: Vec<String> = m.cut_points().unwrap().iter().map(|c| c.name.clone()).collect();
+    /// assert_eq!(cuts, ["lo|mid", "mid|hi"]);
+    /// // Without the order, a string response is not ordered by its spelling:
+    /// let e = FormulaFit::fit("s ~ x", &t, Family::Ordinal, FormulaOptions::default()).unwrap_err();
+    /// assert!(e.to_string().contains("ordered(s, levels = c("), "{e}");
+    /// ```
+    pub fn levels<S: Into<String>>(mut self, levels: impl IntoIterator<Item = S>) -> Self {
+        self.levels = Some(levels.into_iter().map(Into::into).collect());
         self
     }
 }
@@ -206,13 +237,19 @@ impl FormulaFit {
             .clone()
             .unwrap_or_else(|| family.default_link().to_string());
         family.check_link(&link)?;
-        let parsed = Formula::parse(formula)?;
+        let mut parsed = Formula::parse(formula)?;
+        if let Some(levels) = &options.levels {
+            parsed = parsed.with_response_levels(levels)?;
+        }
         let frame_options = FrameOptions {
             weights: options.weights.clone(),
             offset: options.offset.clone(),
             na_action: options.na_action,
         };
         let (_, mut frame) = ModelSpec::bind(&parsed, table, frame_options)?;
+        if family == Family::Ordinal {
+            check_ordered_response(frame.spec())?;
+        }
         if family == Family::Ordinal {
             // MASS::polr drops the intercept: the cut-points are the intercepts.
             frame.design = without_intercept(&frame.design)?;
@@ -349,7 +386,7 @@ impl FormulaFit {
     /// let x: Vec<f64> = (0..30).map(|i| (i % 6) as f64).collect();
     /// let y: Vec<&str> = (0..30).map(|i| ["lo", "lo", "mid", "mid", "top", "top"][(i + i / 7) % 6]).collect();
     /// let t = Table::from_columns([("y", y.into()), ("x", x.into())]).unwrap();
-    /// let m = FormulaFit::fit("y ~ x", &t, Family::Ordinal, FormulaOptions::default()).unwrap();
+    /// let m = FormulaFit::fit(r#"ordered(y, levels = c("lo", "mid", "top")) ~ x"#, &t, Family::Ordinal, FormulaOptions::default()).unwrap();
     /// let cuts = m.cut_points().unwrap();
     /// assert_eq!((cuts[0].name.as_str(), cuts[1].name.as_str()), ("lo|mid", "mid|top"));
     /// assert!(cuts[0].estimate < cuts[1].estimate);
@@ -470,6 +507,23 @@ fn binomial_data(link: &str, frame: &ModelFrame, response: &Response) -> Result<
         Response::Surv { .. } => Err(DataError::NotSupported {
             what: "a Surv(time, status) response for the binomial family".into(),
         }),
+    }
+}
+
+/// An ordinal fit needs levels in an order that means something (numbers, booleans, or
+/// given), never the spelling of strings.
+fn check_ordered_response(spec: &ModelSpec) -> Result<()> {
+    match spec.response() {
+        Some(ResponseSpec::Factor {
+            expr, levels, order, ..
+        }) if !order.is_meaningful() => Err(DataError::UnorderedResponse {
+            column: match &expr.kind {
+                ExprKind::Call { args, .. } if !args.is_empty() => crate::spec::column_label(&args[0]),
+                _ => crate::spec::column_label(expr),
+            },
+            levels: levels.clone(),
+        }),
+        _ => Ok(()),
     }
 }
 

@@ -11,8 +11,10 @@
 //! * [`FormulaFit`]: one call from a formula, a table and a [`Family`] to a fitted regression
 //!   that owns its frame and spec (R's `glm(y ~ x + g, family, data)`), with the answers R
 //!   and broom give: `fitted`, `predict` with `se.fit` on the link or response scale,
-//!   residuals (response, pearson, deviance, working), deviances, hat values, `anova` and
-//!   `drop1` (likelihood-ratio tests by term), `tidy` / `glance` / `augment` as tables, the
+//!   residuals (response, pearson, deviance, working), deviances, hat values, `df_residual`
+//!   as R's `df.residual`, `anova` and `drop1` (likelihood-ratio tests by term; quantile:
+//!   `anova.rq`'s Wald F), count probabilities of zip / zinb ([`FormulaFit::predict_counts`]),
+//!   multinomial class probabilities with delta-method SEs, `tidy` / `glance` / `augment` as tables, the
 //!   JSON [`FitSummary`] and a versioned [`SavedModel`] that predicts on new data.
 //!   Families by name ([`Family`]): gaussian, binomial (0/1, `cbind(s, f)` or a proportion
 //!   with weights = trials; logit, probit, cloglog), poisson, multinomial, student-t,
@@ -54,8 +56,10 @@
 #![warn(missing_docs)]
 
 mod anova;
+mod anova_more;
 mod answers;
 mod broom;
+mod count_probabilities;
 mod encode;
 mod error;
 mod estimate;
@@ -75,7 +79,7 @@ mod survival;
 mod table;
 pub mod terms;
 
-pub use answers::{AnovaTable, Drop1Table, ResidualType};
+pub use answers::{AnovaTable, AnovaTest, Drop1Table, ResidualType};
 pub use broom::{CoefficientRow, ExtraRow, FitSummary};
 pub use error::{DataError, FormulaError, Result};
 pub use family_name::{Family, FAMILIES};
@@ -85,7 +89,7 @@ pub use frame::{FrameOptions, ModelFrame, NaAction, Response};
 pub use mle_models::CutPoint;
 pub use multinomial::ClassResiduals;
 pub use predict::{ClassProbabilities, Prediction, Scale};
-pub use response::ResponseSpec;
+pub use response::{LevelOrder, ResponseSpec};
 pub use saved::{SavedModel, SAVED_MODEL_VERSION};
 pub use scan::LevelScan;
 pub use spec::{Coding, ModelSpec, PartSpec, TermSpec, Variable, VariableKind};

@@ -28,7 +28,13 @@ type Rows = Vec<Vec<f64>>;
 /// The linear predictors ηₖ = xᵀβₖ (k = 1..K−1, the baseline's is 0) and the class
 /// probabilities softmax(0, η₁, …) of each row of `x`; `estimates` are class-major
 /// (class 1's p coefficients, then class 2's, ...).
-fn softmax_rows(x: &Design, estimates: &[f64], classes: usize) -> Result<(Rows, Rows)> {
+/// `offset` is added to every non-baseline linear predictor.
+fn softmax_rows(
+    x: &Design,
+    estimates: &[f64],
+    classes: usize,
+    offset: Option<&[f64]>,
+) -> Result<(Rows, Rows)> {
     let p = x.ncols();
     if classes < 2 || estimates.len() < p * (classes - 1) {
         return Err(DataError::InvalidSpec(format!(
@@ -37,7 +43,7 @@ fn softmax_rows(x: &Design, estimates: &[f64], classes: usize) -> Result<(Rows, 
         )));
     }
     let etas: Vec<Vec<f64>> = (0..classes - 1)
-        .map(|k| eta_of(x, &estimates[k * p..(k + 1) * p], None))
+        .map(|k| eta_of(x, &estimates[k * p..(k + 1) * p], offset))
         .collect();
     let n = x.nrows();
     let mut linear = Vec::with_capacity(n);
@@ -80,13 +86,71 @@ pub(crate) fn class_probabilities(
     }
     let levels = levels_of(levels, c.family)?;
     let frame = spec.apply(table)?;
-    let (linear_predictors, probabilities) = softmax_rows(&frame.design, c.estimates, levels.len())?;
+    let (linear_predictors, probabilities) =
+        softmax_rows(&frame.design, c.estimates, levels.len(), frame.offset.as_deref())?;
+    let (se_linear_predictors, se_probabilities) = match c.covariance {
+        Some(v) => {
+            let (se_eta, se_p) = delta_method(&frame.design, &probabilities, v)?;
+            (Some(se_eta), Some(se_p))
+        }
+        None => (None, None),
+    };
     Ok(ClassProbabilities {
         rows: frame.kept_rows.clone(),
         levels: levels.to_vec(),
         probabilities,
         linear_predictors,
+        se_probabilities,
+        se_linear_predictors,
     })
+}
+
+/// Delta-method standard errors of each row's K − 1 linear predictors, √(xᵀV_kk x), and of
+/// its K probabilities, √(gᵀVg) with ∂P_j/∂β_k = P_j(1{j = k} − P_k)x (k = 1..K−1; V the
+/// class-major covariance of the coefficients).
+fn delta_method(x: &Design, probabilities: &Rows, v: &nalgebra::DMatrix<f64>) -> Result<(Rows, Rows)> {
+    let p = x.ncols();
+    let classes = probabilities.first().map_or(0, Vec::len);
+    let m = p * classes.saturating_sub(1);
+    if v.nrows() < m || v.ncols() < m {
+        return Err(DataError::InvalidSpec(format!(
+            "a {}×{} covariance for {m} multinomial coefficients",
+            v.nrows(),
+            v.ncols()
+        )));
+    }
+    let v = v.view((0, 0), (m, m));
+    // Buffers reused across rows and classes: the gradient g and Vg.
+    let (mut g, mut vg) = (nalgebra::DVector::zeros(m), nalgebra::DVector::zeros(m));
+    let mut quadratic = |g: &nalgebra::DVector<f64>| {
+        vg.gemv(1.0, &v, g, 0.0);
+        g.dot(&vg).max(0.0).sqrt()
+    };
+    let (mut se_eta, mut se_p) = (Vec::with_capacity(x.nrows()), Vec::with_capacity(x.nrows()));
+    for (i, probs) in probabilities.iter().enumerate() {
+        let row = x.matrix().row(i);
+        let mut eta = Vec::with_capacity(classes - 1);
+        for k in 1..classes {
+            g.fill(0.0);
+            for c in 0..p {
+                g[(k - 1) * p + c] = row[c];
+            }
+            eta.push(quadratic(&g));
+        }
+        let mut prob = Vec::with_capacity(classes);
+        for j in 0..classes {
+            for k in 1..classes {
+                let d = probs[j] * (f64::from(u8::from(j == k)) - probs[k]);
+                for c in 0..p {
+                    g[(k - 1) * p + c] = d * row[c];
+                }
+            }
+            prob.push(quadratic(&g));
+        }
+        se_eta.push(eta);
+        se_p.push(prob);
+    }
+    Ok((se_eta, se_p))
 }
 
 impl FormulaFit {
@@ -96,7 +160,8 @@ impl FormulaFit {
         match self.family {
             Family::Multinomial => {
                 let levels = levels_of(self.response_levels(), self.family)?;
-                Ok(softmax_rows(&self.frame.design, self.fit.estimates().as_slice(), levels.len())?.1)
+                let (x, offset) = (&self.frame.design, self.frame.offset.as_deref());
+                Ok(softmax_rows(x, self.fit.estimates().as_slice(), levels.len(), offset)?.1)
             }
             Family::Ordinal => Err(DataError::NotSupported {
                 what: "fitted probabilities of an ordinal fit on its own rows (predict_probabilities on \

@@ -339,7 +339,8 @@ impl FormulaFit {
 }
 
 /// Class probabilities of an ordinal or multinomial fit on new data (`predict(polr, newdata,
-/// type = "probs")`, `predict(multinom, newdata, type = "probs")`).
+/// type = "probs")`, `predict(multinom, newdata, type = "probs")`), or the count
+/// probabilities of a zero-inflated fit (`predict(zeroinfl, type = "prob")`, levels the counts).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClassProbabilities {
     /// Row indices (0-based) of the new table that were predicted.
@@ -350,8 +351,13 @@ pub struct ClassProbabilities {
     /// multinomial softmax(0, η₁, …, η_{K−1}).
     pub probabilities: Vec<Vec<f64>>,
     /// The linear predictors of each row: ordinal [xᵀβ]; multinomial the K − 1 baseline
-    /// logits ηₖ = xᵀβₖ = log(P(k)/P(baseline)).
+    /// logits ηₖ = xᵀβₖ + offset = log(P(k)/P(baseline)); zero-inflated [log μ, logit π].
     pub linear_predictors: Vec<Vec<f64>>,
+    /// Multinomial (with a covariance): delta-method standard errors of `probabilities`,
+    /// √(gᵀVg) with ∂P_j/∂β_k = P_j(1{j = k} − P_k)x; `None` for the other families.
+    pub se_probabilities: Option<Vec<Vec<f64>>>,
+    /// Multinomial (with a covariance): √(xᵀV_kk x) of each linear predictor.
+    pub se_linear_predictors: Option<Vec<Vec<f64>>>,
 }
 
 /// Class probabilities from an ordinal spec and coefficients: estimates (β, τ) with the
@@ -405,6 +411,8 @@ pub(crate) fn ordinal_probabilities(
         levels: levels.to_vec(),
         probabilities,
         linear_predictors,
+        se_probabilities: None,
+        se_linear_predictors: None,
     })
 }
 
@@ -418,14 +426,19 @@ impl FormulaFit {
     /// let x: Vec<f64> = (0..30).map(|i| (i % 6) as f64).collect();
     /// let y: Vec<&str> = (0..30).map(|i| ["lo", "lo", "mid", "mid", "top", "top"][(i + i / 7) % 6]).collect();
     /// let t = Table::from_columns([("y", y.into()), ("x", x.into())]).unwrap();
-    /// let m = FormulaFit::fit("y ~ x", &t, Family::Ordinal, FormulaOptions::default()).unwrap();
+    /// let m = FormulaFit::fit(r#"ordered(y, levels = c("lo", "mid", "top")) ~ x"#, &t, Family::Ordinal, FormulaOptions::default()).unwrap();
     /// let new = Table::from_columns([("x", vec![0.0, 5.0].into())]).unwrap();
     /// let p = m.predict_probabilities(&new).unwrap();
     /// assert_eq!(p.levels, ["lo", "mid", "top"]);
     /// assert!((p.probabilities[0].iter().sum::<f64>() - 1.0).abs() < 1e-12);
     /// assert!(p.probabilities[1][2] > p.probabilities[0][2]); // higher x, higher level
     /// ```
+    ///
+    /// A zip / zinb fit gives its count probabilities 0..=max(y) ([`FormulaFit::predict_counts`]).
     pub fn predict_probabilities(&self, table: &Table) -> Result<ClassProbabilities> {
+        if matches!(self.family, Family::Zip | Family::Zinb) {
+            return self.predict_counts(table, None);
+        }
         crate::multinomial::class_probabilities(
             self.frame.spec(),
             &self.coefficients_for_prediction(),

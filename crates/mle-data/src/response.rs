@@ -26,6 +26,9 @@ pub enum ResponseSpec {
         levels: Vec<String>,
         /// For `factor()` of numbers, the level values.
         numeric_levels: Option<Vec<f64>>,
+        /// Where the order of the levels comes from.
+        #[serde(default)]
+        order: LevelOrder,
     },
     /// `cbind(successes, failures)`.
     Binomial {
@@ -43,6 +46,67 @@ pub enum ResponseSpec {
         /// Status was coded 1/2 (1 = censored, 2 = event) in the training data.
         one_two: bool,
     },
+}
+
+/// Where the order of a factor response's levels comes from. An ordinal fit takes only an
+/// order that means something: numbers, booleans, or levels given explicitly — never the
+/// spelling of strings.
+///
+/// ```
+/// use mle_data::{Formula, FrameOptions, LevelOrder, ModelSpec, ResponseSpec, Table};
+/// let t = Table::from_columns([("s", vec!["low", "high", "mid"].into()), ("x", vec![1.0, 2.0, 3.0].into())]).unwrap();
+/// let order = |f: &str| {
+///     let (spec, _) = ModelSpec::bind(&Formula::parse(f).unwrap(), &t, FrameOptions::default()).unwrap();
+///     match spec.response() {
+///         Some(ResponseSpec::Factor { levels, order, .. }) => (levels.clone(), *order),
+///         r => panic!("{r:?}"),
+///     }
+/// };
+/// assert_eq!(order("s ~ x"), (vec!["high".into(), "low".into(), "mid".into()], LevelOrder::Sorted));
+/// assert_eq!(
+///     order(r#"ordered(s, levels = c("low", "mid", "high")) ~ x"#),
+///     (vec!["low".into(), "mid".into(), "high".into()], LevelOrder::Given)
+/// );
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum LevelOrder {
+    /// Strings sorted bytewise (R's default for a character column): an order from spelling.
+    #[default]
+    Sorted,
+    /// `factor()` of numbers: numerically.
+    Numeric,
+    /// Booleans: `FALSE`, `TRUE`.
+    Boolean,
+    /// An Arrow dictionary's order (an encoding, not necessarily a meaning).
+    Dictionary,
+    /// Given: `factor(x, levels = c(..))`, `ordered(x, levels = c(..))`, or
+    /// [`crate::FormulaOptions::levels`].
+    Given,
+}
+
+impl LevelOrder {
+    fn of(ev: &Evaluated) -> LevelOrder {
+        if ev.given_levels.is_some() {
+            return LevelOrder::Given;
+        }
+        match &ev.values {
+            Values::Num { .. } => LevelOrder::Numeric,
+            Values::Cat(c) => match c.source {
+                CatSource::Bool => LevelOrder::Boolean,
+                CatSource::Dict => LevelOrder::Dictionary,
+                _ => LevelOrder::Sorted,
+            },
+        }
+    }
+
+    /// Whether the order means something for an ordered response (not [`LevelOrder::Sorted`]
+    /// or [`LevelOrder::Dictionary`]).
+    pub fn is_meaningful(self) -> bool {
+        matches!(
+            self,
+            LevelOrder::Numeric | LevelOrder::Boolean | LevelOrder::Given
+        )
+    }
 }
 
 impl ResponseSpec {
@@ -120,7 +184,7 @@ pub(crate) fn response_form(table: &Table, e: &Expr) -> Result<(ResponseSpec, Re
     }
     let categorical = match &e.kind {
         ExprKind::Name(_) => true,
-        ExprKind::Call { name, .. } => name == "factor" || name == "C",
+        ExprKind::Call { name, .. } => name == "factor" || name == "ordered" || name == "C",
         _ => false,
     };
     if !categorical {
@@ -137,6 +201,7 @@ pub(crate) fn response_form(table: &Table, e: &Expr) -> Result<(ResponseSpec, Re
             expr: e.clone(),
             levels: Vec::new(),
             numeric_levels: None,
+            order: LevelOrder::of(&ev),
         };
         Ok((spec, RespValues::Cat(ev)))
     } else {
@@ -154,6 +219,7 @@ pub(crate) fn build_response(spec: &ResponseSpec, values: &RespValues, kept: &[u
                 expr,
                 levels,
                 numeric_levels,
+                ..
             },
             RespValues::Cat(ev),
         ) => Response::Factor {

@@ -1,9 +1,12 @@
 //! A saved formula fit: versioned JSON with the spec (formula, levels, codings), family,
 //! estimates and covariance — enough to predict on new data without the training table.
 
+use std::ops::RangeInclusive;
+
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
+use crate::count_probabilities::count_probabilities;
 use crate::error::{DataError, Result};
 use crate::family_name::Family;
 use crate::formula_fit::FormulaFit;
@@ -59,6 +62,10 @@ pub struct SavedModel {
     pub loglik: f64,
     /// Whether the fit converged.
     pub converged: bool,
+    /// The largest response count of a zip / zinb fit (the default range of
+    /// [`SavedModel::predict_counts`]); absent for the other families and in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_count: Option<u64>,
 }
 
 impl SavedModel {
@@ -81,6 +88,7 @@ impl SavedModel {
             n_obs: model.n_obs(),
             loglik: fit.log_likelihood(),
             converged: fit.convergence().converged(),
+            max_count: model.max_count(),
         }
     }
 
@@ -118,8 +126,8 @@ impl SavedModel {
         Ok(model)
     }
 
-    /// Predictions on new data, as [`FormulaFit::predict`].
-    pub fn predict(&self, table: &Table, scale: Scale, level: f64) -> Result<Prediction> {
+    /// The link (the family's default for files without one) and the covariance as a matrix.
+    fn link_and_covariance(&self) -> Result<(String, Option<DMatrix<f64>>)> {
         let k = self.estimates.len();
         let covariance = self
             .covariance
@@ -130,6 +138,12 @@ impl SavedModel {
             .clone()
             .unwrap_or_else(|| self.family.default_link().to_string());
         self.family.check_link(&link)?;
+        Ok((link, covariance))
+    }
+
+    /// Predictions on new data, as [`FormulaFit::predict`].
+    pub fn predict(&self, table: &Table, scale: Scale, level: f64) -> Result<Prediction> {
+        let (link, covariance) = self.link_and_covariance()?;
         let c = Coefficients {
             family: self.family,
             link: &link,
@@ -139,19 +153,50 @@ impl SavedModel {
         predict_with(&self.spec, &c, table, scale, level)
     }
 
-    /// Class probabilities of a saved ordinal or multinomial fit, as [`FormulaFit::predict_probabilities`].
+    /// Class probabilities of a saved ordinal or multinomial fit (multinomial: with their
+    /// delta-method SEs), or the count probabilities 0..=max(y) of a zip / zinb fit, as
+    /// [`FormulaFit::predict_probabilities`].
     pub fn predict_probabilities(&self, table: &Table) -> Result<ClassProbabilities> {
-        let link = self
-            .link
-            .clone()
-            .unwrap_or_else(|| self.family.default_link().to_string());
+        if matches!(self.family, Family::Zip | Family::Zinb) {
+            return self.predict_counts(table, None);
+        }
+        let (link, covariance) = self.link_and_covariance()?;
+        let c = Coefficients {
+            family: self.family,
+            link: &link,
+            estimates: &self.estimates,
+            covariance: covariance.as_ref(),
+        };
+        class_probabilities(&self.spec, &c, self.response_levels.as_deref(), table)
+    }
+
+    /// P(Y = k) of a saved zip / zinb fit for k in `at` (default 0..=[`SavedModel::max_count`]),
+    /// as [`FormulaFit::predict_counts`].
+    pub fn predict_counts(
+        &self,
+        table: &Table,
+        at: Option<RangeInclusive<u64>>,
+    ) -> Result<ClassProbabilities> {
+        let (link, _) = self.link_and_covariance()?;
+        let at = match (at, self.max_count) {
+            (Some(at), _) => at,
+            (None, Some(max)) => 0..=max,
+            (None, None) => {
+                return Err(DataError::NotSupported {
+                    what: format!(
+                        "count probabilities of a saved {} model without its largest count (give the range)",
+                        self.family
+                    ),
+                })
+            }
+        };
         let c = Coefficients {
             family: self.family,
             link: &link,
             estimates: &self.estimates,
             covariance: None,
         };
-        class_probabilities(&self.spec, &c, self.response_levels.as_deref(), table)
+        count_probabilities(&self.spec, &c, at, table)
     }
 }
 

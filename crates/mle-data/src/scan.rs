@@ -74,6 +74,7 @@ impl LevelScan {
                     expr,
                     levels,
                     numeric_levels,
+                    order,
                 }),
                 Some(ResponseSpec::Factor {
                     levels: l2,
@@ -103,6 +104,7 @@ impl LevelScan {
                         expr,
                         levels,
                         numeric_levels,
+                        order,
                     }),
                     VariableKind::Numeric => None,
                 }

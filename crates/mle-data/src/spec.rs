@@ -121,6 +121,7 @@ fn eval_term_variable(table: &Table, e: &Expr) -> Result<Evaluated> {
                 integer: false,
             },
             explicit_factor: false,
+            given_levels: None,
         }),
         _ => eval::eval_variable(table, e),
     }
@@ -259,6 +260,12 @@ impl Read {
             offset: read_option(table, options.offset.as_deref(), "as the offset")?,
         };
         let kept = raw.kept(terms.variables(), response.as_ref(), options, table.n_rows())?;
+        for (ev, e) in raw.evals.iter().zip(terms.variables()) {
+            ev.check_given_levels(&e.label(), &kept)?;
+        }
+        if let (Some(RespValues::Cat(ev)), Some(e)) = (&raw.response, formula.response()) {
+            ev.check_given_levels(&e.label(), &kept)?;
+        }
         let sorted = raw.evals.iter().map(levels_sorted).collect();
         Ok(Read {
             terms,
@@ -292,6 +299,7 @@ impl Read {
                 let forced = Evaluated {
                     values: ev.values.clone(),
                     explicit_factor: true,
+                    given_levels: ev.given_levels.clone(),
                 };
                 response_sorted = levels_sorted(&forced);
                 if let VariableKind::Factor {
@@ -322,7 +330,21 @@ impl Read {
 /// Whether a factor's levels are sorted (strings, numbers) rather than kept in dictionary
 /// order.
 fn levels_sorted(ev: &Evaluated) -> bool {
-    !matches!(&ev.values, Values::Cat(c) if c.source == CatSource::Dict)
+    ev.given_levels.is_none() && !matches!(&ev.values, Values::Cat(c) if c.source == CatSource::Dict)
+}
+
+/// Levels united over parts put back in the order `factor(x, levels = c(..))` gave.
+fn in_given_order(expr: &Expr, levels: &mut Vec<String>, numeric_levels: &mut Option<Vec<f64>>) {
+    let Some(given) = expr.given_levels() else {
+        return;
+    };
+    let rank = |l: &String| given.iter().position(|g| g == l).unwrap_or(usize::MAX);
+    let mut order: Vec<usize> = (0..levels.len()).collect();
+    order.sort_by_key(|&i| rank(&levels[i]));
+    *levels = order.iter().map(|&i| levels[i].clone()).collect();
+    if let Some(values) = numeric_levels {
+        *values = order.iter().filter_map(|&i| values.get(i).copied()).collect();
+    }
 }
 
 impl ModelSpec {
@@ -407,7 +429,26 @@ impl ModelSpec {
         let labels = terms.variable_labels();
         let response_label = formula.response().map(Expr::label);
         let dropped = |v: usize| response_label.as_deref() == Some(labels[v].as_str());
-        let kinds = scan.kinds;
+        let mut kinds = scan.kinds;
+        for (kind, e) in kinds.iter_mut().zip(variables) {
+            if let VariableKind::Factor {
+                levels,
+                numeric_levels,
+            } = kind
+            {
+                in_given_order(e, levels, numeric_levels);
+            }
+        }
+        let mut response = scan.response;
+        if let Some(ResponseSpec::Factor {
+            expr,
+            levels,
+            numeric_levels,
+            ..
+        }) = &mut response
+        {
+            in_given_order(expr, levels, numeric_levels);
+        }
         let parts = terms
             .parts()
             .iter()
@@ -425,7 +466,7 @@ impl ModelSpec {
                     kind,
                 })
                 .collect(),
-            response: scan.response,
+            response,
             parts,
             offsets: terms.main().offsets().to_vec(),
             options,

@@ -217,6 +217,10 @@ impl Expander<'_> {
                 Ok(trim(out))
             }
             ExprKind::Name(_) | ExprKind::Call { .. } => Ok(vec![vec![self.install(e.clone())]]),
+            // The parser admits these only inside `factor(x, levels = c(..))`.
+            ExprKind::Str(_) | ExprKind::Named { .. } => {
+                Err(self.error(e, "a string or named argument cannot stand as a term"))
+            }
             ExprKind::Paren(inner) => self.encode(inner),
             ExprKind::Unary {
                 op: UnaryOp::Plus,

@@ -10,108 +10,14 @@
 //! score), probabilities and residuals 1e-7, standard errors (exact inverse observed
 //! information; glm.nb: its own convention) 1e-6, LR statistics and −2ℓ 1e-6.
 
-use std::path::{Path, PathBuf};
+mod common;
 
+use common::answers::{case, check_lr_tests, dir, fit, new_data};
+use common::{close, numbers};
 use mle_data::{
     CovarianceChoice, DataError, Family, FormulaFit, FormulaOptions, ResidualType, SavedModel, Scale, Table,
 };
 use serde_json::Value;
-
-fn dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/answers")
-}
-
-fn case(name: &str) -> Value {
-    let text = std::fs::read_to_string(dir().join("answers.json")).unwrap();
-    let all: Value = serde_json::from_str(&text).unwrap();
-    all[name].clone()
-}
-
-fn numbers(v: &Value) -> Vec<f64> {
-    if let Some(x) = v.as_f64() {
-        return vec![x];
-    }
-    v.as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
-
-fn close(got: &[f64], want: &[f64], tol: f64, what: &str) {
-    assert_eq!(got.len(), want.len(), "{what}: length");
-    for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        assert!(
-            (g - w).abs() <= tol * w.abs().max(1.0),
-            "{what}[{i}]: got {g}, R has {w} (diff {:e})",
-            g - w
-        );
-    }
-}
-
-fn data() -> Table {
-    Table::read_csv(dir().join("answers.csv")).unwrap()
-}
-
-fn new_data() -> Table {
-    Table::from_columns([
-        ("x1", vec![-0.75, 0.0, 0.5, 0.9].into()),
-        ("g", vec!["a", "b", "c", "b"].into()),
-    ])
-    .unwrap()
-}
-
-fn fit(c: &Value, family: Family, options: FormulaOptions) -> FormulaFit {
-    let m = FormulaFit::fit(c["formula"].as_str().unwrap(), &data(), family, options).unwrap();
-    assert!(m.estimate().convergence().converged(), "{family}: not converged");
-    m
-}
-
-/// anova / drop1 LR statistics, df, −2ℓ of the sub-models and drop1's AIC.
-fn check_lr_tests(m: &FormulaFit, c: &Value, what: &str) {
-    let a = m.anova().unwrap();
-    assert_eq!(a.terms, ["x1", "g"], "{what}");
-    let df = |v: &Value| numbers(v).iter().map(|&d| d as usize).collect::<Vec<_>>();
-    assert_eq!(a.df, df(&c["anova"]["df"]), "{what}: anova df");
-    close(
-        &a.deviance,
-        &numbers(&c["anova"]["lrt"]),
-        1e-6,
-        &format!("{what}: anova lrt"),
-    );
-    close(
-        &a.resid_deviance,
-        &numbers(&c["anova"]["minus_two_ll"]),
-        1e-8,
-        &format!("{what}: anova -2l"),
-    );
-    let d = m.drop1().unwrap();
-    assert_eq!(d.terms, ["x1", "g"], "{what}");
-    assert_eq!(d.df, df(&c["drop1"]["df"]), "{what}: drop1 df");
-    close(
-        &d.lrt,
-        &numbers(&c["drop1"]["lrt"]),
-        1e-6,
-        &format!("{what}: drop1 lrt"),
-    );
-    close(
-        &d.deviance,
-        &numbers(&c["drop1"]["minus_two_ll"]),
-        1e-8,
-        &format!("{what}: drop1 -2l"),
-    );
-    close(
-        &d.aic,
-        &numbers(&c["drop1"]["aic"]),
-        1e-8,
-        &format!("{what}: drop1 aic"),
-    );
-    assert!(
-        d.p_value.iter().all(|p| (0.0..=1.0).contains(p)),
-        "{what}: {:?}",
-        d.p_value
-    );
-}
 
 #[test]
 fn multinomial_probabilities_residuals_and_tests_match_nnet_multinom() {
@@ -222,7 +128,7 @@ fn heteroscedastic_predictions_pearson_residuals_and_tests_match_r() {
 }
 
 #[test]
-fn quantile_predictions_and_residuals_match_rq_and_anova_is_a_typed_error() {
+fn quantile_predictions_and_residuals_match_rq_and_drop1_is_a_typed_error() {
     let c = case("quantile");
     let options = FormulaOptions::default().tau(c["tau"].as_f64().unwrap());
     let m = fit(&c, Family::Quantile, options);
@@ -237,13 +143,12 @@ fn quantile_predictions_and_residuals_match_rq_and_anova_is_a_typed_error() {
     close(&m.fitted().unwrap(), &numbers(&c["fitted"]), 1e-9, "rq fitted");
     let r = m.residuals(ResidualType::Response).unwrap();
     close(&r, &numbers(&c["residuals"]), 1e-9, "rq residuals");
-    for e in [m.anova().map(|_| ()), m.drop1().map(|_| ())] {
-        let e = e.unwrap_err();
-        assert!(
-            matches!(e, DataError::NotSupported { .. }) && e.to_string().contains("quantile"),
-            "{e}"
-        );
-    }
+    // anova is anova.rq's Wald test (answers_after_fit.rs); drop1 has no quantreg counterpart.
+    let e = m.drop1().unwrap_err();
+    assert!(
+        matches!(e, DataError::NotSupported { .. }) && e.to_string().contains("quantile"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use mle_core::{Convergence, Design, Fit, MleError, Objective, Result};
+use mle_core::{Convergence, Design, Diagnostic, Fit, MleError, Objective, Result};
 use mle_families::{NegativeBinomial, Poisson};
 use mle_optim::{FitOptions, Model};
 use nalgebra::DMatrix;
@@ -158,9 +158,11 @@ pub fn poisson_limit(objective: &dyn Objective, poisson: &Fit, reason: &str) -> 
         convergence,
     )
     .map(|f| {
-        f.without_covariance(
-            "θ̂ = ∞ (the Poisson limit): no NB standard errors; Regression::poisson gives β's",
-        )
+        f.with_diagnostic(Diagnostic::ReducedModel {
+            condition: "θ̂ = ∞ (no over-dispersion)".into(),
+            reduces_to: "the Poisson regression (the Poisson limit of the negative binomial)".into(),
+        })
+        .without_covariance("θ̂ = ∞ (the Poisson limit): no NB standard errors; Regression::poisson gives β's")
     })
 }
 

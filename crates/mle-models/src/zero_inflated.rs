@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 
 use mle_core::predictor::CoefficientNames;
-use mle_core::{Design, LinearPredictorObjective, Parameter, Result};
+use mle_core::{Design, Diagnostic, Fit, LinearPredictorObjective, Objective, Parameter, Result};
 use mle_families::{Poisson, ZeroInflatedNegativeBinomial, ZeroInflatedPoisson};
 use mle_optim::{FitOptions, Model};
 
@@ -129,6 +129,9 @@ fn zero_inflated_start<F: RegressionFamily<K, Obs = f64>, const K: usize>(
     ([beta, gamma].concat(), log_theta)
 }
 
+/// Every fitted zero-inflation probability below this is the π = 0 boundary.
+const PI_ZERO: f64 = 1e-8;
+
 impl RegressionFamily<2> for ZeroInflatedPoisson {
     fn regression_name(&self) -> String {
         "zero-inflated Poisson regression (log count, logit zero)".into()
@@ -137,6 +140,118 @@ impl RegressionFamily<2> for ZeroInflatedPoisson {
     fn regression_start(&self, regression: &Regression<'_, Self, 2>) -> Vec<f64> {
         zero_inflated_start(regression).0
     }
+
+    /// The joint fit; when every fitted π̂ᵢ is below 10⁻⁸ the MLE is the π = 0 boundary (no
+    /// excess zeros): the count model is then the Poisson regression, reported with the zero
+    /// model's intercept at −∞ (its slopes at 0, not identified), no covariance, and a
+    /// [`Diagnostic::ReducedModel`] saying so — not a huge negative intercept with an
+    /// enormous standard error.
+    ///
+    /// ```
+    /// use mle_core::{Design, Diagnostic};
+    /// use mle_models::Regression;
+    /// use mle_optim::Model;
+    /// // No zeros at all, fewer than any Poisson predicts: no zero inflation.
+    /// let x = Design::from_columns(true, &[("x", (0..40).map(|i| (i % 4) as f64).collect())]).unwrap();
+    /// let y: Vec<f64> = (0..40).map(|i| [1.0, 2.0, 3.0, 4.0, 2.0][i % 5] + (i % 4) as f64).collect();
+    /// let z = Design::intercept(40);
+    /// let zip = Regression::zip(&x, &z, &y).unwrap().fit().unwrap();
+    /// assert_eq!(zip.estimates()[2], f64::NEG_INFINITY);
+    /// assert!(zip.fit().diagnostics().iter().any(|d| matches!(d, Diagnostic::ReducedModel { .. })));
+    /// let poisson = Regression::poisson(&x, &y).unwrap().fit().unwrap();
+    /// assert!((zip.estimates()[1] - poisson.estimates()[1]).abs() < 1e-10);
+    /// ```
+    fn regression_estimate(&self, regression: &Regression<'_, Self, 2>, options: &FitOptions) -> Result<Fit> {
+        let fit = options.fit(regression.linear_objective(), &regression.start_values())?;
+        if !no_zero_inflation(regression, &fit)? {
+            return Ok(fit);
+        }
+        let poisson = count_model(
+            Regression::new(Poisson, [regression.design(0)], regression.response())?,
+            regression,
+        )?
+        .estimate(options)?;
+        reduced_fit(
+            regression,
+            fit,
+            &poisson,
+            "the Poisson regression of the count model",
+        )
+    }
+}
+
+/// Whether every fitted zero-inflation probability (of the rows with weight) is below
+/// [`PI_ZERO`].
+fn no_zero_inflation<F: RegressionFamily<K>, const K: usize>(
+    regression: &Regression<'_, F, K>,
+    fit: &Fit,
+) -> Result<bool> {
+    let objective = regression.linear_objective();
+    let eta = objective.linear_predictors(fit.estimates().as_slice())?;
+    let weights = objective.weights();
+    Ok((0..eta.nrows())
+        .filter(|&i| weights.is_none_or(|w| w[i] != 0.0))
+        .all(|i| 1.0 / (1.0 + (-eta[(i, 1)]).exp()) < PI_ZERO))
+}
+
+/// The count model alone with the zero-inflated regression's offset and weights.
+fn count_model<'r, G: RegressionFamily<J>, const J: usize, F: RegressionFamily<K>, const K: usize>(
+    mut count: Regression<'r, G, J>,
+    regression: &'r Regression<'_, F, K>,
+) -> Result<Regression<'r, G, J>> {
+    let objective = regression.linear_objective();
+    if let Some(o) = objective.offset(0) {
+        count = count.offset(o)?;
+    }
+    if let Some(w) = objective.weights() {
+        count = count.weights(w)?;
+    }
+    Ok(count)
+}
+
+/// The π = 0 boundary fit: the count model's estimates (β, then any extra such as log θ)
+/// with the zero model's intercept at −∞ and its slopes at 0 (not identified), the count
+/// model's ℓ, no covariance, and a [`Diagnostic::ReducedModel`]. Without an intercept in the
+/// zero model, `fit` itself with the diagnostic and no covariance.
+fn reduced_fit<F: RegressionFamily<K>, const K: usize>(
+    regression: &Regression<'_, F, K>,
+    fit: Fit,
+    count: &Fit,
+    reduces_to: &str,
+) -> Result<Fit> {
+    let objective = regression.linear_objective();
+    let diagnostic = Diagnostic::ReducedModel {
+        condition: format!(
+            "zero-inflation probability at 0 (every π̂ᵢ < {PI_ZERO:e}): the zero model is not identified"
+        ),
+        reduces_to: reduces_to.into(),
+    };
+    let (p, z) = (regression.design(0).ncols(), regression.design(1));
+    let Some(intercept) = z.names().iter().position(|n| n == "(Intercept)") else {
+        return Ok(fit
+            .with_diagnostic(diagnostic)
+            .without_covariance("zero-inflation probability at 0: no standard errors"));
+    };
+    let mut gamma = vec![0.0; z.ncols()];
+    gamma[intercept] = f64::NEG_INFINITY;
+    let c = count.estimates().as_slice();
+    let estimate = [&c[..p], &gamma, &c[p..]].concat();
+    let mut convergence = count.convergence().clone();
+    convergence.notes.push(format!(
+        "no excess zeros (every π̂ᵢ < {PI_ZERO:e}): π̂ = 0, the count model from {reduces_to}"
+    ));
+    Ok(Fit::on_boundary(
+        &objective.model_name(),
+        objective.parameters(),
+        &estimate,
+        count.log_likelihood(),
+        objective.n_obs(),
+        convergence,
+    )?
+    .with_diagnostic(diagnostic)
+    .without_covariance(format!(
+        "π̂ = 0 (no zero inflation): no standard errors; {reduces_to} gives the count model's"
+    )))
 }
 
 impl RegressionFamily<3> for ZeroInflatedNegativeBinomial {
@@ -148,5 +263,23 @@ impl RegressionFamily<3> for ZeroInflatedNegativeBinomial {
         let (mut start, log_theta) = zero_inflated_start(regression);
         start.push(log_theta);
         start
+    }
+
+    /// As the ZIP: when every π̂ᵢ < 10⁻⁸ the fit is the negative binomial regression of the
+    /// count model (itself possibly at its Poisson limit θ̂ = ∞) with the zero intercept at
+    /// −∞ and a [`Diagnostic::ReducedModel`].
+    fn regression_estimate(&self, regression: &Regression<'_, Self, 3>, options: &FitOptions) -> Result<Fit> {
+        let fit = options.fit(regression.linear_objective(), &regression.start_values())?;
+        if !no_zero_inflation(regression, &fit)? {
+            return Ok(fit);
+        }
+        let nb = Regression::negative_binomial(regression.design(0), regression.response())?;
+        let nb = count_model(nb, regression)?.estimate(options)?;
+        reduced_fit(
+            regression,
+            fit,
+            &nb,
+            "the negative binomial regression of the count model",
+        )
     }
 }

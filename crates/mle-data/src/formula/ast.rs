@@ -61,6 +61,15 @@ pub enum ExprKind {
     Name(String),
     /// A number.
     Number(f64),
+    /// A string literal: only a level in `factor(x, levels = c("a", "b"))` / `ordered(..)`.
+    Str(String),
+    /// A named argument of a call: `levels = c("low", "high")`.
+    Named {
+        /// The argument's name.
+        name: String,
+        /// Its value.
+        value: Box<Expr>,
+    },
     /// `.`: all columns not otherwise in the response.
     Dot,
     /// A function call: `log(x)`, `I(x^2)`, `factor(cyl)`, `offset(z)`, `cbind(s, f)`, ...
@@ -119,7 +128,8 @@ impl Expr {
     fn visit_names(&self, f: &mut impl FnMut(&str)) {
         match &self.kind {
             ExprKind::Name(n) => f(n),
-            ExprKind::Number(_) | ExprKind::Dot => {}
+            ExprKind::Number(_) | ExprKind::Str(_) | ExprKind::Dot => {}
+            ExprKind::Named { value, .. } => value.visit_names(f),
             ExprKind::Call { args, .. } => args.iter().for_each(|a| a.visit_names(f)),
             ExprKind::Unary { arg, .. } => arg.visit_names(f),
             ExprKind::Binary { lhs, rhs, .. } => {
@@ -127,6 +137,50 @@ impl Expr {
                 rhs.visit_names(f);
             }
             ExprKind::Paren(e) => e.visit_names(f),
+        }
+    }
+}
+
+/// The label of one level written in `factor(x, levels = c(..))`: a string as written, a
+/// number as R's `as.character()` prints it; `None` for anything else.
+pub(crate) fn level_label(e: &Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Str(s) => Some(s.clone()),
+        ExprKind::Number(v) => Some(format_double(*v)),
+        ExprKind::Unary {
+            op: UnaryOp::Minus,
+            arg,
+        } => match arg.kind {
+            ExprKind::Number(v) => Some(format_double(-v)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+impl Expr {
+    /// The levels written in `factor(x, levels = c(..))` / `ordered(x, c(..))`, in order:
+    /// `None` when the expression is not such a call (the parser has checked their form).
+    ///
+    /// ```
+    /// let f = mle_data::Formula::parse(r#"ordered(s, levels = c("low", "high")) ~ x"#).unwrap();
+    /// assert_eq!(f.response().unwrap().given_levels().unwrap(), ["low", "high"]);
+    /// assert_eq!(f.response().unwrap().label(), r#"ordered(s, levels = c("low", "high"))"#);
+    /// ```
+    pub fn given_levels(&self) -> Option<Vec<String>> {
+        let ExprKind::Call { name, args } = &self.kind else {
+            return None;
+        };
+        if (name != "factor" && name != "ordered") || args.len() != 2 {
+            return None;
+        }
+        let value = match &args[1].kind {
+            ExprKind::Named { value, .. } => value,
+            _ => &args[1],
+        };
+        match &value.kind {
+            ExprKind::Call { name, args } if name == "c" => args.iter().map(level_label).collect(),
+            _ => level_label(value).map(|l| vec![l]),
         }
     }
 }
@@ -142,6 +196,17 @@ impl fmt::Display for Expr {
                 }
             }
             ExprKind::Number(v) => f.write_str(&format_double(*v)),
+            ExprKind::Str(v) => {
+                f.write_str("\"")?;
+                for c in v.chars() {
+                    if c == '"' || c == '\\' {
+                        f.write_str("\\")?;
+                    }
+                    write!(f, "{c}")?;
+                }
+                f.write_str("\"")
+            }
+            ExprKind::Named { name, value } => write!(f, "{name} = {value}"),
             ExprKind::Dot => f.write_str("."),
             ExprKind::Call { name, args } => {
                 write!(f, "{name}(")?;

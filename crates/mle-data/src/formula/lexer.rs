@@ -10,7 +10,12 @@ pub(crate) enum Tok {
         quoted: bool,
     },
     Number(f64),
+    /// A string literal (`"low"`, `'low'`), allowed only among the levels of
+    /// `factor()` / `ordered()`.
+    Str(String),
     Dot,
+    /// `=` of a named argument (`levels = ...`).
+    Equals,
     Tilde,
     Plus,
     Minus,
@@ -30,7 +35,9 @@ impl Tok {
         match self {
             Tok::Name { name, .. } => format!("name `{name}`"),
             Tok::Number(v) => format!("number {v}"),
+            Tok::Str(v) => format!("string {v:?}"),
             Tok::Dot => "`.`".into(),
+            Tok::Equals => "`=`".into(),
             Tok::Tilde => "`~`".into(),
             Tok::Plus => "`+`".into(),
             Tok::Minus => "`-`".into(),
@@ -73,6 +80,7 @@ pub(crate) fn lex(text: &str) -> Result<Vec<Token>, FormulaError> {
             ')' => Some(Tok::RParen),
             ',' => Some(Tok::Comma),
             '|' => Some(Tok::Bar),
+            '=' if chars.get(i + 1) != Some(&'=') => Some(Tok::Equals),
             _ => None,
         };
         if let Some(tok) = single {
@@ -99,6 +107,16 @@ pub(crate) fn lex(text: &str) -> Result<Vec<Token>, FormulaError> {
                 });
                 i += 1;
             }
+            continue;
+        }
+        if c == '"' || c == '\'' {
+            let (value, len) =
+                lex_string(&chars[i..]).ok_or_else(|| err(start, "unterminated string".into()))?;
+            out.push(Token {
+                tok: Tok::Str(value),
+                pos: start,
+            });
+            i += len;
             continue;
         }
         if c == '`' {
@@ -145,7 +163,7 @@ pub(crate) fn lex(text: &str) -> Result<Vec<Token>, FormulaError> {
         }
         let msg = match c {
             '%' => "operators like `%in%` are not supported".to_string(),
-            '"' | '\'' => "quoted strings are not allowed in a formula (use backticks for names)".to_string(),
+            '=' => "`==` is not supported in a formula".to_string(),
             _ => format!("unexpected character `{c}`"),
         };
         return Err(err(start, msg));
@@ -155,6 +173,29 @@ pub(crate) fn lex(text: &str) -> Result<Vec<Token>, FormulaError> {
         pos: chars.len(),
     });
     Ok(out)
+}
+
+/// A string literal at the start of `chars` (its quote, `"` or `'`, first): the value with
+/// a backslash escaping the next character (`\"` → `"`, `\\` → `\`), and the characters
+/// consumed; `None` if it is not closed.
+fn lex_string(chars: &[char]) -> Option<(String, usize)> {
+    let quote = *chars.first()?;
+    let mut value = String::new();
+    let mut i = 1;
+    while let Some(&c) = chars.get(i) {
+        match c {
+            '\\' => {
+                value.push(*chars.get(i + 1)?);
+                i += 2;
+            }
+            c if c == quote => return Some((value, i + 1)),
+            c => {
+                value.push(c);
+                i += 1;
+            }
+        }
+    }
+    None
 }
 
 /// A decimal number at the start of `chars`: digits, optional fraction, optional exponent.

@@ -2,7 +2,9 @@
 //!
 //! The grammar is R's: `~`, `+`, `-`, `*`, `/`, `:`, `^`, parentheses, `.`, `0`/`1`,
 //! backticked names, `log()`, `log2()`, `log10()`, `log1p()`, `exp()`, `sqrt()`, `abs()`,
-//! `I()` (arithmetic with `+ - * / ^` and numbers), `factor()` / `C()`, `offset()`;
+//! `I()` (arithmetic with `+ - * / ^` and numbers), `factor()` / `ordered()` / `C()` (levels in a
+//! given order: `factor(x, levels = c("low", "high"))`, `ordered(x, c("low", "high"))`; strings
+//! only there), `offset()`;
 //! responses `y`, `log(y)`, `cbind(successes, failures)`, `Surv(time, status)`; and a
 //! second right-hand part after `|`.
 
@@ -51,6 +53,88 @@ impl Formula {
             response: p.response,
             rhs: p.rhs,
             second: p.second,
+        })
+    }
+
+    /// The formula with its response read as `ordered(y, levels = c(..))`: `y` a name, or
+    /// `factor(y)` / `ordered(y)` without levels. Errors: no response, a response of another
+    /// form, levels already written in the formula, an empty list or a level given twice.
+    ///
+    /// ```
+    /// let f = mle_data::Formula::parse("sat ~ x").unwrap().with_response_levels(&["low", "high"]).unwrap();
+    /// assert_eq!(f.response().unwrap().label(), r#"ordered(sat, levels = c("low", "high"))"#);
+    /// assert!(mle_data::Formula::parse("log(y) ~ x").unwrap().with_response_levels(&["a"]).is_err());
+    /// ```
+    pub fn with_response_levels<S: AsRef<str>>(&self, levels: &[S]) -> Result<Formula, FormulaError> {
+        let error = |pos: usize, msg: String| FormulaError::new(&self.text, pos, msg);
+        let Some(response) = &self.response else {
+            return Err(error(
+                0,
+                "levels are given for a response, and the formula has none".into(),
+            ));
+        };
+        let pos = response.position;
+        let variable = match &response.kind {
+            ExprKind::Name(_) => response.clone(),
+            ExprKind::Call { name, args } if (name == "factor" || name == "ordered") && args.len() == 1 => {
+                args[0].clone()
+            }
+            ExprKind::Call { name, args } if (name == "factor" || name == "ordered") && args.len() == 2 => {
+                return Err(error(
+                    pos,
+                    format!("the response `{}` already gives its levels", response.label()),
+                ))
+            }
+            _ => {
+                return Err(error(
+                    pos,
+                    format!(
+                        "levels can be given only for a factor response (a column, or factor(y)), not `{}`",
+                        response.label()
+                    ),
+                ))
+            }
+        };
+        let mut items = Vec::with_capacity(levels.len());
+        for l in levels {
+            let l = l.as_ref();
+            if items
+                .iter()
+                .any(|e: &Expr| matches!(&e.kind, ExprKind::Str(s) if s == l))
+            {
+                return Err(error(pos, format!("level `{l}` is given twice")));
+            }
+            items.push(Expr::new(ExprKind::Str(l.to_string()), pos));
+        }
+        if items.is_empty() {
+            return Err(error(pos, "no levels given".into()));
+        }
+        let c = Expr::new(
+            ExprKind::Call {
+                name: "c".into(),
+                args: items,
+            },
+            pos,
+        );
+        let named = Expr::new(
+            ExprKind::Named {
+                name: "levels".into(),
+                value: Box::new(c),
+            },
+            pos,
+        );
+        let ordered = Expr::new(
+            ExprKind::Call {
+                name: "ordered".into(),
+                args: vec![variable, named],
+            },
+            pos,
+        );
+        Ok(Formula {
+            text: self.text.clone(),
+            response: Some(ordered),
+            rhs: self.rhs.clone(),
+            second: self.second.clone(),
         })
     }
 

@@ -1,7 +1,7 @@
 //! A small Pratt parser with R's operator precedence, then a check of where each function
 //! and operator may stand (response, model terms, arithmetic).
 
-use super::ast::{is_reserved, BinaryOp, Expr, ExprKind, UnaryOp};
+use super::ast::{is_reserved, level_label, BinaryOp, Expr, ExprKind, UnaryOp};
 use super::lexer::{lex, Tok, Token};
 use crate::error::FormulaError;
 
@@ -144,7 +144,18 @@ impl<'a> Parser<'a> {
                     if self.peek().tok != Tok::RParen {
                         loop {
                             let arg_pos = self.peek().pos;
+                            let arg_name = self.argument_name();
                             let (a, d) = self.nested(t.pos, 0)?;
+                            let a = match arg_name {
+                                Some(name) => Expr::new(
+                                    ExprKind::Named {
+                                        name,
+                                        value: Box::new(a),
+                                    },
+                                    arg_pos,
+                                ),
+                                None => a,
+                            };
                             if d > MAX_EXPR_DEPTH {
                                 return Err(self.error(
                                     arg_pos,
@@ -169,6 +180,7 @@ impl<'a> Parser<'a> {
                 }
             }
             Tok::Number(v) => Ok((Expr::new(ExprKind::Number(v), t.pos), 1)),
+            Tok::Str(v) => Ok((Expr::new(ExprKind::Str(v), t.pos), 1)),
             Tok::Dot => Ok((Expr::new(ExprKind::Dot, t.pos), 1)),
             Tok::LParen => {
                 let (inner, d) = self.nested(t.pos, 0)?;
@@ -194,6 +206,20 @@ impl<'a> Parser<'a> {
                 ))
             }
             other => Err(self.error(t.pos, format!("expected a term, found {}", other.describe()))),
+        }
+    }
+
+    /// `name =` at the start of a call argument: consumes both tokens and gives the name.
+    fn argument_name(&mut self) -> Option<String> {
+        let next_is_equals = self.tokens.get(self.at + 1).is_some_and(|t| t.tok == Tok::Equals);
+        match &self.peek().tok {
+            Tok::Name { name, quoted: false } if next_is_equals => {
+                let name = name.clone();
+                self.bump();
+                self.bump();
+                Some(name)
+            }
+            _ => None,
         }
     }
 
@@ -294,10 +320,27 @@ impl Validator<'_> {
         }
     }
 
-    /// A variable: a name, `factor(..)`/`C(..)`, or arithmetic.
+    /// A variable: a name, `factor(..)`/`ordered(..)` (optionally with `levels = c(..)`),
+    /// `C(..)`, or arithmetic.
     fn value(&self, e: &Expr) -> Result<(), FormulaError> {
         match &e.kind {
-            ExprKind::Call { name, args } if name == "factor" || name == "C" => {
+            ExprKind::Call { name, args } if name == "factor" || name == "ordered" => {
+                if args.is_empty() || args.len() > 2 {
+                    return Err(self.error(
+                        e,
+                        format!(
+                            "`{name}()` takes 1 or 2 arguments (the variable, then `levels = c(..)`), found {}",
+                            args.len()
+                        ),
+                    ));
+                }
+                self.arith(&args[0])?;
+                match args.get(1) {
+                    Some(levels) => self.levels(name, levels),
+                    None => Ok(()),
+                }
+            }
+            ExprKind::Call { name, args } if name == "C" => {
                 self.arity(e, name, args, 1)?;
                 self.arith(&args[0])
             }
@@ -305,11 +348,56 @@ impl Validator<'_> {
         }
     }
 
+    /// The levels argument of `factor()` / `ordered()`: `levels = c("a", "b")`, `c(..)`
+    /// positionally, or one string or number; every level given once.
+    fn levels(&self, function: &str, e: &Expr) -> Result<(), FormulaError> {
+        let value = match &e.kind {
+            ExprKind::Named { name, value } if name == "levels" => value,
+            ExprKind::Named { name, .. } => {
+                return Err(self.error(
+                    e,
+                    format!("`{function}()` takes `levels = c(..)` as its second argument, not `{name} =`"),
+                ))
+            }
+            _ => e,
+        };
+        let items: Vec<&Expr> = match &value.kind {
+            ExprKind::Call { name, args } if name == "c" && !args.is_empty() => args.iter().collect(),
+            ExprKind::Str(_) | ExprKind::Number(_) => vec![value],
+            _ => {
+                return Err(self.error(
+                    value,
+                    format!(
+                    "the levels of `{function}()` are given as `c(\"a\", \"b\", ..)` (strings or numbers)"
+                ),
+                ))
+            }
+        };
+        let mut seen: Vec<String> = Vec::with_capacity(items.len());
+        for item in items {
+            let label =
+                level_label(item).ok_or_else(|| self.error(item, "a level must be a string or a number"))?;
+            if seen.contains(&label) {
+                return Err(self.error(item, format!("level `{label}` is given twice")));
+            }
+            seen.push(label);
+        }
+        Ok(())
+    }
+
     /// Arithmetic (`I()`, `log()`, ...): `+ - * / ^`, numbers, names, math calls.
     fn arith(&self, e: &Expr) -> Result<(), FormulaError> {
         match &e.kind {
             ExprKind::Name(_) | ExprKind::Number(_) => Ok(()),
             ExprKind::Dot => Err(self.error(e, "`.` can only stand as a term, not inside a function")),
+            ExprKind::Str(_) => Err(self.error(
+                e,
+                "a string can only stand among the levels of `factor()` / `ordered()`",
+            )),
+            ExprKind::Named { name, .. } => Err(self.error(
+                e,
+                format!("`{name} =`: the only named argument is `levels =` of `factor()` / `ordered()`"),
+            )),
             ExprKind::Paren(inner) => self.arith(inner),
             ExprKind::Unary { arg, .. } => self.arith(arg),
             ExprKind::Binary {
@@ -333,8 +421,10 @@ impl Validator<'_> {
                         );
                     }
                     args.iter().try_for_each(|a| self.arith(a))
-                } else if ["factor", "C", "offset", "cbind", "Surv"].contains(&name.as_str()) {
+                } else if ["factor", "ordered", "C", "offset", "cbind", "Surv"].contains(&name.as_str()) {
                     Err(self.error(e, format!("`{name}()` cannot stand inside arithmetic")))
+                } else if name == "c" {
+                    Err(self.error(e, "`c()` can only give the levels of `factor()` / `ordered()`"))
                 } else {
                     Err(self.unknown(e, name))
                 }
@@ -346,7 +436,7 @@ impl Validator<'_> {
         self.error(
             e,
             format!(
-                "unknown function `{name}` (supported: {}, I, factor, C, offset; cbind and Surv in the response)",
+                "unknown function `{name}` (supported: {}, I, factor, ordered, C, offset; cbind and Surv in the response)",
                 MATH_FUNCTIONS.join(", ")
             ),
         )
@@ -356,6 +446,7 @@ impl Validator<'_> {
     fn terms(&self, e: &Expr, additive: bool) -> Result<(), FormulaError> {
         match &e.kind {
             ExprKind::Name(_) | ExprKind::Dot => Ok(()),
+            ExprKind::Str(_) | ExprKind::Named { .. } => self.arith(e),
             ExprKind::Number(v) => {
                 if *v == 0.0 || *v == 1.0 {
                     Ok(())
@@ -491,7 +582,17 @@ mod tests {
             ("y ~ cbind(a, b)", 4, "only stand as the response"),
             ("y ~ I(a:b)", 6, "not arithmetic"),
             ("y ~ log()", 4, "1 or 2 arguments"),
-            ("y ~ factor(a, b)", 4, "takes 1 argument"),
+            ("y ~ factor(a, b)", 14, "levels of `factor()` are given as"),
+            ("y ~ factor(a, b, c)", 4, "takes 1 or 2 arguments"),
+            ("y ~ C(a, b)", 4, "takes 1 argument"),
+            ("ordered(y, levels = c(\"a\", \"a\")) ~ x", 27, "given twice"),
+            ("ordered(y, lev = c(\"a\")) ~ x", 11, "not `lev =`"),
+            ("ordered(y, c(\"a\", x)) ~ x", 18, "string or a number"),
+            ("y ~ I(\"a\")", 6, "a string can only stand"),
+            ("y ~ c(1, 2)", 4, "can only give the levels"),
+            ("y ~ log(x, base = 2)", 11, "only named argument"),
+            ("y ~ x == 2", 6, "`==` is not supported"),
+            ("ordered(y, \"a) ~ x", 11, "unterminated string"),
             ("y ~ if", 4, "reserved word"),
             ("y ~ I(factor(x))", 6, "inside arithmetic"),
         ];

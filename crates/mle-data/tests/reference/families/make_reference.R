@@ -185,13 +185,28 @@ nb_case <- function(name, f, weights = NULL, tests = TRUE) {
               max(abs(fn$score(par)))))
   pl <- predict(m, newdata = qd, type = "link")
   sel <- se_of(X, V[1:p, 1:p])
+  # The expected (Fisher) information of (beta, log theta) at the polished estimate: X'WX with
+  # W = w mu / (1 + mu / theta); zero cross terms; for log theta the sum over y of
+  # theta^2 [trigamma(theta) - trigamma(y + theta)] P(y) - theta mu / (theta + mu), y = 0..20000
+  # (the tail beyond is below 1e-100 here). Cross-checked by the information identity
+  # E[(dl/dlog theta)^2] summed the same way.
+  th <- exp(par[p + 1]); mu <- exp(drop(X %*% par[1:p]) + off); pw <- m$prior.weights; ys <- 0:20000
+  Ibb <- crossprod(X, (pw * mu / (1 + mu / th)) * X)
+  itt <- sapply(seq_along(mu), function(i) { pr <- dnbinom(ys, size = th, mu = mu[i])
+    c(th^2 * sum(pr * (trigamma(th) - trigamma(ys + th))) - th * mu[i] / (th + mu[i]),
+      sum(pr * (th * (digamma(ys + th) - digamma(th) + log(th / (th + mu[i])) + 1 - (ys + th) / (th + mu[i])))^2)) })
+  Itt <- sum(pw * itt[1, ])
+  cat(sprintf("%s: expected info of log theta %.12g; by the information identity %.3g relative; glm.nb SE vs X'WX at the polished estimate %.2g\n",
+              name, Itt, sum(pw * itt[2, ]) / Itt - 1, max(abs(sqrt(diag(vcov(m))) / sqrt(diag(solve(Ibb))) - 1))))
+  expected <- list(std_errors = u(c(sqrt(diag(solve(Ibb))), 1 / sqrt(Itt))), glm_nb_std_errors = u(sqrt(diag(vcov(m)))),
+                   information_log_theta = Itt)
   res <- list(response = u(residuals(m, "response")), pearson = u(residuals(m, "pearson")),
               deviance = u(residuals(m, "deviance")), working = u(residuals(m, "working")))
   c(list(name = name, family = "negative-binomial", link = "log", formula = f, weights = weights, n = nrow(X),
          terms = colnames(X), coefficients = u(par[1:p]), std_errors = u(sqrt(diag(V))[1:p]), loglik = fn$ll(par),
          scalar = list(name = "log(theta)", natural = "theta", estimate = par[p + 1], se = sqrt(V[p + 1, p + 1])),
          deviance = deviance(m), null_deviance = m$null.deviance, df_residual = m$df.residual, dispersion = 1,
-         fitted = u(fitted(m)), hat = u(hatvalues(m)), residuals = res,
+         fitted = u(fitted(m)), hat = u(hatvalues(m)), residuals = res, expected = expected,
          predict = list(link = u(pl), se_link = u(sel), response = u(exp(pl)), se_response = u(sel * exp(pl)))),
     if (tests) lr_tests(nb_ll, c("Eth", "Sex", "Age", "Lrn")))
 }
@@ -273,12 +288,14 @@ cases[[length(cases) + 1]] <- zi_case("biochemists_zinb", "negbin", "art ~ fem +
 # ------------------------------------------------------------------ MASS::polr (weights = Freq)
 h <- MASS::housing; h$sat <- as.integer(h$Sat); h$Sat <- NULL
 hd <- csv(h, "housing")
-polr_case <- function(link, method) {
-  f <- "factor(sat) ~ Infl + Type + Cont"
-  fit_polr <- function(rhs) polr(as.formula(paste("factor(sat) ~", rhs)), hd, weights = Freq, method = method,
+# `d`, `resp`, `y` (1-based codes in the level order), `cut_names`: the response of the case.
+polr_case <- function(link, method, d = hd, resp = "factor(sat)", y = hd$sat, cut_names = c("1|2", "2|3"),
+                      name = paste0("housing_polr_", link), tests = TRUE) {
+  f <- paste(resp, "~ Infl + Type + Cont")
+  fit_polr <- function(rhs) polr(as.formula(paste(resp, "~", rhs)), d, weights = Freq, method = method,
                                  Hess = TRUE, control = list(reltol = 1e-15, maxit = 10000))
   m <- fit_polr("Infl + Type + Cont")
-  X <- model.matrix(~ Infl + Type + Cont, hd)[, -1]; y <- hd$sat; w <- hd$Freq; J <- 3; p <- ncol(X)
+  X <- model.matrix(~ Infl + Type + Cont, d)[, -1]; w <- d$Freq; J <- 3; p <- ncol(X)
   Fc <- if (method == "logistic") plogis else pnorm; fd <- if (method == "logistic") dlogis else dnorm
   gr_for <- function(X) function(par) { p <- ncol(X); cc <- c(-Inf, par[p + 1:(J - 1)], Inf)
     eta <- if (p > 0) drop(X %*% par[seq_len(p)]) else 0; uu <- cc[y + 1] - eta; l <- cc[y] - eta
@@ -299,16 +316,58 @@ polr_case <- function(link, method) {
   cc <- c(-Inf, par[p + 1:(J - 1)], Inf); eta <- drop(X %*% par[1:p])
   probs <- sapply(1:J, function(j) Fc(cc[j + 1] - eta) - Fc(cc[j] - eta))
   cat(sprintf("polr %s: probabilities at the polished estimate vs predict(type = 'probs') %.2g\n", link,
-              max(abs(probs - predict(m, newdata = hd, type = "probs")))))
-  c(list(name = paste0("housing_polr_", link), family = "ordinal", link = link, formula = f, weights = "Freq",
+              max(abs(probs - predict(m, newdata = d, type = "probs")))))
+  stopifnot(identical(names(m$zeta), cut_names))
+  c(list(name = name, family = "ordinal", link = link, formula = f, weights = "Freq",
          n = nrow(X), terms = colnames(X), coefficients = u(par[1:p]), std_errors = u(sqrt(diag(V))[1:p]),
          loglik = ll_for(X)(par),
-         cuts = list(names = c("1|2", "2|3"), estimates = u(par[p + 1:2]), std_errors = u(sqrt(diag(V))[p + 1:2])),
+         cuts = list(names = cut_names, estimates = u(par[p + 1:2]), std_errors = u(sqrt(diag(V))[p + 1:2])),
          predict = list(link = u(X %*% par[1:p]), se_link = u(se_of(X, V[1:p, 1:p]))),
          probabilities = unname(probs)),
-    lr_tests(ll_fun, c("Infl", "Type", "Cont")))
+    if (tests) lr_tests(ll_fun, c("Infl", "Type", "Cont")))
 }
 cases[[length(cases) + 1]] <- polr_case("logit", "logistic")
 cases[[length(cases) + 1]] <- polr_case("probit", "probit")
+# The same table with the response as strings (Low / Medium / High: alphabetically High < Low <
+# Medium, not their order), ordered explicitly in the formula.
+hs <- MASS::housing; hs$Sat <- as.character(hs$Sat)
+hsd <- csv(hs, "housing_sat")
+sat_levels <- c("Low", "Medium", "High")
+for (spec in list(c("logit", "logistic"), c("probit", "probit"))) {
+  cases[[length(cases) + 1]] <- polr_case(spec[1], spec[2], d = hsd,
+    resp = 'ordered(Sat, levels = c("Low", "Medium", "High"))', y = match(as.character(hsd$Sat), sat_levels),
+    cut_names = c("Low|Medium", "Medium|High"), name = paste0("housing_sat_polr_", spec[1]), tests = FALSE)
+}
+alpha <- polr(factor(Sat) ~ Infl + Type + Cont, hsd, weights = Freq)
+cat(sprintf("polr with the alphabetical order (High < Low < Medium): logLik %.6f (the given order: %.6f)\n",
+            logLik(alpha), cases[[length(cases) - 1]]$loglik))
+
+# ------------------------------------------------------------------ a ZIP fit at its boundary (pi = 0)
+# Counts simulated from a plain Poisson: the first seed whose data have no excess zeros at the
+# Poisson fit (the one-sided derivative of the ZIP log-likelihood in pi at pi = 0,
+# sum_{y = 0} exp(mu_i) - n, negative): the ZIP MLE is then pi = 0 (zero intercept -Inf) and the
+# count model is the Poisson fit.
+for (s in 1:100) {
+  set.seed(20261201 + s)
+  pb <- data.frame(x = round(runif(200), 4)); pb$y <- rpois(200, exp(0.3 + 0.8 * pb$x))
+  g <- glm(y ~ x, poisson, pb)
+  if (sum((pb$y == 0) * exp(fitted(g))) - nrow(pb) < -10) break
+}
+pbd <- csv(pb, "poisson_boundary")
+g <- glm(y ~ x, poisson, pbd, control = glm.control(epsilon = 1e-15, maxit = 100))
+zi <- zeroinfl(y ~ x | 1, pbd, dist = "poisson", control = zeroinfl.control(reltol = 1e-15, maxit = 10000))
+cat(sprintf("poisson_boundary (seed %d): derivative at pi = 0 %.3f; zeroinfl's zero intercept %.2f (SE %.3g), its count part vs glm %.2g\n",
+            20261201 + s, sum((pbd$y == 0) * exp(fitted(g))) - nrow(pbd), zi$coefficients$zero,
+            sqrt(diag(vcov(zi)))[3], max(abs(zi$coefficients$count - coef(g)))))
+# The ZIP likelihood over pi in [0, 1] at the Poisson beta and over (beta, pi) jointly: maximal at pi = 0.
+zll <- function(par) { mu <- exp(par[1] + par[2] * pbd$x); pi <- par[3]
+  sum(ifelse(pbd$y == 0, log(pi + (1 - pi) * exp(-mu)), log(1 - pi) + dpois(pbd$y, mu, log = TRUE))) }
+opt <- optim(c(coef(g), 0.1), zll, method = "L-BFGS-B", lower = c(-Inf, -Inf, 0), upper = c(Inf, Inf, 0.99),
+             control = list(fnscale = -1, factr = 1))
+cat(sprintf("poisson_boundary: L-BFGS-B over pi in [0, 0.99]: pi-hat %.3g, logLik %.10f vs Poisson %.10f\n",
+            opt$par[3], opt$value, as.numeric(logLik(g))))
+cases[[length(cases) + 1]] <- list(name = "poisson_boundary_zip", family = "zip", formula = "y ~ x | 1",
+  n = nrow(pbd), terms = names(coef(g)), coefficients = u(coef(g)), std_errors = u(sqrt(diag(vcov(g)))),
+  loglik = as.numeric(logLik(g)), zeroinfl_zero_intercept = u(zi$coefficients$zero))
 
 write_json(cases, file.path(out, "families.json"), digits = NA, auto_unbox = TRUE, pretty = TRUE, null = "null")
