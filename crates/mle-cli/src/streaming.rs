@@ -16,7 +16,7 @@ pub(crate) fn args() -> [Arg; 3] {
             .long("streaming")
             .action(ArgAction::SetTrue)
             .help(
-                "stream a Parquet file or directory (binomial, poisson, gaussian): one pass per Newton step",
+                "stream a Parquet file or directory (binomial, poisson, gaussian, negative-binomial): one pass per Newton step",
             ),
         Arg::new("warm-start")
             .long("warm-start")
@@ -34,8 +34,8 @@ pub(crate) fn args() -> [Arg; 3] {
 
 /// Runs a streaming fit and prints its coefficients.
 pub(crate) fn fit(m: &ArgMatches, out: &mut dyn Write) -> Result<(), CliError> {
-    for unsupported in ["link", "save"] {
-        if string(m, unsupported).is_some() {
+    for unsupported in ["link", "levels"] {
+        if m.get_raw(unsupported).is_some() {
             return Err(CliError::Usage(format!(
                 "--{unsupported} is not available with --streaming"
             )));
@@ -59,8 +59,15 @@ pub(crate) fn fit(m: &ArgMatches, out: &mut dyn Write) -> Result<(), CliError> {
         ..StreamOptions::default()
     };
     let fitted = fit_parquet(required(m, "data"), &required(m, "formula"), family, &options)?;
+    if let Some(path) = string(m, "save") {
+        let json = fitted.saved_model().to_json()?;
+        std::fs::write(&path, json).map_err(|source| CliError::Io {
+            path: path.into(),
+            source,
+        })?;
+    }
     match required(m, "output").as_str() {
-        "json" => write_json(&fitted, out),
+        "json" => write_json(&fitted, number(m, "level"), out),
         "csv" => write_csv(&fitted, number(m, "level"), out),
         _ => write_table(&fitted, out),
     }
@@ -122,22 +129,22 @@ fn write_csv(f: &StreamFit, level: f64, out: &mut dyn Write) -> Result<(), CliEr
     Ok(())
 }
 
-fn write_json(f: &StreamFit, out: &mut dyn Write) -> Result<(), CliError> {
-    let fit = &f.fit;
-    let names: Vec<&str> = fit.parameters().iter().map(|p| p.name.as_str()).collect();
-    let v = serde_json::json!({
-        "model": fit.model(),
-        "streaming": true,
-        "rows": f.n_rows,
-        "dropped": f.n_dropped,
-        "passes": f.passes,
-        "seconds": f.wall.as_secs_f64(),
-        "converged": fit.convergence().converged(),
-        "log_likelihood": fit.log_likelihood(),
-        "terms": names,
-        "estimates": fit.estimates().as_slice(),
-        "std_errors": fit.std_errors().map(|v| v.as_slice().to_vec()),
-    });
+/// The JSON shape of every `mle fit` (see `mle_data::FitSummary`), plus a `streaming` object:
+/// rows read and dropped, passes over the data, wall seconds.
+fn write_json(f: &StreamFit, level: f64, out: &mut dyn Write) -> Result<(), CliError> {
+    let summary = f.summary(level)?;
+    let mut v = serde_json::to_value(&summary).map_err(std::io::Error::other)?;
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert(
+            "streaming".into(),
+            serde_json::json!({
+                "rows": f.n_rows,
+                "dropped": f.n_dropped,
+                "passes": f.passes,
+                "seconds": f.wall.as_secs_f64(),
+            }),
+        );
+    }
     let json = serde_json::to_string_pretty(&v).map_err(std::io::Error::other)?;
     writeln!(out, "{json}")?;
     Ok(())

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mle_data::{Family, FormulaFit, FormulaOptions, Table};
+use mle_data::{Family, FormulaFit, FormulaOptions, SavedModel, Scale, Table};
 
 const FORMULA: &str = "low ~ age + log(lwt) + race + smoke + ht + ui + age:smoke";
 
@@ -13,17 +13,17 @@ fn run(args: &[&str]) -> Result<String, mle_cli::CliError> {
     Ok(String::from_utf8(out).unwrap())
 }
 
-fn parquet_copy() -> (PathBuf, Table) {
+fn parquet_copy(name: &str) -> (PathBuf, Table) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let table = Table::read_csv(root.join("data/birthwt.csv")).unwrap();
-    let path = std::env::temp_dir().join(format!("mle-cli-streaming-{}.parquet", std::process::id()));
+    let path = std::env::temp_dir().join(format!("mle-cli-streaming-{name}-{}.parquet", std::process::id()));
     table.write_parquet(&path).unwrap();
     (path, table)
 }
 
 #[test]
 fn streaming_fit_equals_the_in_memory_fit() {
-    let (path, table) = parquet_copy();
+    let (path, table) = parquet_copy("fit");
     let data = path.display().to_string();
     for family in ["binomial", "gaussian"] {
         let formula = if family == "binomial" {
@@ -47,20 +47,39 @@ fn streaming_fit_equals_the_in_memory_fit() {
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         let fam: Family = family.parse().unwrap();
         let memory = FormulaFit::fit(formula, &table, fam, FormulaOptions::default()).unwrap();
-        let est: Vec<f64> = v["estimates"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_f64().unwrap())
-            .collect();
-        assert_eq!(est.len(), memory.estimate().estimates().len());
-        for (a, b) in est.iter().zip(memory.estimate().estimates().iter()) {
-            assert!((a - b).abs() <= 1e-10 * b.abs(), "{family}: {a} vs {b}");
+        // The JSON shape of every `mle fit`, the same numbers as the in-memory summary.
+        let want = serde_json::to_value(memory.summary_json(0.95).unwrap()).unwrap();
+        for key in ["family", "formula", "n", "df_residual", "converged"] {
+            assert_eq!(v[key], want[key], "{family}: {key}");
         }
-        assert_eq!(v["terms"][1], "age");
-        assert_eq!(v["dropped"], memory.n_dropped());
-        assert!(v["passes"].as_u64().unwrap() >= 2);
-        assert_eq!(v["converged"], true);
+        let close = |a: &serde_json::Value, b: &serde_json::Value, tol: f64, what: &str| {
+            let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+            assert!((a - b).abs() <= tol * b.abs(), "{family} {what}: {a} vs {b}");
+        };
+        close(&v["loglik"], &want["loglik"], 1e-12, "loglik");
+        close(&v["deviance"], &want["deviance"], 1e-10, "deviance");
+        assert!(v["null_deviance"].is_null()); // needs a second fit: null, never fake
+        let (rows, want_rows) = (
+            v["coefficients"].as_array().unwrap(),
+            want["coefficients"].as_array().unwrap(),
+        );
+        assert_eq!(rows.len(), want_rows.len());
+        for (r, w) in rows.iter().zip(want_rows) {
+            assert_eq!(r["term"], w["term"]);
+            close(&r["estimate"], &w["estimate"], 1e-10, "estimate");
+            close(&r["std_error"], &w["std_error"], 1e-8, "std_error");
+        }
+        let (extra, want_extra) = (
+            v["extra_parameters"].as_array().unwrap(),
+            want["extra_parameters"].as_array().unwrap(),
+        );
+        assert_eq!(extra.len(), want_extra.len());
+        for (r, w) in extra.iter().zip(want_extra) {
+            assert_eq!(r["term"], w["term"]);
+            close(&r["estimate"], &w["estimate"], 1e-10, "extra parameter");
+        }
+        assert_eq!(v["streaming"]["dropped"], memory.n_dropped());
+        assert!(v["streaming"]["passes"].as_u64().unwrap() >= 2);
     }
     let table_out = run(&[
         "fit",
@@ -127,4 +146,48 @@ fn streaming_fit_equals_the_in_memory_fit() {
         );
     }
     let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn streaming_fit_saves_a_model_that_predicts_as_the_in_memory_fit() {
+    // --save with --streaming: the saved spec (levels from every row group), estimates and
+    // covariance predict new data as the in-memory fit does (response scale, delta-method SEs).
+    let (path, table) = parquet_copy("save");
+    let saved = std::env::temp_dir().join(format!("mle-cli-streaming-save-{}.json", std::process::id()));
+    for family in ["binomial", "negative-binomial"] {
+        let formula = if family == "binomial" {
+            FORMULA
+        } else {
+            "ftv ~ age + race + smoke"
+        };
+        run(&[
+            "fit",
+            "--data",
+            &path.display().to_string(),
+            "--formula",
+            formula,
+            "--family",
+            family,
+            "--streaming",
+            "--save",
+            &saved.display().to_string(),
+        ])
+        .unwrap();
+        let model = SavedModel::from_json(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+        let fam: Family = family.parse().unwrap();
+        let memory = FormulaFit::fit(formula, &table, fam, FormulaOptions::default()).unwrap();
+        let (a, b) = (
+            model.predict(&table, Scale::Response, 0.95).unwrap(),
+            memory.predict(&table, Scale::Response, 0.95).unwrap(),
+        );
+        assert_eq!(a.rows, b.rows);
+        for (x, y) in a.fit.iter().zip(&b.fit) {
+            assert!((x - y).abs() <= 1e-9 * y.abs(), "{family}: {x} vs {y}");
+        }
+        for (x, y) in a.se_fit.unwrap().iter().zip(b.se_fit.unwrap().iter()) {
+            assert!((x - y).abs() <= 1e-7 * y.abs(), "{family} se: {x} vs {y}");
+        }
+    }
+    let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_file(&saved);
 }

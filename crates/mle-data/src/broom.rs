@@ -85,38 +85,113 @@ fn finite(x: f64) -> Option<f64> {
     x.is_finite().then_some(x)
 }
 
+/// The coefficient rows of the first `p` parameters of `fit` at confidence `level` (a
+/// boundary estimate has no standard error, statistic or limits; non-finite numbers are
+/// `None`): what [`FormulaFit::coefficient_rows`] and a streamed fit's summary print.
+///
+/// ```
+/// use mle_core::{Design, Fit};
+/// use mle_data::coefficient_rows;
+/// use mle_models::Regression;
+/// use mle_optim::Model;
+/// let x = Design::from_columns(true, &[("x", vec![0.0, 1.0, 2.0, 3.0])]).unwrap();
+/// let f = Regression::poisson(&x, &[1.0, 2.0, 2.0, 5.0]).unwrap().fit().unwrap();
+/// let rows = coefficient_rows(f.fit(), 2, 0.95, false).unwrap();
+/// assert_eq!(rows[1].term, "x");
+/// assert_eq!(rows[1].statistic, Some(f.estimates()[1] / f.std_errors().unwrap()[1]));
+/// ```
+pub fn coefficient_rows(
+    fit: &mle_core::Fit,
+    p: usize,
+    level: f64,
+    exponentiate: bool,
+) -> Result<Vec<CoefficientRow>> {
+    let se = fit.std_errors();
+    let ci = fit.confidence_intervals(level).map_err(model_err)?;
+    let z = fit.z_values();
+    let pv = fit.p_values();
+    let tr = |x: f64| if exponentiate { x.exp() } else { x };
+    Ok((0..p)
+        .map(|i| {
+            let ok = !fit.is_on_boundary(i);
+            let pick =
+                |v: &Option<nalgebra::DVector<f64>>| v.as_ref().filter(|_| ok).and_then(|v| finite(v[i]));
+            CoefficientRow {
+                term: fit.parameters()[i].name.clone(),
+                estimate: tr(fit.estimates()[i]),
+                std_error: pick(&se),
+                statistic: pick(&z),
+                p_value: pick(&pv),
+                conf_low: ci[i].filter(|_| ok).map(|c| tr(c.0)),
+                conf_high: ci[i].filter(|_| ok).map(|c| tr(c.1)),
+            }
+        })
+        .collect())
+}
+
+/// The parameters of `fit` after its first `p` (the coefficients): `sigma` (Gaussian:
+/// √(RSS/n), the MLE), `df` (Student-t), a scale model's coefficients (working scale) when
+/// `scale_model`; a parameter estimated on the log scale as R names it (`log(theta)`,
+/// `Log(scale)`, `log(shape)`, `log(dispersion)`) followed by its natural value (`theta`, ...;
+/// delta-method SE).
+///
+/// ```
+/// use mle_core::Design;
+/// use mle_data::extra_rows;
+/// use mle_models::Regression;
+/// use mle_optim::Model;
+/// let x = Design::intercept(4);
+/// let f = Regression::heteroscedastic(&x, &x, &[1.0, 2.0, 4.0, 5.0]).unwrap().fit().unwrap();
+/// let rows = extra_rows(f.fit(), 1, false);
+/// assert_eq!(rows[0].term, "sigma");
+/// assert!((rows[0].estimate - 2.5f64.sqrt()).abs() < 1e-9); // √(RSS/n) = √(10/4)
+/// ```
+pub fn extra_rows(fit: &mle_core::Fit, p: usize, scale_model: bool) -> Vec<ExtraRow> {
+    let natural = fit.natural_estimates();
+    let natural_se = fit.natural_std_errors();
+    let se = fit.std_errors();
+    let mut rows = Vec::new();
+    for i in p..fit.parameters().len() {
+        let param = &fit.parameters()[i];
+        let boundary = fit.is_on_boundary(i);
+        let working = ExtraRow {
+            term: param.name.clone(),
+            estimate: fit.estimates()[i],
+            std_error: se.as_ref().filter(|_| !boundary).and_then(|s| finite(s[i])),
+        };
+        if scale_model {
+            rows.push(working);
+            continue;
+        }
+        let log_named = param.name.starts_with("log(") || param.name.starts_with("Log(");
+        let term = match param.natural_name.split(':').next() {
+            Some(n) if !log_named && n.contains("sigma") => "sigma".to_string(),
+            Some(n) if !log_named && n.contains("df") => "df".to_string(),
+            _ => param.natural_name.clone(),
+        };
+        if log_named {
+            rows.push(working);
+        }
+        rows.push(ExtraRow {
+            term,
+            estimate: natural[i],
+            std_error: natural_se
+                .as_ref()
+                .filter(|_| !boundary)
+                .and_then(|s| finite(s[i])),
+        });
+    }
+    rows
+}
+
 impl FormulaFit {
-    /// The coefficient rows at confidence `level`.
+    /// The coefficient rows at confidence `level` ([`coefficient_rows`]).
     pub fn coefficient_rows(&self, level: f64, exponentiate: bool) -> Result<Vec<CoefficientRow>> {
-        let fit = &self.fit;
-        let se = fit.std_errors();
-        let ci = fit.confidence_intervals(level).map_err(model_err)?;
-        let z = fit.z_values();
-        let p = fit.p_values();
-        let tr = |x: f64| if exponentiate { x.exp() } else { x };
-        Ok((0..self.n_coefficients())
-            .map(|i| {
-                let ok = !fit.is_on_boundary(i);
-                let pick =
-                    |v: &Option<nalgebra::DVector<f64>>| v.as_ref().filter(|_| ok).and_then(|v| finite(v[i]));
-                CoefficientRow {
-                    term: fit.parameters()[i].name.clone(),
-                    estimate: tr(fit.estimates()[i]),
-                    std_error: pick(&se),
-                    statistic: pick(&z),
-                    p_value: pick(&p),
-                    conf_low: ci[i].filter(|_| ok).map(|c| tr(c.0)),
-                    conf_high: ci[i].filter(|_| ok).map(|c| tr(c.1)),
-                }
-            })
-            .collect())
+        coefficient_rows(&self.fit, self.n_coefficients(), level, exponentiate)
     }
 
-    /// The non-coefficient parameters: `sigma` (Gaussian: √(RSS/n), the MLE), `df`
-    /// (Student-t), the scale model's coefficients (working scale) after `|`; a parameter
-    /// estimated on the log scale as R names it (`log(theta)`, `Log(scale)`, `log(shape)`,
-    /// `log(dispersion)`) followed by its natural value (`theta`, ...; delta-method SE); the
-    /// cut-points `a|b` of an ordinal fit.
+    /// The non-coefficient parameters ([`extra_rows`]); the cut-points `a|b` of an ordinal
+    /// fit.
     pub fn extra_rows(&self) -> Vec<ExtraRow> {
         if let Some(cuts) = &self.cuts {
             return cuts
@@ -128,44 +203,8 @@ impl FormulaFit {
                 })
                 .collect();
         }
-        let fit = &self.fit;
-        let p = self.n_coefficients();
-        let natural = fit.natural_estimates();
-        let natural_se = fit.natural_std_errors();
-        let se = fit.std_errors();
         let scale_model = self.family == Family::Gaussian && self.frame.second_design.is_some();
-        let mut rows = Vec::new();
-        for i in p..fit.parameters().len() {
-            let param = &fit.parameters()[i];
-            let boundary = fit.is_on_boundary(i);
-            let working = ExtraRow {
-                term: param.name.clone(),
-                estimate: fit.estimates()[i],
-                std_error: se.as_ref().filter(|_| !boundary).and_then(|s| finite(s[i])),
-            };
-            if scale_model {
-                rows.push(working);
-                continue;
-            }
-            let log_named = param.name.starts_with("log(") || param.name.starts_with("Log(");
-            let term = match param.natural_name.split(':').next() {
-                Some(n) if !log_named && n.contains("sigma") => "sigma".to_string(),
-                Some(n) if !log_named && n.contains("df") => "df".to_string(),
-                _ => param.natural_name.clone(),
-            };
-            if log_named {
-                rows.push(working);
-            }
-            rows.push(ExtraRow {
-                term,
-                estimate: natural[i],
-                std_error: natural_se
-                    .as_ref()
-                    .filter(|_| !boundary)
-                    .and_then(|s| finite(s[i])),
-            });
-        }
-        rows
+        extra_rows(&self.fit, self.n_coefficients(), scale_model)
     }
 
     /// The summary as the CLI's JSON shape.

@@ -80,7 +80,7 @@ mod table;
 pub mod terms;
 
 pub use answers::{AnovaTable, AnovaTest, Drop1Table, ResidualType};
-pub use broom::{CoefficientRow, ExtraRow, FitSummary};
+pub use broom::{coefficient_rows, extra_rows, CoefficientRow, ExtraRow, FitSummary};
 pub use error::{DataError, FormulaError, Result};
 pub use family_name::{Family, FAMILIES};
 pub use formula::{format_double, Formula};

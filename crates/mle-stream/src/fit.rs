@@ -58,6 +58,8 @@ pub struct StreamFit {
     pub fit: Fit,
     /// The bound spec.
     pub spec: ModelSpec,
+    /// The family.
+    pub family: StreamFamily,
     /// Passes over the data (the level scan, the warm-start read, every evaluation).
     pub passes: usize,
     /// Rows in the files.
@@ -288,6 +290,7 @@ pub fn fit_parquet(
     Ok(StreamFit {
         fit,
         spec: model.spec().clone(),
+        family,
         passes: objective.passes() + extra,
         n_rows,
         n_dropped,

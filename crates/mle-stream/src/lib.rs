@@ -33,6 +33,7 @@ mod model;
 mod partial;
 mod rank;
 mod source;
+mod summary;
 mod tsqr;
 
 pub use error::{Result, StreamError};
