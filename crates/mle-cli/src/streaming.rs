@@ -41,11 +41,6 @@ pub(crate) fn fit(m: &ArgMatches, out: &mut dyn Write) -> Result<(), CliError> {
             )));
         }
     }
-    if required(m, "cov") != "observed" {
-        return Err(CliError::Usage(
-            "--streaming reports the inverse observed information only (--cov observed)".into(),
-        ));
-    }
     let family: StreamFamily = required(m, "family").parse()?;
     let frame = FrameOptions {
         weights: string(m, "weights"),
@@ -56,6 +51,7 @@ pub(crate) fn fit(m: &ArgMatches, out: &mut dyn Write) -> Result<(), CliError> {
         frame,
         batch_size: m.get_one::<usize>("batch-size").copied().unwrap_or(65_536),
         warm_start_rows: m.get_one::<u64>("warm-start").copied(),
+        covariance: required(m, "cov").parse::<mle_data::CovarianceChoice>()?,
         ..StreamOptions::default()
     };
     let fitted = fit_parquet(required(m, "data"), &required(m, "formula"), family, &options)?;

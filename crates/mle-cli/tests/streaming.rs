@@ -191,3 +191,54 @@ fn streaming_fit_saves_a_model_that_predicts_as_the_in_memory_fit() {
     let _ = std::fs::remove_file(&path);
     let _ = std::fs::remove_file(&saved);
 }
+
+#[test]
+fn streaming_sandwich_standard_errors_equal_the_in_memory_ones() {
+    let (path, table) = parquet_copy("cov");
+    let out = run(&[
+        "fit",
+        "--data",
+        &path.display().to_string(),
+        "--formula",
+        FORMULA,
+        "--family",
+        "binomial",
+        "--streaming",
+        "--cov",
+        "hc1",
+        "--output",
+        "json",
+    ])
+    .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let options = FormulaOptions {
+        covariance: "hc1".parse().unwrap(),
+        ..FormulaOptions::default()
+    };
+    let memory = FormulaFit::fit(FORMULA, &table, Family::Binomial, options).unwrap();
+    let want = memory.summary_json(0.95).unwrap();
+    for (r, w) in v["coefficients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(&want.coefficients)
+    {
+        let (a, b) = (r["std_error"].as_f64().unwrap(), w.std_error.unwrap());
+        assert!((a - b).abs() <= 1e-8 * b, "{}: {a} vs {b}", w.term);
+    }
+    let e = run(&[
+        "fit",
+        "--data",
+        &path.display().to_string(),
+        "--formula",
+        FORMULA,
+        "--family",
+        "binomial",
+        "--streaming",
+        "--cov",
+        "cluster:race",
+    ])
+    .unwrap_err();
+    assert!(e.to_string().contains("streaming"), "{e}");
+    let _ = std::fs::remove_file(&path);
+}

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use mle_core::{Convergence, Design, Evaluation, Fit, MleError, Objective, Parameter};
-use mle_data::{FrameOptions, ModelSpec, Response, Table};
+use mle_data::{CovarianceChoice, FrameOptions, ModelSpec, Response, Table};
 use mle_models::Regression;
 use mle_optim::{FitOptions, Model};
 use nalgebra::{DMatrix, DVector};
@@ -38,6 +38,10 @@ pub struct StreamOptions {
     pub warm_start_rows: Option<u64>,
     /// Newton iterations at most.
     pub max_iterations: u64,
+    /// The covariance reported: the inverse observed information (default), or the
+    /// sandwich HC0 / HC1 from one more pass (Σ sᵢsᵢᵀ at θ̂); other choices are a typed
+    /// [`StreamError::NotSupported`].
+    pub covariance: CovarianceChoice,
 }
 
 impl Default for StreamOptions {
@@ -47,6 +51,7 @@ impl Default for StreamOptions {
             batch_size: 65_536,
             warm_start_rows: None,
             max_iterations: 100,
+            covariance: CovarianceChoice::Observed,
         }
     }
 }
@@ -121,6 +126,7 @@ impl<'a> StreamObjective<'a> {
             Order::Value => "pass (ℓ)",
             Order::Gradient => "pass (ℓ, ∇ℓ)",
             Order::Hessian => "pass (ℓ, ∇ℓ, ∇²ℓ)",
+            Order::ScoreProducts => "pass (Σ score score')",
         };
         let zero = || (PartialSum::zero(theta.len(), order), RowCount::default());
         let out = self.source.pass(
@@ -286,6 +292,16 @@ pub fn fit_parquet(
             newton(&objective, &start, options)?
         }
     };
+    let fit = match &options.covariance {
+        CovarianceChoice::Observed => fit,
+        CovarianceChoice::Hc0 => sandwich(&objective, fit, false)?,
+        CovarianceChoice::Hc1 => sandwich(&objective, fit, true)?,
+        other => {
+            return Err(StreamError::NotSupported {
+                what: format!("the covariance `{other:?}` in a streaming fit (observed, hc0, hc1)"),
+            })
+        }
+    };
     let (n_rows, n_dropped) = (source.n_rows(), objective.dropped.load(Ordering::Relaxed) as u64);
     Ok(StreamFit {
         fit,
@@ -298,6 +314,29 @@ pub fn fit_parquet(
         start: start_used,
         start_note,
     })
+}
+
+/// The sandwich H⁻¹JH⁻¹ (HC1: times n/(n−p)) with J = Σᵢ sᵢsᵢᵀ from one pass at θ̂ and
+/// H⁻¹ the fit's inverse observed information, as `mle_core::covariance` computes it in
+/// memory from the score matrix.
+fn sandwich(objective: &StreamObjective<'_>, fit: Fit, hc1: bool) -> Result<Fit> {
+    let Some(bread) = fit.covariance().cloned() else {
+        return Err(StreamError::NotSupported {
+            what:
+                "a sandwich covariance without the inverse observed information (see the fit's diagnostics)"
+                    .into(),
+        });
+    };
+    let (s, _) = objective.pass(fit.estimates().as_slice(), Order::ScoreProducts)?;
+    let mut v = &bread * s.hessian() * &bread;
+    let (n, p) = (fit.n_obs() as f64, fit.estimates().len() as f64);
+    let label = if hc1 {
+        v *= n / (n - p);
+        mle_core::covariance::CovarianceType::Hc1
+    } else {
+        mle_core::covariance::CovarianceType::Hc0
+    };
+    Ok(fit.with_covariance(label.to_string(), v)?)
 }
 
 /// The engine's safeguarded Newton over the stream (one pass per evaluation); a data error

@@ -61,7 +61,7 @@ pub fn partial_sum<F: LogDensity<K, Obs = f64>, const K: usize>(
     let mut out = PartialSum::zero(p, order);
     let mut g: [DVector<f64>; K] =
         std::array::from_fn(|_| DVector::zeros(if order >= Order::Gradient { m } else { 0 }));
-    let hm = if order == Order::Hessian { m } else { 0 };
+    let hm = if order >= Order::Hessian { m } else { 0 };
     let mut h: [[DVector<f64>; K]; K] = std::array::from_fn(|_| std::array::from_fn(|_| DVector::zeros(hm)));
     let (mut value, mut sum_w, mut n) = (0.0, 0.0, 0u64);
     for i in 0..m {
@@ -79,6 +79,18 @@ pub fn partial_sum<F: LogDensity<K, Obs = f64>, const K: usize>(
                 value += w * v;
                 for k in 0..K {
                     g[k][i] = w * gi[k];
+                }
+            }
+            Order::ScoreProducts => {
+                let (v, gi) = DensityKernel::value_gradient(family, &e, &rows.y[i]);
+                value += w * v;
+                for k in 0..K {
+                    g[k][i] = w * gi[k];
+                }
+                for k in 0..K {
+                    for l in k..K {
+                        h[k][l][i] = g[k][i] * g[l][i];
+                    }
                 }
             }
             Order::Hessian => {
@@ -102,8 +114,8 @@ pub fn partial_sum<F: LogDensity<K, Obs = f64>, const K: usize>(
             out.gradient[starts[k]..starts[k] + widths[k]].copy_from_slice(gk.as_slice());
         }
     }
-    if order == Order::Hessian {
-        // XₖᵀWₖₗXₗ on row chunks that stay in cache (as the in-memory objective does).
+    if order >= Order::Hessian {
+        // XₖᵀWₖₗXₗ (W the Hessian weights, or the score products sₖsₗ) on row chunks that stay in cache (as the in-memory objective does).
         let mut full = DMatrix::zeros(p, p);
         let mut scaled = DMatrix::zeros(ROW_CHUNK.min(m), widths.iter().copied().max().unwrap_or(0));
         for r0 in (0..m).step_by(ROW_CHUNK) {

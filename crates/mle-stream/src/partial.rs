@@ -19,6 +19,9 @@ pub enum Order {
     Gradient,
     /// ℓ, ∇ℓ and ∇²ℓ (a Newton step).
     Hessian,
+    /// ℓ, ∇ℓ and, in the packed matrix slot instead of ∇²ℓ, Σᵢ sᵢsᵢᵀ of the per-row scores
+    /// sᵢ = wᵢ∇ℓᵢ: the meat of a sandwich covariance (one pass at θ̂).
+    ScoreProducts,
 }
 
 /// Sums over rows of one pass at a fixed θ: mergeable in any grouping (`merge` is
@@ -68,7 +71,7 @@ impl PartialSum {
             } else {
                 Vec::new()
             },
-            hessian_upper: if order == Order::Hessian {
+            hessian_upper: if order >= Order::Hessian {
                 vec![0.0; packed_len(p)]
             } else {
                 Vec::new()
@@ -154,7 +157,7 @@ impl PartialSum {
     /// engine can carry.
     pub fn fields(p: usize, order: Order) -> Fields {
         let g = if order >= Order::Gradient { p } else { 0 };
-        let h = if order == Order::Hessian { packed_len(p) } else { 0 };
+        let h = if order >= Order::Hessian { packed_len(p) } else { 0 };
         let item = Arc::new(Field::new("item", DataType::Float64, false));
         Fields::from(vec![
             Field::new("n", DataType::UInt64, false),

@@ -3,7 +3,7 @@
 
 mod common;
 
-use mle_data::{Family, FormulaFit, FormulaOptions, FrameOptions, Table};
+use mle_data::{CovarianceChoice, Family, FormulaFit, FormulaOptions, FrameOptions, Table};
 use mle_stream::{fit_parquet, StreamFamily, StreamFit, StreamOptions};
 
 fn assert_close(a: f64, b: f64, tol: f64, what: &str) {
@@ -155,6 +155,60 @@ fn negative_binomial_poisson_limit_agrees() {
         1e-12,
         "ℓ",
     );
+}
+
+#[test]
+fn sandwich_covariances_agree_with_in_memory() {
+    // HC0 / HC1 from one Σ sᵢsᵢᵀ pass at θ̂, as mle_core::covariance computes them from the
+    // in-memory score matrix: logistic (with weights), negative binomial (β, log θ), Gaussian.
+    let (path, table) = setup("sandwich", 8_000, 1_500);
+    let cases = [
+        (
+            "yb ~ x1 + x2 + g",
+            Family::Binomial,
+            StreamFamily::Binomial,
+            Some("x3"),
+        ),
+        (
+            "yn ~ x2 + g",
+            Family::NegativeBinomial,
+            StreamFamily::NegativeBinomial,
+            None,
+        ),
+        ("yg ~ x1 + x2 + g", Family::Gaussian, StreamFamily::Gaussian, None),
+    ];
+    for (f, family, stream_family, weights) in cases {
+        for choice in [CovarianceChoice::Hc0, CovarianceChoice::Hc1] {
+            let frame = FrameOptions {
+                weights: weights.map(String::from),
+                ..FrameOptions::default()
+            };
+            let memory = FormulaFit::fit(
+                f,
+                &table,
+                family,
+                FormulaOptions {
+                    covariance: choice.clone(),
+                    weights: weights.map(String::from),
+                    ..FormulaOptions::default()
+                },
+            )
+            .unwrap();
+            let opts = StreamOptions {
+                frame,
+                covariance: choice.clone(),
+                ..options()
+            };
+            let stream = fit_parquet(&path, f, stream_family, &opts).unwrap();
+            compare(&stream, &memory);
+        }
+    }
+    let observed_only = StreamOptions {
+        covariance: CovarianceChoice::Expected,
+        ..options()
+    };
+    let e = fit_parquet(&path, "yb ~ x2", StreamFamily::Binomial, &observed_only).unwrap_err();
+    assert!(e.to_string().contains("Expected"), "{e}");
 }
 
 #[test]
