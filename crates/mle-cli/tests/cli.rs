@@ -6,7 +6,9 @@ mod common;
 
 use std::process::Command;
 
-use common::{assert_coefficients_match, extra, family_data, fit_json, r_case, root, run};
+use common::{
+    assert_coefficients_match, assert_cut_points_match, extra, family_data, fit_json, r_case, root, run,
+};
 
 use mle_data::{Family, FormulaFit, FormulaOptions, Scale, Table};
 
@@ -391,17 +393,7 @@ fn ordinal_reports_cut_points_by_level() {
         "Freq",
     ]);
     assert_coefficients_match(&v, "housing_polr_logit");
-    let r = r_case("housing_polr_logit");
-    for (j, name) in ["1|2", "2|3"].iter().enumerate() {
-        let cut = extra(&v, name);
-        let want = r["cuts"]["estimates"][j].as_f64().unwrap();
-        assert!((cut["estimate"].as_f64().unwrap() - want).abs() < 1e-7, "{name}");
-        let se = r["cuts"]["std_errors"][j].as_f64().unwrap();
-        assert!(
-            (cut["std_error"].as_f64().unwrap() - se).abs() < 1e-6 * se,
-            "{name} SE"
-        );
-    }
+    assert_cut_points_match(&v, "housing_polr_logit", &["1|2", "2|3"]);
     // An ordinal fit has no response-scale mean (class probabilities): a typed error from predict.
     let dir = std::env::temp_dir().join(format!("mle-cli-polr-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -426,6 +418,7 @@ fn ordinal_reports_cut_points_by_level() {
     let csv = run(&["predict", "--model", &model, "--data", &data, "--type", "probs"]).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "row,\"1\",\"2\",\"3\"");
+    let r = r_case("housing_polr_logit");
     let want = r["probabilities"].as_array().unwrap();
     assert_eq!(lines.len() - 1, want.len());
     for (line, want) in lines[1..].iter().zip(want) {

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{assert_coefficients_match, extra, family_data, fit_json, r_case, run};
+use common::{assert_coefficients_match, assert_cut_points_match, extra, family_data, fit_json, r_case, run};
 
 const SAT: &str = "Sat ~ Infl + Type + Cont";
 
@@ -29,17 +29,7 @@ fn ordinal_with_levels_matches_polr_and_the_saved_model_keeps_the_order() {
     ];
     let v = fit_json(&fit[1..]);
     assert_coefficients_match(&v, "housing_sat_polr_logit");
-    let r = r_case("housing_sat_polr_logit");
-    for (j, name) in ["Low|Medium", "Medium|High"].iter().enumerate() {
-        let cut = extra(&v, name);
-        let want = r["cuts"]["estimates"][j].as_f64().unwrap();
-        assert!((cut["estimate"].as_f64().unwrap() - want).abs() < 1e-7, "{name}");
-        let se = r["cuts"]["std_errors"][j].as_f64().unwrap();
-        assert!(
-            (cut["std_error"].as_f64().unwrap() - se).abs() < 1e-6 * se,
-            "{name} SE"
-        );
-    }
+    assert_cut_points_match(&v, "housing_sat_polr_logit", &["Low|Medium", "Medium|High"]);
     let dir = std::env::temp_dir().join(format!("mle-cli-levels-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let model = dir.join("polr.json").display().to_string();
@@ -52,6 +42,7 @@ fn ordinal_with_levels_matches_polr_and_the_saved_model_keeps_the_order() {
     let csv = run(&["predict", "--model", &model, "--data", &data, "--type", "probs"]).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "row,\"Low\",\"Medium\",\"High\"");
+    let r = r_case("housing_sat_polr_logit");
     let want = r["probabilities"].as_array().unwrap();
     assert_eq!(lines.len() - 1, want.len());
     for (line, want) in lines[1..].iter().zip(want) {

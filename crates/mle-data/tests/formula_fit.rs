@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 use mle_data::{Family, FormulaFit, FormulaOptions, ResidualType, SavedModel, Scale, Table};
 use serde_json::Value;
 
+mod common;
+use common::{close, numbers, strings};
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -16,33 +19,6 @@ fn root() -> PathBuf {
 fn reference() -> Vec<Value> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/formula_fit/birthwt_glm.json");
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn numbers(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .iter()
-        .map(|x| x.as_f64().unwrap_or(f64::NAN))
-        .collect()
-}
-
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap().to_string())
-        .collect()
-}
-
-fn close(got: &[f64], want: &[f64], tol: f64, what: &str) {
-    assert_eq!(got.len(), want.len(), "{what}: length");
-    for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        assert!(
-            (g - w).abs() <= tol * w.abs().max(1.0),
-            "{what}[{i}]: got {g}, R has {w} (diff {:e})",
-            g - w
-        );
-    }
 }
 
 fn close1(got: f64, want: &Value, tol: f64, what: &str) {

@@ -81,3 +81,19 @@ pub fn extra<'a>(v: &'a serde_json::Value, term: &str) -> &'a serde_json::Value 
         .find(|e| e["term"] == term)
         .unwrap_or_else(|| panic!("no {term} in {}", v["extra_parameters"]))
 }
+
+/// The cut-points `names` of an ordinal fit's JSON against R's case: estimates to 1e-7, SEs
+/// 1e-6 relative (vs the exact inverse information computed in R).
+pub fn assert_cut_points_match(v: &serde_json::Value, case: &str, names: &[&str]) {
+    let r = r_case(case);
+    for (j, name) in names.iter().enumerate() {
+        let cut = extra(v, name);
+        let want = r["cuts"]["estimates"][j].as_f64().unwrap();
+        assert!((cut["estimate"].as_f64().unwrap() - want).abs() < 1e-7, "{name}");
+        let se = r["cuts"]["std_errors"][j].as_f64().unwrap();
+        assert!(
+            (cut["std_error"].as_f64().unwrap() - se).abs() < 1e-6 * se,
+            "{name} SE"
+        );
+    }
+}
