@@ -296,9 +296,24 @@ pub fn fit_parquet(
         CovarianceChoice::Observed => fit,
         CovarianceChoice::Hc0 => sandwich(&objective, fit, false)?,
         CovarianceChoice::Hc1 => sandwich(&objective, fit, true)?,
+        // Canonical links (logistic, Poisson) have ∇²ℓ free of y, and the Gaussian's (β, log σ)
+        // information at the MLE is block-diagonal XᵀWX/σ̂², 2n either way: expected = observed.
+        CovarianceChoice::Expected if family != StreamFamily::NegativeBinomial => match fit.covariance() {
+            Some(v) => {
+                let v = v.clone();
+                fit.with_covariance(
+                    "the inverse expected information (= the observed one at θ̂ for this family)",
+                    v,
+                )?
+            }
+            None => fit,
+        },
         other => {
             return Err(StreamError::NotSupported {
-                what: format!("the covariance `{other:?}` in a streaming fit (observed, hc0, hc1)"),
+                what: format!(
+                    "the covariance `{other:?}` in a streaming {family} fit (observed, hc0, hc1; expected \
+                     for binomial, poisson, gaussian)"
+                ),
             })
         }
     };

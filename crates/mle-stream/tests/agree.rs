@@ -203,11 +203,28 @@ fn sandwich_covariances_agree_with_in_memory() {
             compare(&stream, &memory);
         }
     }
-    let observed_only = StreamOptions {
+    // Expected = observed at θ̂ for the canonical links and the Gaussian: the in-memory
+    // expected information gives the same covariance; the NB's (an infinite sum) is not streamed.
+    for (f, family, stream_family) in [
+        ("yb ~ x1 + g", Family::Binomial, StreamFamily::Binomial),
+        ("yg ~ x2 + g", Family::Gaussian, StreamFamily::Gaussian),
+    ] {
+        let expected = FormulaOptions {
+            covariance: CovarianceChoice::Expected,
+            ..FormulaOptions::default()
+        };
+        let memory = FormulaFit::fit(f, &table, family, expected).unwrap();
+        let opts = StreamOptions {
+            covariance: CovarianceChoice::Expected,
+            ..options()
+        };
+        compare(&fit_parquet(&path, f, stream_family, &opts).unwrap(), &memory);
+    }
+    let expected = StreamOptions {
         covariance: CovarianceChoice::Expected,
         ..options()
     };
-    let e = fit_parquet(&path, "yb ~ x2", StreamFamily::Binomial, &observed_only).unwrap_err();
+    let e = fit_parquet(&path, "yn ~ x2", StreamFamily::NegativeBinomial, &expected).unwrap_err();
     assert!(e.to_string().contains("Expected"), "{e}");
 }
 
