@@ -287,6 +287,33 @@ impl Fit {
         Ok(self)
     }
 
+    /// The same fit with parameter `index` renamed (working and natural names; the transform
+    /// is unchanged) — e.g. an ordinal cut-point `1|2` named by the response's levels.
+    ///
+    /// ```
+    /// use mle_core::{Convergence, Fit, Parameter};
+    /// let fit = Fit::on_boundary("B", vec![Parameter::logit_scale("p")], &[f64::INFINITY],
+    ///     0.0, 3, Convergence::closed_form("k/n")).unwrap()
+    ///     .with_parameter_name(0, "logit(q)", "q").unwrap();
+    /// assert_eq!((fit.parameters()[0].name.as_str(), fit.parameters()[0].natural_name.as_str()), ("logit(q)", "q"));
+    /// assert!(fit.clone().with_parameter_name(1, "x", "x").is_err());
+    /// ```
+    pub fn with_parameter_name(
+        mut self,
+        index: usize,
+        name: impl Into<String>,
+        natural_name: impl Into<String>,
+    ) -> Result<Fit> {
+        let k = self.parameters.len();
+        let p = self.parameters.get_mut(index).ok_or(MleError::ParameterCount {
+            expected: k,
+            got: index + 1,
+        })?;
+        p.name = name.into();
+        p.natural_name = natural_name.into();
+        Ok(self)
+    }
+
     /// Removes the covariance, with the reason (e.g. "observed information does not exist
     /// for the Laplace location: the log-density has a kink").
     ///

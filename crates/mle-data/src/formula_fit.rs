@@ -267,10 +267,13 @@ impl FormulaFit {
             options.tau,
         )?;
         let cuts = est.cuts.map(|cuts| name_cuts(cuts, response_levels.as_deref()));
-        let fit = match options.covariance {
+        let mut fit = match options.covariance {
             CovarianceChoice::GlmNb => glm_nb_covariance(family, &frame.design, &data, est.fit)?,
             _ => est.fit,
         };
+        if let Some(cuts) = &cuts {
+            fit = name_cut_parameters(fit, cuts)?;
+        }
         let mut model = FormulaFit {
             family,
             link,
@@ -446,6 +449,26 @@ fn name_cuts(mut cuts: Vec<CutPoint>, levels: Option<&[String]>) -> Vec<CutPoint
         }
     }
     cuts
+}
+
+/// The ordinal fit's working cut parameters (the last K − 1: the first cut-point, then the
+/// logs of the increments) named by the cut-points' names (`Low|Medium`, `log(Medium|High -
+/// Low|Medium)`), as the family names them by number.
+fn name_cut_parameters(fit: Fit, cuts: &[CutPoint]) -> Result<Fit> {
+    let base = fit.parameters().len().saturating_sub(cuts.len());
+    let mut fit = fit;
+    for (j, c) in cuts.iter().enumerate() {
+        let (name, natural) = if j == 0 {
+            (c.name.clone(), c.name.clone())
+        } else {
+            let increment = format!("{} - {}", c.name, cuts[j - 1].name);
+            (format!("log({increment})"), increment)
+        };
+        fit = fit
+            .with_parameter_name(base + j, name, natural)
+            .map_err(model_err)?;
+    }
+    Ok(fit)
 }
 
 fn codes(codes: &[usize], shift: usize) -> Vec<f64> {

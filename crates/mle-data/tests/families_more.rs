@@ -88,6 +88,23 @@ fn the_forms_of_r_that_give_levels_are_the_same_fit() {
         assert_eq!(m.coefficients(), want.coefficients(), "{response}");
         let names: Vec<String> = m.cut_points().unwrap().iter().map(|c| c.name.clone()).collect();
         assert_eq!(names, ["Low|Medium", "Medium|High"], "{response}");
+        // The working-scale parameters (summary rows, saved models) by the same levels.
+        let working: Vec<&str> = m
+            .estimate()
+            .parameters()
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(
+            &working[working.len() - 2..],
+            ["Low|Medium", "log(Medium|High - Low|Medium)"],
+            "{response}"
+        );
+        let saved = mle_data::SavedModel::from_fit(&m);
+        assert_eq!(
+            saved.parameter_names[saved.parameter_names.len() - 1],
+            "log(Medium|High - Low|Medium)"
+        );
     }
     // Levels of a numeric response, given in another order than the numbers' (3 lowest):
     // the same fit as the recoded response 4 − sat, cut-points named `3|2`, `2|1`.
