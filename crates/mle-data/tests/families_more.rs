@@ -352,3 +352,38 @@ fn zinb_on_poisson_counts_is_the_negative_binomial_fit_with_a_diagnostic() {
     );
     assert_eq!(est[3], f64::INFINITY);
 }
+
+#[test]
+fn ordinal_expected_information_matches_the_multinomial_form_in_r() {
+    // polr_expected.R: I = Σᵢ wᵢ Jᵢᵀ diag(1/pᵢ) Jᵢ (Jᵢ = ∂pᵢ/∂θ by numDeriv) — a different
+    // formula from the Rust route Σⱼ pⱼ(−∇² ln pⱼ); β's standard errors to 1e-6.
+    let text = std::fs::read_to_string(common::families::dir().join("polr_expected.csv")).unwrap();
+    for link in ["logit", "probit"] {
+        let options = FormulaOptions {
+            covariance: mle_data::CovarianceChoice::Expected,
+            link: Some(link.to_string()),
+            ..FormulaOptions::default()
+        };
+        let m = ordinal(
+            &format!(r#"ordered(Sat, levels = c("Low", "Medium", "High")) ~ {SAT}"#),
+            options,
+        )
+        .unwrap();
+        let se = m.estimate().std_errors().expect("expected-information SEs");
+        let names = m.coefficient_names();
+        let mut checked = 0;
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            if f[0] != link {
+                continue;
+            }
+            let j = names
+                .iter()
+                .position(|n| n == f[1])
+                .unwrap_or_else(|| panic!("{}", f[1]));
+            rel(se[j], f[2].parse().unwrap(), 1e-6, &format!("{link} {}", f[1]));
+            checked += 1;
+        }
+        assert_eq!(checked, 6, "{link}");
+    }
+}

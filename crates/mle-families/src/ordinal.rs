@@ -2,7 +2,8 @@
 //! `MASS::polr`: P(Y ≤ j) = F(c_j − η) with K levels, K − 1 ordered cut-points kept ordered
 //! by the transform c₁ = τ₁, c_j = c_{j−1} + exp(τ_j).
 
-use mle_core::{LogDensity, Parameter, Transform};
+use mle_core::{DensityKernel, LogDensity, Parameter, Transform};
+use nalgebra::SMatrix;
 use num_dual::DualNum;
 
 use crate::binomial::BinomialLink;
@@ -129,11 +130,55 @@ impl<const K: usize> LogDensity<K> for Ordinal<K> {
         }
     }
 
+    /// The exact expected information, a finite sum over the K levels:
+    /// Σⱼ P(Y = j)·(−∇² ln P(Y = j)), each term by the same exact duals as ℓ (so it equals
+    /// Σⱼ P(Y = j)·sⱼsⱼᵀ, the information identity, tested below).
+    fn expected_information(&self, theta: &[f64; K], _y: &f64) -> Option<SMatrix<f64, K, K>> {
+        let mut info = SMatrix::<f64, K, K>::zeros();
+        for j in 1..=K {
+            let (v, _, h) = DensityKernel::value_gradient_hessian(self, theta, &(j as f64));
+            let p = v.exp();
+            if p > 0.0 {
+                info -= h * p;
+            }
+        }
+        Some(info)
+    }
+
     fn check_observation(&self, y: &f64) -> Result<(), String> {
         if y.fract() == 0.0 && *y >= 1.0 && *y <= K as f64 {
             Ok(())
         } else {
             Err(format!("y = {y}, but an ordinal response is a level 1..={K}"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod expected_information_tests {
+    use mle_core::{DensityKernel, LogDensity};
+    use nalgebra::SMatrix;
+
+    use super::Ordinal;
+    use crate::binomial::BinomialLink;
+
+    #[test]
+    fn equals_the_expected_outer_product_of_scores() {
+        // Information identity: E[−∇² ln p] = E[s sᵀ], a different formula over the same sum.
+        for link in [BinomialLink::Logit, BinomialLink::Probit] {
+            let o = Ordinal::<4> { link };
+            let theta = [0.3, -0.8, 0.2f64.ln(), 1.1f64.ln()];
+            let info = o.expected_information(&theta, &1.0).unwrap();
+            let mut opg = SMatrix::<f64, 4, 4>::zeros();
+            let mut total = 0.0;
+            for j in 1..=4 {
+                let (v, g) = DensityKernel::value_gradient(&o, &theta, &(j as f64));
+                let s = nalgebra::SVector::<f64, 4>::from(g);
+                opg += s * s.transpose() * v.exp();
+                total += v.exp();
+            }
+            assert!((total - 1.0).abs() < 1e-14);
+            assert!((info - opg).abs().max() < 1e-12, "{info} vs {opg}");
         }
     }
 }
