@@ -71,24 +71,46 @@ pub struct SavedModel {
 impl SavedModel {
     /// The saved form of a fit.
     pub fn from_fit(model: &FormulaFit) -> SavedModel {
-        let fit = model.estimate();
+        let mut saved = SavedModel::from_estimate(
+            model.family(),
+            model.link(),
+            model.spec(),
+            model.estimate(),
+            model.frame().design.ncols(),
+        );
+        saved.response_levels = model.response_levels().map(<[String]>::to_vec);
+        saved.max_count = model.max_count();
+        saved.n_obs = model.n_obs();
+        saved
+    }
+
+    /// The saved form of an estimate of `family` (link by R's name) on `spec` whose first
+    /// `n_coefficients` parameters are the mean coefficients — a formula fit, or a fit streamed
+    /// from Parquet — with no response levels and no count range (set them when they apply).
+    pub fn from_estimate(
+        family: Family,
+        link: &str,
+        spec: &ModelSpec,
+        fit: &mle_core::Fit,
+        n_coefficients: usize,
+    ) -> SavedModel {
         SavedModel {
             version: SAVED_MODEL_VERSION,
-            family: model.family(),
-            link: Some(model.link().to_string()),
-            spec: model.spec().clone(),
-            response_levels: model.response_levels().map(<[String]>::to_vec),
+            family,
+            link: Some(link.to_string()),
+            spec: spec.clone(),
+            response_levels: None,
             parameter_names: fit.parameters().iter().map(|p| p.name.clone()).collect(),
             estimates: fit.estimates().iter().copied().collect(),
-            n_coefficients: model.frame().design.ncols(),
+            n_coefficients,
             covariance: fit
                 .covariance()
                 .map(|v| v.row_iter().map(|r| r.iter().copied().collect()).collect()),
             covariance_source: fit.covariance_source().to_string(),
-            n_obs: model.n_obs(),
+            n_obs: fit.n_obs(),
             loglik: fit.log_likelihood(),
             converged: fit.convergence().converged(),
-            max_count: model.max_count(),
+            max_count: None,
         }
     }
 

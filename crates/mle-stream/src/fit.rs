@@ -392,6 +392,9 @@ fn negative_binomial(
             objective, fit, reason,
         )?)
     };
+    // The Poisson fit is made once: for the start (without a warm start) and, if θ̂ diverges,
+    // for the limit.
+    let mut poisson_fit = None;
     let start = match warm {
         Some(start) => start,
         None => {
@@ -402,6 +405,7 @@ fn negative_binomial(
                 let reason = "no over-dispersion at the Poisson fit (Σ[(y−μ̂)² − y] ≤ 0): θ̂ = ∞";
                 return Ok((limit(&fit, reason)?, beta, poisson_objective.passes()));
             }
+            poisson_fit = Some(fit);
             let mut start = beta;
             start.push((mu2 / excess).ln());
             start
@@ -409,7 +413,10 @@ fn negative_binomial(
     };
     let fit = newton(objective, &start, options)?;
     if fit.estimates()[start.len() - 1] > mle_models::negative_binomial::POISSON_LIMIT_LOG_THETA {
-        let poisson_fit = poisson(objective)?;
+        let poisson_fit = match poisson_fit {
+            Some(f) => f,
+            None => poisson(objective)?,
+        };
         let fit = limit(&poisson_fit, "θ̂ diverges (log θ̂ > 25): θ̂ = ∞")?;
         return Ok((fit, start, poisson_objective.passes()));
     }

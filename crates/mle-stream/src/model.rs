@@ -390,32 +390,54 @@ impl StreamModel {
         self.direct.as_ref().and_then(|d| d.read(batch))
     }
 
-    /// The partial sum of a directly read batch (no weights, offsets or missing values).
-    fn direct_partial(&self, x: &DMatrix<f64>, y: &[f64], theta: &[f64], order: Order) -> PartialSum {
-        let rows = Rows {
+    /// The partial sum of encoded rows for the model's family: one design (Binomial,
+    /// Poisson), or the design and an intercept-only second predictor (Gaussian log σ, NB
+    /// log θ). Gaussian weights enter as the in-memory least squares takes them: weight w as
+    /// a log σ offset −½ log w, case weight 1{w > 0}.
+    fn family_partial(
+        &self,
+        x: &DMatrix<f64>,
+        y: &[f64],
+        offset: Option<&[f64]>,
+        weights: Option<&[f64]>,
+        theta: &[f64],
+        order: Order,
+    ) -> PartialSum {
+        let one = Rows {
             designs: [x],
             y,
-            offsets: [None],
-            weights: None,
+            offsets: [offset],
+            weights,
         };
         match self.family {
-            StreamFamily::Binomial => partial_sum(&Bernoulli, &rows, theta, order),
-            StreamFamily::Poisson => partial_sum(&Poisson, &rows, theta, order),
-            StreamFamily::Gaussian | StreamFamily::NegativeBinomial => {
-                let ones = DMatrix::from_element(y.len(), 1, 1.0);
-                let rows = Rows {
-                    designs: [x, &ones],
-                    y,
-                    offsets: [None, None],
-                    weights: None,
-                };
-                if self.family == StreamFamily::Gaussian {
-                    partial_sum(&Gaussian, &rows, theta, order)
-                } else {
-                    partial_sum(&NegativeBinomial, &rows, theta, order)
-                }
-            }
+            StreamFamily::Binomial => return partial_sum(&Bernoulli, &one, theta, order),
+            StreamFamily::Poisson => return partial_sum(&Poisson, &one, theta, order),
+            StreamFamily::Gaussian | StreamFamily::NegativeBinomial => {}
         }
+        let ones = DMatrix::from_element(y.len(), 1, 1.0);
+        if self.family == StreamFamily::NegativeBinomial {
+            let rows = Rows {
+                designs: [x, &ones],
+                y,
+                offsets: [offset, None],
+                weights,
+            };
+            return partial_sum(&NegativeBinomial, &rows, theta, order);
+        }
+        let sigma_offset: Option<Vec<f64>> = weights.map(|w| {
+            w.iter()
+                .map(|&v| if v > 0.0 { -0.5 * v.ln() } else { 0.0 })
+                .collect()
+        });
+        let case: Option<Vec<f64>> =
+            weights.map(|w| w.iter().map(|&v| if v > 0.0 { 1.0 } else { 0.0 }).collect());
+        let rows = Rows {
+            designs: [x, &ones],
+            y,
+            offsets: [offset, sigma_offset.as_deref()],
+            weights: case.as_deref(),
+        };
+        partial_sum(&Gaussian, &rows, theta, order)
     }
 
     /// The partial sum of one batch at θ, with its row counts.
@@ -431,7 +453,7 @@ impl StreamModel {
         if let Some((x, y)) = self.direct_design(&batch) {
             self.check_response(&y, None, source, g)?;
             return Ok((
-                self.direct_partial(&x, &y, theta, order),
+                self.family_partial(&x, &y, None, None, theta, order),
                 RowCount { read, dropped: 0 },
             ));
         }
@@ -446,64 +468,8 @@ impl StreamModel {
             dropped: frame.n_dropped as u64,
         };
         let y = self.response(&frame, source, g)?;
-        let x = frame.design.matrix();
         let (offset, weights) = (frame.offset.as_deref(), frame.weights.as_deref());
-        let sum = match self.family {
-            StreamFamily::Binomial => partial_sum(
-                &Bernoulli,
-                &Rows {
-                    designs: [x],
-                    y: &y,
-                    offsets: [offset],
-                    weights,
-                },
-                theta,
-                order,
-            ),
-            StreamFamily::Poisson => partial_sum(
-                &Poisson,
-                &Rows {
-                    designs: [x],
-                    y: &y,
-                    offsets: [offset],
-                    weights,
-                },
-                theta,
-                order,
-            ),
-            StreamFamily::Gaussian => {
-                // As the in-memory least squares: weight w as log σ offset −½ log w, case weight 1{w > 0}.
-                let ones = DMatrix::from_element(y.len(), 1, 1.0);
-                let (sigma_offset, case): (Option<Vec<f64>>, Option<Vec<f64>>) = match weights {
-                    Some(w) => (
-                        Some(
-                            w.iter()
-                                .map(|&v| if v > 0.0 { -0.5 * v.ln() } else { 0.0 })
-                                .collect(),
-                        ),
-                        Some(w.iter().map(|&v| if v > 0.0 { 1.0 } else { 0.0 }).collect()),
-                    ),
-                    None => (None, None),
-                };
-                let rows = Rows {
-                    designs: [x, &ones],
-                    y: &y,
-                    offsets: [offset, sigma_offset.as_deref()],
-                    weights: case.as_deref(),
-                };
-                partial_sum(&Gaussian, &rows, theta, order)
-            }
-            StreamFamily::NegativeBinomial => {
-                let ones = DMatrix::from_element(y.len(), 1, 1.0);
-                let rows = Rows {
-                    designs: [x, &ones],
-                    y: &y,
-                    offsets: [offset, None],
-                    weights,
-                };
-                partial_sum(&NegativeBinomial, &rows, theta, order)
-            }
-        };
+        let sum = self.family_partial(frame.design.matrix(), &y, offset, weights, theta, order);
         Ok((sum, count))
     }
 

@@ -2,9 +2,7 @@
 //! ([`FitSummary`]) and the saved model ([`SavedModel`], so `mle predict` applies a streamed
 //! fit to new data exactly as an in-memory one).
 
-use mle_data::{
-    coefficient_rows, extra_rows, Family, FitSummary, ResponseSpec, SavedModel, SAVED_MODEL_VERSION,
-};
+use mle_data::{coefficient_rows, extra_rows, Family, FitSummary, ResponseSpec, SavedModel};
 
 use crate::error::Result;
 use crate::fit::StreamFit;
@@ -80,23 +78,14 @@ impl StreamFit {
             Some(ResponseSpec::Factor { levels, .. }) => Some(levels.clone()),
             _ => None,
         };
-        SavedModel {
-            version: SAVED_MODEL_VERSION,
+        let mut saved = SavedModel::from_estimate(
             family,
-            link: Some(family.default_link().to_string()),
-            spec: self.spec.clone(),
-            response_levels,
-            parameter_names: fit.parameters().iter().map(|p| p.name.clone()).collect(),
-            estimates: fit.estimates().iter().copied().collect(),
-            n_coefficients: self.spec.column_names().len(),
-            covariance: fit
-                .covariance()
-                .map(|v| v.row_iter().map(|r| r.iter().copied().collect()).collect()),
-            covariance_source: fit.covariance_source().to_string(),
-            n_obs: fit.n_obs(),
-            loglik: fit.log_likelihood(),
-            converged: fit.convergence().converged(),
-            max_count: None,
-        }
+            family.default_link(),
+            &self.spec,
+            fit,
+            self.spec.column_names().len(),
+        );
+        saved.response_levels = response_levels;
+        saved
     }
 }
