@@ -2,7 +2,7 @@
 //! crates/mle-data/tests/reference/families (make_reference.R there): `--levels` for an
 //! ordinal response of strings (MASS::polr on housing's Sat, Low < Medium < High) with the
 //! fit → save → predict round trip keeping the order, `--cov expected` for the negative
-//! binomial (the exact expected information, summed over y in R), and a zero-inflated fit
+//! binomial, zip and zinb (the exact expected information; summed over y in R), and a zero-inflated fit
 //! at π̂ = 0 reported with its diagnostic.
 
 mod common;
@@ -77,29 +77,44 @@ fn ordinal_of_strings_without_levels_says_how_to_give_them() {
 }
 
 #[test]
-fn negative_binomial_cov_expected_matches_the_expected_information_in_r() {
-    let data = family_data("quine.csv");
-    let v = fit_json(&[
-        "--data",
-        &data,
-        "--formula",
-        "Days ~ Eth + Sex + Age + Lrn",
-        "--family",
-        "negative-binomial",
-        "--cov",
-        "expected",
-    ]);
-    let r = r_case("quine_negbin");
-    let want = r["expected"]["std_errors"].as_array().unwrap();
-    let coefs = v["coefficients"].as_array().unwrap();
-    assert_eq!(coefs.len() + 1, want.len());
-    for (c, w) in coefs.iter().zip(want) {
-        let (got, w) = (c["std_error"].as_f64().unwrap(), w.as_f64().unwrap());
-        assert!((got - w).abs() < 1e-8 * w, "{}: {got} vs {w}", c["term"]);
+fn cov_expected_matches_the_expected_information_in_r() {
+    // Negative binomial: summed over y in R; zip/zinb: Σᵢ Σ_y P(y) s sᵀ in R.
+    for (case, file, family, tolerance) in [
+        ("quine_negbin", "quine.csv", "negative-binomial", 1e-8),
+        ("biochemists_zip", "biochemists.csv", "zip", 1e-7),
+        ("biochemists_zinb", "biochemists.csv", "zinb", 1e-7),
+    ] {
+        let r = r_case(case);
+        let data = family_data(file);
+        let formula = r["formula"].as_str().unwrap();
+        let v = fit_json(&[
+            "--data",
+            &data,
+            "--formula",
+            formula,
+            "--family",
+            family,
+            "--cov",
+            "expected",
+        ]);
+        let want = r["expected"]["std_errors"].as_array().unwrap();
+        let coefs = v["coefficients"].as_array().unwrap();
+        let has_theta = family != "zip";
+        assert_eq!(coefs.len() + usize::from(has_theta), want.len(), "{case}");
+        for (c, w) in coefs.iter().zip(want) {
+            let (got, w) = (c["std_error"].as_f64().unwrap(), w.as_f64().unwrap());
+            assert!(
+                (got - w).abs() < tolerance * w,
+                "{case} {}: {got} vs {w}",
+                c["term"]
+            );
+        }
+        if has_theta {
+            let se = extra(&v, "log(theta)")["std_error"].as_f64().unwrap();
+            let w = want[coefs.len()].as_f64().unwrap();
+            assert!((se - w).abs() < tolerance * w, "{case} log(theta): {se} vs {w}");
+        }
     }
-    let se = extra(&v, "log(theta)")["std_error"].as_f64().unwrap();
-    let w = want[coefs.len()].as_f64().unwrap();
-    assert!((se - w).abs() < 1e-8 * w, "log(theta): {se} vs {w}");
 }
 
 #[test]
