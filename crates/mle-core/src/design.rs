@@ -17,36 +17,53 @@ use crate::error::{MleError, Result};
 pub struct Design {
     matrix: DMatrix<f64>,
     names: Vec<String>,
+    /// max |x_ij| of each column (from the finiteness scan of [`Design::new`]).
+    column_max_abs: Vec<f64>,
 }
 
 impl Design {
+    /// [`column_scale`] of every column, in parallel over columns.
+    fn column_norms(&self) -> Vec<(f64, f64)> {
+        use rayon::prelude::*;
+        (0..self.ncols())
+            .into_par_iter()
+            .map(|j| column_scale(self.matrix.column(j).as_slice(), self.column_max_abs[j]))
+            .collect()
+    }
+
     /// Residual norms (relative) of each column after projection on the earlier ones, from
-    /// the correlation-scaled Gram matrix, computed in row chunks in parallel.
-    fn gram_residual_norms(&self, norms: &[(f64, f64)]) -> nalgebra::DVector<f64> {
+    /// the correlation-scaled Gram matrix, computed in row chunks in parallel. `scales` are
+    /// the exact power-of-two column scales (so the Gram matrix cannot overflow); the norms
+    /// of the scaled columns are the square roots of its diagonal.
+    fn gram_residual_norms(&self, scales: &[f64]) -> nalgebra::DVector<f64> {
         use rayon::prelude::*;
         let (n, p) = (self.nrows(), self.ncols());
-        let chunk = 8192;
-        // Columns scaled by powers of two (exact) so the Gram matrix cannot overflow.
+        let chunk = crate::predictor::ROW_CHUNK;
         let parts: Vec<DMatrix<f64>> = (0..n.div_ceil(chunk))
             .into_par_iter()
             .map(|c| {
-                let mut rows = self
-                    .matrix
-                    .rows(c * chunk, chunk.min(n - c * chunk))
-                    .clone_owned();
+                let m = chunk.min(n - c * chunk);
+                let mut rows = self.matrix.rows(c * chunk, m).clone_owned();
                 for (j, mut col) in rows.column_iter_mut().enumerate() {
-                    col *= norms[j].0;
+                    col *= scales[j];
                 }
-                rows.tr_mul(&rows)
+                let mut g = DMatrix::zeros(p, p);
+                crate::gram::add_symmetric_cross_product_rows(&mut g, &rows, 0, m, &rows);
+                g
             })
             .collect();
         let mut g = DMatrix::zeros(p, p);
         for part in &parts {
             g += part;
         }
-        let scale: Vec<f64> = norms
-            .iter()
-            .map(|(s, u)| if *s > 0.0 { 1.0 / u } else { 0.0 })
+        let scale: Vec<f64> = (0..p)
+            .map(|j| {
+                if g[(j, j)] > 0.0 {
+                    1.0 / g[(j, j)].sqrt()
+                } else {
+                    0.0
+                }
+            })
             .collect();
         let g = DMatrix::from_fn(p, p, |r, c| g[(r, c)] * scale[r] * scale[c]);
         let mut l = DMatrix::<f64>::zeros(p, p);
@@ -94,14 +111,21 @@ impl Design {
         if matrix.nrows() == 0 {
             return Err(MleError::EmptyData);
         }
+        let mut column_max_abs = Vec::with_capacity(matrix.ncols());
         for (j, col) in matrix.column_iter().enumerate() {
-            if let Some(i) = col.iter().position(|v| !v.is_finite()) {
+            let Some(amax) = finite_max_abs(col.as_slice()) else {
+                let i = col.iter().position(|v| !v.is_finite()).unwrap_or(0);
                 return Err(MleError::InvalidDesign {
                     reason: format!("entry at row {i}, column `{}` is {}", names[j], col[i]),
                 });
-            }
+            };
+            column_max_abs.push(amax);
         }
-        Ok(Design { matrix, names })
+        Ok(Design {
+            matrix,
+            names,
+            column_max_abs,
+        })
     }
 
     /// An intercept-only design (a column of ones named "(Intercept)").
@@ -114,6 +138,7 @@ impl Design {
         Design {
             matrix: DMatrix::from_element(n, 1, 1.0),
             names: vec!["(Intercept)".into()],
+            column_max_abs: vec![if n == 0 { 0.0 } else { 1.0 }],
         }
     }
 
@@ -161,6 +186,17 @@ impl Design {
     /// ```
     pub fn names(&self) -> &[String] {
         &self.names
+    }
+
+    /// The largest |x_ij| of each column (kept from the check of [`Design::new`]): bounds
+    /// |xᵢ·β| ≤ Σⱼ max|x_j|·|βⱼ| for every row without a pass over the data.
+    ///
+    /// ```
+    /// let x = mle_core::Design::from_columns(true, &[("x", vec![-3.0, 2.0])]).unwrap();
+    /// assert_eq!(x.column_max_abs(), [1.0, 3.0]);
+    /// ```
+    pub fn column_max_abs(&self) -> &[f64] {
+        &self.column_max_abs
     }
 
     /// Number of rows.
@@ -229,23 +265,24 @@ impl Design {
         // column order (no pivoting): column j is dependent when |R_jj| is negligible against
         // the largest |R_kk| — relative to `tolerance`, raised to max(n, p)·ε as LAPACK and
         // R's `qr` do, since the round-off of a QR grows with the number of rows.
-        let norms: Vec<(f64, f64)> = self
-            .matrix
-            .column_iter()
-            .map(|c| column_scale(c.as_slice()))
+        // Power-of-two column scales from the kept maxima (exact; 0 for a zero column).
+        let scales: Vec<f64> = self
+            .column_max_abs
+            .iter()
+            .map(|&a| if a == 0.0 { 0.0 } else { power_of_two_scale(a) })
             .collect();
         let relative = tolerance.max(n.max(p) as f64 * f64::EPSILON);
         let diag = if n * p * p <= 50_000_000 {
-            let mut scaled = self.matrix.clone();
-            for (j, mut c) in scaled.column_iter_mut().enumerate() {
-                scale_to_unit(c.as_mut_slice(), norms[j]);
-            }
-            scaled.qr().r().diagonal().map(f64::abs)
+            // Householder QR by row blocks in parallel (TSQR): the R of the whole matrix.
+            let norms = self.column_norms();
+            crate::tsqr::tall_skinny_r(&self.matrix, |j, c| scale_to_unit(c, norms[j]))
+                .diagonal()
+                .map(f64::abs)
         } else {
             // Large designs: the Gram matrix (one pass of gemm) and a Cholesky in column
             // order. Its round-off limits the test to ~1e-7 relative in norm, so the
             // tolerance is raised to that (as R's lm.fit default tol = 1e-7).
-            self.gram_residual_norms(&norms)
+            self.gram_residual_norms(&scales)
                 .map(|r| if r < 1e-7 { 0.0 } else { r })
         };
         let largest = diag.iter().fold(0.0f64, |m, v| m.max(*v));
@@ -253,7 +290,7 @@ impl Design {
         let mut dependent = Vec::new();
         let mut independent = Vec::new();
         for j in 0..p {
-            if norms[j].0 == 0.0 || diag[j].is_nan() || diag[j] <= threshold {
+            if scales[j] == 0.0 || diag[j].is_nan() || diag[j] <= threshold {
                 dependent.push(j);
             } else {
                 independent.push(j);
@@ -265,7 +302,7 @@ impl Design {
         // Express the first dependent column through the independent ones before it.
         let j = dependent[0];
         let before: Vec<usize> = independent.iter().copied().filter(|&i| i < j).collect();
-        let relation = self.relation(j, &before, &norms);
+        let relation = self.relation(j, &before, &self.column_norms());
         Err(MleError::RankDeficient {
             columns: dependent.iter().map(|&j| self.names[j].clone()).collect(),
             relation,
@@ -319,13 +356,45 @@ impl Design {
 /// The scale of a column without overflow or underflow: (s, u) with s a power of two taken
 /// from its largest magnitude (exact) and u = ‖s·c‖ ∈ [1, 2√n), so ‖c‖ = u / s; (0, 0) for a
 /// zero column.
-fn column_scale(c: &[f64]) -> (f64, f64) {
-    let amax = c.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+fn column_scale(c: &[f64], amax: f64) -> (f64, f64) {
     if amax == 0.0 {
         return (0.0, 0.0);
     }
     let s = power_of_two_scale(amax);
-    (s, c.iter().map(|v| (v * s) * (v * s)).sum::<f64>().sqrt())
+    // Eight partial sums: independent chains the compiler can keep in vector registers.
+    let mut acc = [0.0f64; LANES];
+    let chunks = c.chunks_exact(LANES);
+    let tail: f64 = chunks.remainder().iter().map(|v| (v * s) * (v * s)).sum();
+    for chunk in chunks {
+        for (a, v) in acc.iter_mut().zip(chunk) {
+            *a += (v * s) * (v * s);
+        }
+    }
+    (s, (acc.iter().sum::<f64>() + tail).sqrt())
+}
+
+/// Lanes of the unrolled column reductions.
+const LANES: usize = 8;
+
+/// max |cᵢ|, or `None` when an entry is not finite; in lanes (no `f64::max` chain, whose
+/// NaN rule keeps the loop scalar).
+fn finite_max_abs(c: &[f64]) -> Option<f64> {
+    let mut acc = [0.0f64; LANES];
+    let mut nan = false;
+    let chunks = c.chunks_exact(LANES);
+    for v in chunks.remainder() {
+        acc[0] = if v.abs() > acc[0] { v.abs() } else { acc[0] };
+        nan |= v.is_nan();
+    }
+    for chunk in chunks {
+        for (a, v) in acc.iter_mut().zip(chunk) {
+            let m = v.abs();
+            *a = if m > *a { m } else { *a };
+            nan |= v.is_nan();
+        }
+    }
+    let amax = acc.iter().fold(0.0f64, |m, v| m.max(*v));
+    (amax.is_finite() && !nan).then_some(amax)
 }
 
 /// 2^−k with 2^k ≤ `amax` < 2^(k+1), so that `amax`·2^−k ∈ [1, 2) (k clamped to the

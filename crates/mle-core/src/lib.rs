@@ -48,6 +48,7 @@ pub mod special;
 pub mod summation;
 pub mod table;
 pub mod transform;
+pub mod tsqr;
 
 pub use closure::ClosureDensity;
 pub use density::{DensityKernel, LogDensity, Observation};

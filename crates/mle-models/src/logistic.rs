@@ -6,9 +6,9 @@ use mle_families::Bernoulli;
 use mle_optim::FitOptions;
 
 use crate::regression::{Regression, RegressionFamily};
-use crate::saturation::restart_past_saturated_rows;
+use crate::saturation::{no_row_can_dominate, restart_past_saturated_rows};
 use crate::separation::{extended_real_start, limit_design, separated_result, Separation};
-use crate::separation_check::{check_separation, FitState, SeparationCheck};
+use crate::separation_check::{check_separation, finite_by_column_bound, FitState, SeparationCheck};
 
 impl<'a> Regression<'a, Bernoulli, 1> {
     /// Logistic regression of 0/1 responses `y` on `x`: the [`Bernoulli`] density with
@@ -39,7 +39,9 @@ impl RegressionFamily<1> for Bernoulli {
     /// fitted probability at 0 or 1, or saturated rows that cannot carry a direction of
     /// recession: see [`crate::separation_check`]) and only a fit that fails, does not
     /// converge or diverges pays for the exact LP — bounded in size, else flagged
-    /// [`Diagnostic::SeparationInconclusive`].
+    /// [`Diagnostic::SeparationInconclusive`]. When the design's column maxima already bound
+    /// every |ηᵢ| by τ = 20 (and no row can dominate the curvature), that verdict is reached
+    /// without a pass over the data ([`finite_by_column_bound`]).
     fn regression_estimate(&self, regression: &Regression<'_, Self, 1>, options: &FitOptions) -> Result<Fit> {
         let objective = regression.linear_objective();
         let fit = options.fit(objective, &regression.start_values());
@@ -49,6 +51,14 @@ impl RegressionFamily<1> for Bernoulli {
         let x = regression.design(0);
         let y = regression.response();
         let (fit, eta) = match fit {
+            // The common case, certified from the design's column maxima: no pass over the data.
+            Ok(f)
+                if f.convergence().converged()
+                    && no_row_can_dominate(x, f.hessian())
+                    && finite_by_column_bound(x, f.estimates().as_slice(), f.gradient(), f.hessian()) =>
+            {
+                return Ok(f);
+            }
             Ok(f) if f.convergence().converged() => {
                 let eta = objective.linear_predictors(f.estimates().as_slice())?;
                 let (f, eta) = restart_past_saturated_rows(regression, options, f, eta)?;

@@ -29,31 +29,47 @@ fn without_dominant_rows(x: &Design, y: &[f64], eta: &[f64], hessian: &DMatrix<f
     let (n, p) = (x.nrows(), x.ncols());
     let m = x.matrix();
     let half: Vec<f64> = (0..p).map(|j| 0.5 * -hessian[(j, j)]).collect();
-    let mut saturated_curvature = vec![0.0; p];
-    let mut saturated = Vec::new();
-    let mut dominant = Vec::new();
+    // wᵢ = σ(mᵢ)σ(−mᵢ) (without overflow) and whether row i is saturated, then the shares
+    // wᵢx_ij² column by column (contiguous in the column-major design).
+    let mut w = Vec::with_capacity(n);
+    let mut is_saturated = Vec::with_capacity(n);
     for i in 0..n {
         let margin = (2.0 * y[i] - 1.0) * eta[i];
         let e = (-margin.abs()).exp();
-        let w = e / ((1.0 + e) * (1.0 + e)); // σ(m)σ(−m), without overflow
-        let share = |j: usize| w * m[(i, j)] * m[(i, j)];
-        if margin > SATURATED {
-            saturated.push(i);
-            for (j, c) in saturated_curvature.iter_mut().enumerate() {
-                *c += share(j);
+        w.push(e / ((1.0 + e) * (1.0 + e)));
+        is_saturated.push(margin > SATURATED);
+    }
+    let mut is_dominant = vec![false; n];
+    let mut saturated_dominates = false;
+    for (j, col) in m.column_iter().enumerate() {
+        let mut saturated_curvature = 0.0;
+        for (i, v) in col.iter().enumerate() {
+            let share = w[i] * v * v;
+            if is_saturated[i] {
+                saturated_curvature += share;
+            } else if share > half[j] {
+                is_dominant[i] = true;
             }
-        } else if (0..p).any(|j| share(j) > half[j]) {
-            dominant.push(i);
         }
+        saturated_dominates |= saturated_curvature > half[j];
     }
-    if (0..p).any(|j| saturated_curvature[j] > half[j]) {
-        dominant.extend(saturated);
-    }
-    if dominant.is_empty() || dominant.len() == n {
+    let dominant = |i: usize| is_dominant[i] || (saturated_dominates && is_saturated[i]);
+    let kept: Vec<usize> = (0..n).filter(|&i| !dominant(i)).collect();
+    if kept.len() == n || kept.is_empty() {
         return None;
     }
-    dominant.sort_unstable();
-    Some((0..n).filter(|i| dominant.binary_search(i).is_err()).collect())
+    Some(kept)
+}
+
+/// Whether no row can dominate a diagonal entry of −∇²ℓ, from the design's column maxima
+/// alone: wᵢ ≤ ¼, so row i carries at most max|x_j|²/4 of entry j. With every |ηᵢ| ≤
+/// [`SATURATED`] (no saturated row) this rules out what [`restart_past_saturated_rows`] looks
+/// for, without a pass over the data.
+pub(crate) fn no_row_can_dominate(x: &Design, hessian: &DMatrix<f64>) -> bool {
+    x.column_max_abs()
+        .iter()
+        .enumerate()
+        .all(|(j, a)| 0.25 * a * a <= 0.5 * -hessian[(j, j)])
 }
 
 /// The converged `fit` with its linear predictor `eta`, or the full fit restarted past the

@@ -146,6 +146,36 @@ pub fn check_separation(x: &Design, y: &[f64], state: Option<FitState<'_>>) -> R
     reduced_lp(x, y, &saturated, n_sat, &eigen.eigenvectors, &null)
 }
 
+/// The certificate of the common case without a pass over the data: every |ηᵢ| is at most
+/// Σⱼ max|x_j|·|β̂ⱼ| ≤ τ (the design's column maxima, [`Design::column_max_abs`]), so no
+/// margin exceeds τ, and λ² < σ(−τ)/2 — what [`check_separation`] concludes from η at the
+/// same fit. For designs without an offset (η = Xβ̂). `false` means "not certified this way".
+///
+/// ```
+/// use mle_core::Design;
+/// use mle_models::separation_check::finite_by_column_bound;
+/// use nalgebra::{dmatrix, dvector};
+/// let x = Design::from_columns(true, &[("x", vec![-2.0, 1.0, 3.0])]).unwrap();
+/// let (g, h) = (dvector![0.0, 0.0], dmatrix![-1.0, 0.0; 0.0, -1.0]);
+/// assert!(finite_by_column_bound(&x, &[0.5, 1.0], &g, &h)); // |η| ≤ 0.5 + 3
+/// assert!(!finite_by_column_bound(&x, &[0.5, 7.0], &g, &h)); // 21.5 > τ = 20
+/// ```
+pub fn finite_by_column_bound(
+    x: &Design,
+    beta: &[f64],
+    gradient: &DVector<f64>,
+    hessian: &DMatrix<f64>,
+) -> bool {
+    let bound: f64 = x
+        .column_max_abs()
+        .iter()
+        .zip(beta)
+        .map(|(a, b)| a * b.abs())
+        .sum();
+    // A margin of safety for the rounding of the bound itself.
+    bound <= TAU * (1.0 - 1e-12) && decrement(gradient, hessian) < 0.5 * sigmoid_neg(TAU)
+}
+
 /// (2y − 1)η.
 fn margin(y: f64, eta: f64) -> f64 {
     if y == 1.0 {
@@ -347,6 +377,27 @@ mod tests {
         let (x, y) = strong(3000, 12.0);
         assert_eq!(state_check(&x, &y), SeparationCheck::Finite);
         assert!(!detect_separation(&x, &y).unwrap().separated);
+    }
+
+    #[test]
+    fn the_column_bound_certifies_only_what_the_pass_over_eta_certifies() {
+        // Slopes from benign to separated: whenever the bound alone says finite, the check
+        // on η (and the exact LP) say so too; the strong and separated cases are not
+        // certified by the bound.
+        for (slope, certified) in [(0.2, true), (1.0, true), (12.0, false), (80.0, false)] {
+            let (x, y) = strong(2000, slope);
+            let model = Regression::logistic(&x, &y).unwrap();
+            let fit = mle_optim::FitOptions::newton().fit(model.linear_objective(), &model.start_values());
+            let by_bound = fit.as_ref().is_ok_and(|f| {
+                f.convergence().converged()
+                    && finite_by_column_bound(&x, f.estimates().as_slice(), f.gradient(), f.hessian())
+            });
+            assert_eq!(by_bound, certified, "slope {slope}");
+            if by_bound {
+                assert_eq!(state_check(&x, &y), SeparationCheck::Finite, "slope {slope}");
+                assert!(!detect_separation(&x, &y).unwrap().separated, "slope {slope}");
+            }
+        }
     }
 
     #[test]
