@@ -11,10 +11,10 @@
 use std::borrow::Cow;
 
 use nalgebra::{DMatrix, DVector, DVectorView};
-use num_dual::{Dual2SVec64, DualSVec64};
+use num_dual::DualSVec64;
 use rayon::prelude::*;
 
-use crate::density::{seed_first, seed_second, unpack_first, unpack_second, LogDensity, Observation};
+use crate::density::{seed_first, unpack_first, LogDensity, Observation};
 use crate::design::Design;
 use crate::error::{MleError, Result};
 use crate::gram::{add_symmetric_cross_product_rows, cross_product_rows};
@@ -559,8 +559,7 @@ impl<F: LogDensity<K>, const K: usize> Objective for LinearPredictorObjective<'_
                     continue;
                 }
                 let e: [f64; K] = std::array::from_fn(|k| eta[k][i]);
-                let d: [Dual2SVec64<K>; K] = seed_second(&e);
-                let (vi, gi, hi) = unpack_second(self.family.ln_density(&d, &self.y[r0 + i]));
+                let (vi, gi, hi) = self.family.ln_density_derivatives(&e, &self.y[r0 + i]);
                 v += w * vi;
                 for k in 0..K {
                     g[k][i] = w * gi[k];

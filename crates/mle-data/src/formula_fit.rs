@@ -620,7 +620,7 @@ fn cluster_labels(table: &Table, column: &str, frame: &ModelFrame) -> Result<Vec
         .as_any()
         .downcast_ref::<arrow_array::StringArray>()
         .ok_or_else(|| DataError::InvalidSpec("cast to Utf8 gave another type".into()))?;
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
     let mut labels = Vec::with_capacity(frame.kept_rows.len());
     for &row in &frame.kept_rows {
         if arrow_array::Array::is_null(text, row) {
@@ -629,15 +629,8 @@ fn cluster_labels(table: &Table, column: &str, frame: &ModelFrame) -> Result<Vec
                 column: column.to_string(),
             });
         }
-        let v = text.value(row);
-        let id = match seen.iter().position(|s| s == v) {
-            Some(i) => i,
-            None => {
-                seen.push(v.to_string());
-                seen.len() - 1
-            }
-        };
-        labels.push(id as u64);
+        let next = seen.len() as u64;
+        labels.push(*seen.entry(text.value(row)).or_insert(next));
     }
     Ok(labels)
 }

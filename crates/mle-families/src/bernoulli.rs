@@ -41,6 +41,35 @@ impl LogDensity<1> for Bernoulli {
         }
     }
 
+    /// In closed form (what the duals of `ln_density` give, without them): with s = ±θ
+    /// (+ for y = 1), ℓ = log σ(s), ∂ℓ/∂θ = ±σ(−s), ∂²ℓ/∂θ² = −σ(s)σ(−s), all from one
+    /// e^{−|s|} (no overflow at any θ).
+    ///
+    /// ```
+    /// use mle_core::{DensityKernel, LogDensity};
+    /// use mle_families::Bernoulli;
+    /// // θ = 0: ℓ = −ln 2, gradient y − ½, curvature −¼.
+    /// let (v, g, h) = Bernoulli.ln_density_derivatives(&[0.0], &1.0);
+    /// assert_eq!((v, g[0], h[(0, 0)]), (-std::f64::consts::LN_2, 0.5, -0.25));
+    /// ```
+    #[inline]
+    fn ln_density_derivatives(&self, theta: &[f64; 1], y: &f64) -> (f64, [f64; 1], SMatrix<f64, 1, 1>) {
+        let (sign, s) = if *y == 1.0 {
+            (1.0, theta[0])
+        } else {
+            (-1.0, -theta[0])
+        };
+        let e = (-s.abs()).exp();
+        let value = if s >= 0.0 { -e.ln_1p() } else { s - e.ln_1p() };
+        let inv = 1.0 / (1.0 + e);
+        let (sig_s, sig_neg_s) = if s >= 0.0 { (inv, e * inv) } else { (e * inv, inv) };
+        (
+            value,
+            [sign * sig_neg_s],
+            SMatrix::<f64, 1, 1>::new(-sig_s * sig_neg_s),
+        )
+    }
+
     fn check_observation(&self, y: &f64) -> std::result::Result<(), String> {
         if *y == 0.0 || *y == 1.0 {
             Ok(())
@@ -83,5 +112,34 @@ impl LogDensity<1> for Bernoulli {
             theta: vec![(p / (1.0 - p)).ln()],
             formula,
         })
+    }
+}
+
+#[cfg(test)]
+mod closed_form_derivative_tests {
+    use mle_core::LogDensity;
+
+    use super::Bernoulli;
+
+    #[test]
+    fn closed_form_derivatives_equal_the_duals() {
+        for y in [0.0, 1.0] {
+            for t in [
+                -800.0, -40.0, -20.5, -3.0, -1e-9, 0.0, 1e-9, 0.7, 19.9, 37.0, 745.0, 800.0,
+            ] {
+                let (v, g, h) = Bernoulli.ln_density_derivatives(&[t], &y);
+                let d = num_dual::Dual2::<f64, f64>::from_re(t).derivative();
+                let dual = Bernoulli.ln_density(&[d], &y);
+                let close = |a: f64, b: f64| a == b || (a - b).abs() <= 4.0 * f64::EPSILON * b.abs();
+                assert!(close(v, dual.re), "y {y} θ {t}: {v} vs {}", dual.re);
+                assert!(close(g[0], dual.v1), "y {y} θ {t}: {} vs {}", g[0], dual.v1);
+                assert!(
+                    close(h[(0, 0)], dual.v2),
+                    "y {y} θ {t}: {} vs {}",
+                    h[(0, 0)],
+                    dual.v2
+                );
+            }
+        }
     }
 }

@@ -15,6 +15,7 @@ use mle_models::Regression;
 use mle_optim::{FitOptions, Model};
 use nalgebra::{DMatrix, DVector};
 
+use crate::cluster::ClusterScores;
 use crate::error::{Result, StreamError};
 use crate::model::{data_err as model_data_err, RowCount, StreamFamily, StreamModel};
 use crate::partial::{Order, PartialSum};
@@ -153,6 +154,36 @@ impl<'a> StreamObjective<'a> {
         self.n_obs.store(out.0.n as usize, Ordering::Relaxed);
         self.dropped.store(out.1.dropped as usize, Ordering::Relaxed);
         Ok(out)
+    }
+
+    /// One pass for the score sums by cluster at θ (the clusters the values of `column`),
+    /// merged in row-group order.
+    pub fn cluster_scores(&self, theta: &[f64], column: &str) -> Result<ClusterScores> {
+        self.passes.fetch_add(1, Ordering::Relaxed);
+        let mut columns = self.model.columns().to_vec();
+        if !columns.iter().any(|c| c == column) {
+            columns.push(column.to_string());
+        }
+        let zero = || ClusterScores::new(theta.len());
+        let out = self.source.pass(
+            0..self.source.row_groups().len(),
+            "pass (score sums by cluster)",
+            |g| {
+                self.source.fold_group(g, &columns, zero(), |mut s, batch| {
+                    s.merge_in(
+                        &self
+                            .model
+                            .batch_cluster_scores(batch, theta, column, self.source, g)?,
+                    )?;
+                    Ok(s)
+                })
+            },
+            |mut a, b| {
+                a.merge_in(&b)?;
+                Ok(a)
+            },
+        )?;
+        Ok(out.unwrap_or_else(zero))
     }
 
     /// Passes so far.
@@ -296,6 +327,7 @@ pub fn fit_parquet(
         CovarianceChoice::Observed => fit,
         CovarianceChoice::Hc0 => sandwich(&objective, fit, false)?,
         CovarianceChoice::Hc1 => sandwich(&objective, fit, true)?,
+        CovarianceChoice::Cluster(column) => cluster_sandwich(&objective, fit, column)?,
         // Canonical links (logistic, Poisson) have ∇²ℓ free of y, and the Gaussian's (β, log σ)
         // information at the MLE is block-diagonal XᵀWX/σ̂², 2n either way: expected = observed.
         CovarianceChoice::Expected if family != StreamFamily::NegativeBinomial => match fit.covariance() {
@@ -311,8 +343,8 @@ pub fn fit_parquet(
         other => {
             return Err(StreamError::NotSupported {
                 what: format!(
-                    "the covariance `{other:?}` in a streaming {family} fit (observed, hc0, hc1; expected \
-                     for binomial, poisson, gaussian)"
+                    "the covariance `{other:?}` in a streaming {family} fit (observed, hc0, hc1, \
+                     cluster:COLUMN; expected for binomial, poisson, gaussian)"
                 ),
             })
         }
@@ -352,6 +384,32 @@ fn sandwich(objective: &StreamObjective<'_>, fit: Fit, hc1: bool) -> Result<Fit>
         mle_core::covariance::CovarianceType::Hc0
     };
     Ok(fit.with_covariance(label.to_string(), v)?)
+}
+
+/// The cluster-robust sandwich H⁻¹(Σ_g S_g S_gᵀ)H⁻¹·G/(G−1)·(n−1)/(n−p) (the HC1 form
+/// `--cov cluster:COLUMN` gives in memory, R `sandwich::vcovCL`'s default), the score sums
+/// S_g from one more pass reading `column` with the formula's columns.
+fn cluster_sandwich(objective: &StreamObjective<'_>, fit: Fit, column: &str) -> Result<Fit> {
+    let Some(bread) = fit.covariance().cloned() else {
+        return Err(StreamError::NotSupported {
+            what: "a cluster-robust covariance without the inverse observed information (see the fit's \
+                   diagnostics)"
+                .into(),
+        });
+    };
+    let sums = objective.cluster_scores(fit.estimates().as_slice(), column)?;
+    let g = sums.clusters();
+    if g < 2 {
+        return Err(MleError::TooFewClusters {
+            clusters: g,
+            minimum: 2,
+        }
+        .into());
+    }
+    let (n, p, gf) = (fit.n_obs() as f64, fit.estimates().len() as f64, g as f64);
+    let v = &bread * sums.meat() * &bread * (gf / (gf - 1.0) * (n - 1.0) / (n - p));
+    let label = format!("cluster-robust sandwich ({g} clusters, G/(G−1)·(n−1)/(n−p))");
+    Ok(fit.with_covariance(label, v)?)
 }
 
 /// The engine's safeguarded Newton over the stream (one pass per evaluation); a data error

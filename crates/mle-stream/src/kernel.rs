@@ -149,3 +149,52 @@ pub fn partial_sum<F: LogDensity<K, Obs = f64>, const K: usize>(
     }
     out
 }
+
+/// The weighted score of every row, wᵢ∇ℓᵢ(θ) (m × p, parameters laid out as in
+/// [`partial_sum`]; a row of weight 0 is zero): what per-cluster sums are built from.
+///
+/// ```
+/// use mle_families::Poisson;
+/// use mle_stream::kernel::{row_scores, Rows};
+/// use nalgebra::DMatrix;
+/// let x = DMatrix::from_element(2, 1, 1.0);
+/// let rows = Rows { designs: [&x], y: &[1.0, 3.0], offsets: [None], weights: None };
+/// // ∂ℓᵢ/∂β at 0: yᵢ − 1.
+/// assert_eq!(row_scores(&Poisson, &rows, &[0.0]).as_slice(), &[0.0, 2.0]);
+/// ```
+pub fn row_scores<F: LogDensity<K, Obs = f64>, const K: usize>(
+    family: &F,
+    rows: &Rows<'_, K>,
+    theta: &[f64],
+) -> DMatrix<f64> {
+    let m = rows.y.len();
+    let widths: [usize; K] = std::array::from_fn(|k| rows.designs[k].ncols());
+    let mut starts = [0usize; K];
+    for k in 1..K {
+        starts[k] = starts[k - 1] + widths[k - 1];
+    }
+    let p = starts[K - 1] + widths[K - 1];
+    let eta: [DVector<f64>; K] = std::array::from_fn(|k| {
+        let beta = DVectorView::from_slice(&theta[starts[k]..starts[k] + widths[k]], widths[k]);
+        let mut e = rows.designs[k] * beta;
+        if let Some(o) = rows.offsets[k] {
+            e.iter_mut().zip(o).for_each(|(e, o)| *e += o);
+        }
+        e
+    });
+    let mut scores = DMatrix::zeros(m, p);
+    for i in 0..m {
+        let w = rows.weights.map_or(1.0, |w| w[i]);
+        if w == 0.0 {
+            continue;
+        }
+        let e: [f64; K] = std::array::from_fn(|k| eta[k][i]);
+        let (_, gi) = DensityKernel::value_gradient(family, &e, &rows.y[i]);
+        for k in 0..K {
+            for j in 0..widths[k] {
+                scores[(i, starts[k] + j)] = w * gi[k] * rows.designs[k][(i, j)];
+            }
+        }
+    }
+    scores
+}

@@ -26,6 +26,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod cluster;
 mod error;
 mod fit;
 pub mod kernel;
@@ -36,6 +37,7 @@ mod source;
 mod summary;
 mod tsqr;
 
+pub use cluster::ClusterScores;
 pub use error::{Result, StreamError};
 pub use fit::{fit_parquet, StreamFit, StreamObjective, StreamOptions};
 pub use model::{RowCount, StreamFamily, StreamModel};

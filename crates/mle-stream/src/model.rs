@@ -13,8 +13,9 @@ use mle_models::negative_binomial::overdispersion;
 use mle_models::RegressionFamily;
 use nalgebra::DMatrix;
 
+use crate::cluster::ClusterScores;
 use crate::error::{Result, StreamError};
-use crate::kernel::{partial_sum, Rows};
+use crate::kernel::{partial_sum, row_scores, Rows};
 use crate::partial::{Order, PartialSum};
 use crate::source::ParquetSource;
 use crate::tsqr::RFactor;
@@ -403,6 +404,19 @@ impl StreamModel {
         theta: &[f64],
         order: Order,
     ) -> PartialSum {
+        self.on_rows(x, y, offset, weights, &PartialTask { theta, order })
+    }
+
+    /// `task` on encoded rows, with the model's family and predictors as
+    /// [`StreamModel::family_partial`] describes them.
+    fn on_rows<T: RowsTask>(
+        &self,
+        x: &DMatrix<f64>,
+        y: &[f64],
+        offset: Option<&[f64]>,
+        weights: Option<&[f64]>,
+        task: &T,
+    ) -> T::Output {
         let one = Rows {
             designs: [x],
             y,
@@ -410,8 +424,8 @@ impl StreamModel {
             weights,
         };
         match self.family {
-            StreamFamily::Binomial => return partial_sum(&Bernoulli, &one, theta, order),
-            StreamFamily::Poisson => return partial_sum(&Poisson, &one, theta, order),
+            StreamFamily::Binomial => return task.run(&Bernoulli, &one),
+            StreamFamily::Poisson => return task.run(&Poisson, &one),
             StreamFamily::Gaussian | StreamFamily::NegativeBinomial => {}
         }
         let ones = DMatrix::from_element(y.len(), 1, 1.0);
@@ -422,7 +436,7 @@ impl StreamModel {
                 offsets: [offset, None],
                 weights,
             };
-            return partial_sum(&NegativeBinomial, &rows, theta, order);
+            return task.run(&NegativeBinomial, &rows);
         }
         let sigma_offset: Option<Vec<f64>> = weights.map(|w| {
             w.iter()
@@ -437,7 +451,53 @@ impl StreamModel {
             offsets: [offset, sigma_offset.as_deref()],
             weights: case.as_deref(),
         };
-        partial_sum(&Gaussian, &rows, theta, order)
+        task.run(&Gaussian, &rows)
+    }
+
+    /// The score sums by cluster of one batch at θ̂, the clusters the values of `column`
+    /// (as text) on the rows the fit uses; a missing label is an error naming the row.
+    pub fn batch_cluster_scores(
+        &self,
+        batch: RecordBatch,
+        theta: &[f64],
+        column: &str,
+        source: &ParquetSource,
+        g: usize,
+    ) -> Result<ClusterScores> {
+        let labels = cluster_labels(&batch, column).map_err(|e| data_err(source, g, e))?;
+        let mut out = ClusterScores::new(theta.len());
+        let (scores, kept) = if let Some((x, y)) = self.direct_design(&batch) {
+            self.check_response(&y, None, source, g)?;
+            let s = self.on_rows(&x, &y, None, None, &ScoresTask { theta });
+            (s, None)
+        } else {
+            let Some(frame) = self.frame(batch).map_err(|e| data_err(source, g, e))? else {
+                return Ok(out);
+            };
+            let y = self.response(&frame, source, g)?;
+            let (offset, weights) = (frame.offset.as_deref(), frame.weights.as_deref());
+            let s = self.on_rows(frame.design.matrix(), &y, offset, weights, &ScoresTask { theta });
+            (s, Some(frame.kept_rows))
+        };
+        let mut row = vec![0.0; theta.len()];
+        for i in 0..scores.nrows() {
+            let r = kept.as_ref().map_or(i, |k| k[i]);
+            if labels.is_null(r) {
+                return Err(data_err(
+                    source,
+                    g,
+                    DataError::Missing {
+                        row: r,
+                        column: column.to_string(),
+                    },
+                ));
+            }
+            for (v, s) in row.iter_mut().zip(scores.row(i).iter()) {
+                *v = *s;
+            }
+            out.add(labels.value(r), &row);
+        }
+        Ok(out)
     }
 
     /// The partial sum of one batch at θ, with its row counts.
@@ -572,4 +632,64 @@ pub(crate) fn data_err(source: &ParquetSource, g: usize, e: DataError) -> Stream
         row_group: group.index,
         source: Box::new(e),
     }
+}
+
+/// A computation on a batch's encoded rows, generic over the family (the dispatch of
+/// [`StreamModel::on_rows`] is written once).
+trait RowsTask {
+    type Output;
+    fn run<F: LogDensity<K, Obs = f64>, const K: usize>(
+        &self,
+        family: &F,
+        rows: &Rows<'_, K>,
+    ) -> Self::Output;
+}
+
+/// The batch's [`PartialSum`] of the given order.
+struct PartialTask<'t> {
+    theta: &'t [f64],
+    order: Order,
+}
+
+impl RowsTask for PartialTask<'_> {
+    type Output = PartialSum;
+    fn run<F: LogDensity<K, Obs = f64>, const K: usize>(&self, family: &F, rows: &Rows<'_, K>) -> PartialSum {
+        partial_sum(family, rows, self.theta, self.order)
+    }
+}
+
+/// The batch's weighted score rows.
+struct ScoresTask<'t> {
+    theta: &'t [f64],
+}
+
+impl RowsTask for ScoresTask<'_> {
+    type Output = DMatrix<f64>;
+    fn run<F: LogDensity<K, Obs = f64>, const K: usize>(
+        &self,
+        family: &F,
+        rows: &Rows<'_, K>,
+    ) -> DMatrix<f64> {
+        row_scores(family, rows, self.theta)
+    }
+}
+
+/// The cluster column of a batch as text (each distinct value one cluster, as in memory).
+fn cluster_labels(
+    batch: &RecordBatch,
+    column: &str,
+) -> std::result::Result<arrow_array::StringArray, DataError> {
+    let array = batch.column_by_name(column).ok_or_else(|| DataError::NoColumn {
+        column: column.to_string(),
+        context: "the batch (cluster column)".into(),
+        available: batch.schema().fields().iter().map(|f| f.name().clone()).collect(),
+    })?;
+    let text = arrow_cast::cast(array, &arrow_schema::DataType::Utf8).map_err(|source| DataError::Arrow {
+        context: format!("cluster column `{column}`"),
+        source,
+    })?;
+    text.as_any()
+        .downcast_ref::<arrow_array::StringArray>()
+        .cloned()
+        .ok_or_else(|| DataError::InvalidSpec("cast to Utf8 gave another type".into()))
 }

@@ -203,6 +203,36 @@ fn sandwich_covariances_agree_with_in_memory() {
             compare(&stream, &memory);
         }
     }
+    // Cluster-robust (HC1 form, G/(G−1)·(n−1)/(n−p)) from per-cluster score sums merged
+    // across batches and row groups: 4 clusters (`g`, spanning every row group) and one per
+    // distinct value of a numeric column (labels as text, as in memory).
+    for (f, family, stream_family, weights) in cases {
+        for column in ["g", "x2"] {
+            let choice = CovarianceChoice::Cluster(column.into());
+            let memory = FormulaFit::fit(
+                f,
+                &table,
+                family,
+                FormulaOptions {
+                    covariance: choice.clone(),
+                    weights: weights.map(String::from),
+                    ..FormulaOptions::default()
+                },
+            )
+            .unwrap();
+            let opts = StreamOptions {
+                frame: FrameOptions {
+                    weights: weights.map(String::from),
+                    ..FrameOptions::default()
+                },
+                covariance: choice,
+                ..options()
+            };
+            let stream = fit_parquet(&path, f, stream_family, &opts).unwrap();
+            compare(&stream, &memory);
+            assert!(stream.fit.covariance_source().contains("cluster"), "{f} {column}");
+        }
+    }
     // Expected = observed at θ̂ for the canonical links and the Gaussian: the in-memory
     // expected information gives the same covariance; the NB's (an infinite sum) is not streamed.
     for (f, family, stream_family) in [
