@@ -10,8 +10,16 @@ use mle_stream::{fit_parquet, StreamFamily, StreamFit, StreamOptions};
 use crate::{number, required, string, CliError};
 
 /// The `fit` arguments of a streaming fit.
-pub(crate) fn args() -> [Arg; 3] {
+pub(crate) fn args() -> [Arg; 4] {
     [
+        Arg::new("stream-above")
+            .long("stream-above")
+            .value_name("SIZE")
+            .help(
+                "stream automatically when --data is Parquet, the family streams and the data as an \
+                 in-memory table (rows × columns × 8 bytes) would exceed SIZE (bytes, or with K, M, G; \
+                 default: half the available memory; `never` to turn it off)",
+            ),
         Arg::new("streaming")
             .long("streaming")
             .action(ArgAction::SetTrue)
@@ -30,6 +38,76 @@ pub(crate) fn args() -> [Arg; 3] {
             .value_parser(clap::value_parser!(usize))
             .help("with --streaming: rows per batch read"),
     ]
+}
+
+/// Whether `fit` should stream without `--streaming`: Parquet data whose in-memory table
+/// would exceed `--stream-above` (default half of `MemAvailable`), for a family that
+/// streams. Says so on stderr when it does.
+pub(crate) fn automatic(m: &ArgMatches) -> Result<bool, CliError> {
+    if ["link", "levels"].iter().any(|a| m.get_raw(a).is_some()) {
+        return Ok(false); // options a streaming fit does not take: stay in memory
+    }
+    let limit = match string(m, "stream-above").as_deref() {
+        Some("never") => return Ok(false),
+        Some(text) => Some(parse_size(text)?),
+        None => available_memory().map(|b| b / 2),
+    };
+    let data = required(m, "data");
+    let is_parquet = std::path::Path::new(&data).is_dir() || data.ends_with(".parquet");
+    let (Some(limit), true) = (limit, is_parquet) else {
+        return Ok(false);
+    };
+    if required(m, "family").parse::<StreamFamily>().is_err() {
+        return Ok(false);
+    }
+    let Ok(source) = mle_stream::ParquetSource::open(&data) else {
+        return Ok(false); // the in-memory reader reports the problem
+    };
+    let bytes = source.in_memory_bytes();
+    if bytes <= limit {
+        return Ok(false);
+    }
+    eprintln!(
+        "note: {data} would take at least {:.1} GB in memory (> {:.1} GB): streaming it (--stream-above SIZE|never to change)",
+        bytes as f64 / 1e9,
+        limit as f64 / 1e9
+    );
+    Ok(true)
+}
+
+/// Bytes from `123`, `64K`, `512M`, `4G` (powers of 1024).
+fn parse_size(text: &str) -> Result<u64, CliError> {
+    let t = text.trim();
+    let (digits, unit) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&t[..i], c.to_ascii_uppercase()),
+        _ => (t, 'B'),
+    };
+    let shift = match unit {
+        'B' => 0,
+        'K' => 10,
+        'M' => 20,
+        'G' => 30,
+        'T' => 40,
+        _ => {
+            return Err(CliError::Usage(format!(
+                "--stream-above {text}: a size such as 4G, 512M or 1000"
+            )))
+        }
+    };
+    digits
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|v| v.checked_mul(1 << shift))
+        .ok_or_else(|| CliError::Usage(format!("--stream-above {text}: a size such as 4G, 512M or 1000")))
+}
+
+/// `MemAvailable` of /proc/meminfo in bytes (Linux; `None` elsewhere: no automatic switch).
+fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
 
 /// Runs a streaming fit and prints its coefficients.

@@ -228,3 +228,52 @@ fn streaming_sandwich_standard_errors_equal_the_in_memory_ones() {
     }
     let _ = std::fs::remove_file(&path);
 }
+
+#[test]
+fn parquet_above_the_size_threshold_streams_automatically() {
+    let (path, _) = parquet_copy("auto");
+    let data = path.display().to_string();
+    let json = |above: &str| -> serde_json::Value {
+        let out = run(&[
+            "fit",
+            "--data",
+            &data,
+            "--formula",
+            FORMULA,
+            "--family",
+            "binomial",
+            "--output",
+            "json",
+            "--stream-above",
+            above,
+        ])
+        .unwrap();
+        serde_json::from_str(&out).unwrap()
+    };
+    let (small, never, large) = (json("1K"), json("never"), json("1G"));
+    assert!(small["streaming"].is_object(), "above 1K: streamed");
+    assert!(never.get("streaming").is_none() && large.get("streaming").is_none());
+    for (a, b) in small["coefficients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(never["coefficients"].as_array().unwrap())
+    {
+        let (a, b) = (a["estimate"].as_f64().unwrap(), b["estimate"].as_f64().unwrap());
+        assert!((a - b).abs() <= 1e-10 * b.abs(), "{a} vs {b}");
+    }
+    let e = run(&[
+        "fit",
+        "--data",
+        &data,
+        "--formula",
+        FORMULA,
+        "--family",
+        "binomial",
+        "--stream-above",
+        "12Q",
+    ])
+    .unwrap_err();
+    assert!(e.to_string().contains("--stream-above 12Q"), "{e}");
+    let _ = std::fs::remove_file(&path);
+}

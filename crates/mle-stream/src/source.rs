@@ -132,6 +132,21 @@ impl ParquetSource {
         self.groups.iter().map(|g| g.rows).sum()
     }
 
+    /// Bytes an in-memory table of every column of the data would take as 8-byte values
+    /// (rows × columns × 8): what reading it whole would cost at least, from the footers
+    /// alone.
+    ///
+    /// ```no_run
+    /// use mle_stream::ParquetSource;
+    /// let src = ParquetSource::open("big.parquet").unwrap();
+    /// println!("≥ {} bytes in memory", src.in_memory_bytes());
+    /// ```
+    pub fn in_memory_bytes(&self) -> u64 {
+        self.n_rows()
+            .saturating_mul(self.columns.len() as u64)
+            .saturating_mul(8)
+    }
+
     /// The path of a row group's file.
     pub fn path(&self, group: &RowGroup) -> &Path {
         &self.files[group.file]
