@@ -213,6 +213,14 @@ fn given_levels_that_miss_a_value_or_clash_are_errors() {
     assert!(e.to_string().contains("given twice"), "{e}");
 }
 
+/// The `log(theta)` row of a negative binomial or zinb fit.
+fn log_theta_row(m: &FormulaFit) -> mle_data::ExtraRow {
+    m.extra_rows()
+        .into_iter()
+        .find(|r| r.term == "log(theta)")
+        .expect("a log(theta) row")
+}
+
 fn se_of(m: &FormulaFit) -> Vec<f64> {
     m.coefficient_covariance()
         .unwrap()
@@ -248,11 +256,7 @@ fn negative_binomial_expected_information_matches_the_sum_over_y_in_r() {
             1e-6,
             &format!("{name}: glm.nb's SE"),
         );
-        let log_theta = m
-            .extra_rows()
-            .into_iter()
-            .find(|r| r.term == "log(theta)")
-            .unwrap();
+        let log_theta = log_theta_row(&m);
         rel(
             log_theta.std_error.unwrap(),
             want[p],
@@ -411,11 +415,7 @@ fn zero_inflated_expected_information_matches_the_outer_product_sum_in_r() {
             &format!("{name}: expected-information SEs"),
         );
         if family == Family::Zinb {
-            let log_theta = m
-                .extra_rows()
-                .into_iter()
-                .find(|r| r.term == "log(theta)")
-                .unwrap();
+            let log_theta = log_theta_row(&m);
             rel(
                 log_theta.std_error.unwrap(),
                 want[k],

@@ -44,20 +44,8 @@ pub fn partial_sum<F: LogDensity<K, Obs = f64>, const K: usize>(
     order: Order,
 ) -> PartialSum {
     let m = rows.y.len();
-    let widths: [usize; K] = std::array::from_fn(|k| rows.designs[k].ncols());
-    let mut starts = [0usize; K];
-    for k in 1..K {
-        starts[k] = starts[k - 1] + widths[k - 1];
-    }
-    let p = starts[K - 1] + widths[K - 1];
-    let eta: [DVector<f64>; K] = std::array::from_fn(|k| {
-        let beta = DVectorView::from_slice(&theta[starts[k]..starts[k] + widths[k]], widths[k]);
-        let mut e = rows.designs[k] * beta;
-        if let Some(o) = rows.offsets[k] {
-            e.iter_mut().zip(o).for_each(|(e, o)| *e += o);
-        }
-        e
-    });
+    let (widths, starts, p) = layout(rows);
+    let eta = linear_predictors(rows, theta, &widths, &starts);
     let mut out = PartialSum::zero(p, order);
     let mut g: [DVector<f64>; K] =
         std::array::from_fn(|_| DVector::zeros(if order >= Order::Gradient { m } else { 0 }));
@@ -168,20 +156,8 @@ pub fn row_scores<F: LogDensity<K, Obs = f64>, const K: usize>(
     theta: &[f64],
 ) -> DMatrix<f64> {
     let m = rows.y.len();
-    let widths: [usize; K] = std::array::from_fn(|k| rows.designs[k].ncols());
-    let mut starts = [0usize; K];
-    for k in 1..K {
-        starts[k] = starts[k - 1] + widths[k - 1];
-    }
-    let p = starts[K - 1] + widths[K - 1];
-    let eta: [DVector<f64>; K] = std::array::from_fn(|k| {
-        let beta = DVectorView::from_slice(&theta[starts[k]..starts[k] + widths[k]], widths[k]);
-        let mut e = rows.designs[k] * beta;
-        if let Some(o) = rows.offsets[k] {
-            e.iter_mut().zip(o).for_each(|(e, o)| *e += o);
-        }
-        e
-    });
+    let (widths, starts, p) = layout(rows);
+    let eta = linear_predictors(rows, theta, &widths, &starts);
     let mut scores = DMatrix::zeros(m, p);
     for i in 0..m {
         let w = rows.weights.map_or(1.0, |w| w[i]);
@@ -197,4 +173,31 @@ pub fn row_scores<F: LogDensity<K, Obs = f64>, const K: usize>(
         }
     }
     scores
+}
+
+/// The width of each predictor's design, where its coefficients start, and their total.
+fn layout<const K: usize>(rows: &Rows<'_, K>) -> ([usize; K], [usize; K], usize) {
+    let widths: [usize; K] = std::array::from_fn(|k| rows.designs[k].ncols());
+    let mut starts = [0usize; K];
+    for k in 1..K {
+        starts[k] = starts[k - 1] + widths[k - 1];
+    }
+    (widths, starts, starts[K - 1] + widths[K - 1])
+}
+
+/// η_k = X_kβ_k + offset_k for every predictor.
+fn linear_predictors<const K: usize>(
+    rows: &Rows<'_, K>,
+    theta: &[f64],
+    widths: &[usize; K],
+    starts: &[usize; K],
+) -> [DVector<f64>; K] {
+    std::array::from_fn(|k| {
+        let beta = DVectorView::from_slice(&theta[starts[k]..starts[k] + widths[k]], widths[k]);
+        let mut e = rows.designs[k] * beta;
+        if let Some(o) = rows.offsets[k] {
+            e.iter_mut().zip(o).for_each(|(e, o)| *e += o);
+        }
+        e
+    })
 }

@@ -177,38 +177,17 @@ fn sandwich_covariances_agree_with_in_memory() {
         ),
         ("yg ~ x1 + x2 + g", Family::Gaussian, StreamFamily::Gaussian, None),
     ];
+    // HC0 / HC1, and cluster-robust (HC1 form, G/(G−1)·(n−1)/(n−p)) from per-cluster score
+    // sums merged across batches and row groups: 4 clusters (`g`, spanning every row group)
+    // and one per distinct value of a numeric column (labels as text, as in memory).
+    let choices = [
+        CovarianceChoice::Hc0,
+        CovarianceChoice::Hc1,
+        CovarianceChoice::Cluster("g".into()),
+        CovarianceChoice::Cluster("x2".into()),
+    ];
     for (f, family, stream_family, weights) in cases {
-        for choice in [CovarianceChoice::Hc0, CovarianceChoice::Hc1] {
-            let frame = FrameOptions {
-                weights: weights.map(String::from),
-                ..FrameOptions::default()
-            };
-            let memory = FormulaFit::fit(
-                f,
-                &table,
-                family,
-                FormulaOptions {
-                    covariance: choice.clone(),
-                    weights: weights.map(String::from),
-                    ..FormulaOptions::default()
-                },
-            )
-            .unwrap();
-            let opts = StreamOptions {
-                frame,
-                covariance: choice.clone(),
-                ..options()
-            };
-            let stream = fit_parquet(&path, f, stream_family, &opts).unwrap();
-            compare(&stream, &memory);
-        }
-    }
-    // Cluster-robust (HC1 form, G/(G−1)·(n−1)/(n−p)) from per-cluster score sums merged
-    // across batches and row groups: 4 clusters (`g`, spanning every row group) and one per
-    // distinct value of a numeric column (labels as text, as in memory).
-    for (f, family, stream_family, weights) in cases {
-        for column in ["g", "x2"] {
-            let choice = CovarianceChoice::Cluster(column.into());
+        for choice in &choices {
             let memory = FormulaFit::fit(
                 f,
                 &table,
@@ -225,12 +204,17 @@ fn sandwich_covariances_agree_with_in_memory() {
                     weights: weights.map(String::from),
                     ..FrameOptions::default()
                 },
-                covariance: choice,
+                covariance: choice.clone(),
                 ..options()
             };
             let stream = fit_parquet(&path, f, stream_family, &opts).unwrap();
             compare(&stream, &memory);
-            assert!(stream.fit.covariance_source().contains("cluster"), "{f} {column}");
+            let label = if matches!(choice, CovarianceChoice::Cluster(_)) {
+                "cluster"
+            } else {
+                "sandwich"
+            };
+            assert!(stream.fit.covariance_source().contains(label), "{f} {choice}");
         }
     }
     // Expected = observed at θ̂ for the canonical links and the Gaussian: the in-memory
