@@ -39,22 +39,39 @@ impl Design {
         use rayon::prelude::*;
         let (n, p) = (self.nrows(), self.ncols());
         let chunk = crate::predictor::ROW_CHUNK;
+        // Power-of-two scales commute with rounding: with every column maximum well inside
+        // the exponent range, XᵀX in place (no copy), scaled afterwards, has the same bits as
+        // the Gram matrix of the scaled columns.
+        let safe = |a: f64| a == 0.0 || (a > 2f64.powi(-300) && a < 2f64.powi(300));
+        let in_place = self.column_max_abs.iter().all(|&a| safe(a));
         let parts: Vec<DMatrix<f64>> = (0..n.div_ceil(chunk))
             .into_par_iter()
             .map(|c| {
-                let m = chunk.min(n - c * chunk);
-                let mut rows = self.matrix.rows(c * chunk, m).clone_owned();
-                for (j, mut col) in rows.column_iter_mut().enumerate() {
-                    col *= scales[j];
-                }
+                let (r0, m) = (c * chunk, chunk.min(n - c * chunk));
                 let mut g = DMatrix::zeros(p, p);
-                crate::gram::add_symmetric_cross_product_rows(&mut g, &rows, 0, m, &rows);
+                if in_place {
+                    let rows = self.matrix.rows(r0, m);
+                    crate::gram::add_symmetric_cross_product_rows(&mut g, &self.matrix, r0, m, &rows);
+                } else {
+                    let mut rows = self.matrix.rows(r0, m).clone_owned();
+                    for (j, mut col) in rows.column_iter_mut().enumerate() {
+                        col *= scales[j];
+                    }
+                    crate::gram::add_symmetric_cross_product_rows(&mut g, &rows, 0, m, &rows);
+                }
                 g
             })
             .collect();
         let mut g = DMatrix::zeros(p, p);
         for part in &parts {
             g += part;
+        }
+        if in_place {
+            for c in 0..p {
+                for r in 0..p {
+                    g[(r, c)] *= scales[r] * scales[c];
+                }
+            }
         }
         let scale: Vec<f64> = (0..p)
             .map(|j| {
@@ -412,5 +429,49 @@ fn scale_to_unit(c: &mut [f64], (s, u): (f64, f64)) {
     }
     for v in c.iter_mut() {
         *v = (*v * s) / u;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A design past the QR size limit (n·p² > 5·10⁷: the Gram path), column 7 optionally
+    /// 2·column 1 + column 2, and column 3 optionally scaled by `huge`.
+    fn large(dependent: bool, huge: f64) -> Design {
+        let (n, p) = (130_000, 20);
+        let mut s: u64 = 11;
+        let mut m = DMatrix::from_fn(n, p, |_, _| {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((s >> 11) as f64) / (1u64 << 53) as f64 - 0.5
+        });
+        if dependent {
+            for i in 0..n {
+                m[(i, 7)] = 2.0 * m[(i, 1)] + m[(i, 2)];
+            }
+        }
+        for i in 0..n {
+            m[(i, 3)] *= huge;
+        }
+        Design::new(m, (0..p).map(|j| format!("x{j}"))).unwrap()
+    }
+
+    #[test]
+    fn the_gram_path_finds_a_dependent_column_in_place_and_on_scaled_copies() {
+        for huge in [1.0, 1e200] {
+            assert!(large(false, huge).check_rank(1e-13).is_ok(), "scale {huge}");
+            match large(true, huge).check_rank(1e-13) {
+                Err(MleError::RankDeficient { columns, relation }) => {
+                    assert_eq!(columns, ["x7"], "scale {huge}");
+                    assert!(
+                        relation.contains("2.000·`x1`") && relation.contains("1.000·`x2`"),
+                        "{relation}"
+                    );
+                }
+                other => panic!("scale {huge}: {other:?}"),
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@
 //! count, and writes out of bounds for a vector view with row stride > 1 (heap corruption
 //! seen here). Smaller products take `tr_mul` on the row view instead.
 
-use nalgebra::{DMatrix, DMatrixView, Dyn};
+use nalgebra::{DMatrix, DMatrixView, Dyn, Matrix, Storage};
 
 /// Xᵀ over rows `r0..r0 + m` of the column-major `x` (n × p), as a p × m strided view into
 /// `x`'s storage (no copy).
@@ -31,12 +31,12 @@ fn transposed_rows(x: &DMatrix<f64>, r0: usize, m: usize) -> DMatrixView<'_, f64
 /// add_cross_product_rows(&mut out, &x, 1, 2, &b);
 /// assert_eq!(out, DMatrix::from_row_slice(2, 2, &[34.0, 42.0, 42.0, 52.0]));
 /// ```
-pub fn add_cross_product_rows(
+pub fn add_cross_product_rows<S: Storage<f64, Dyn, Dyn>>(
     out: &mut DMatrix<f64>,
     x: &DMatrix<f64>,
     r0: usize,
     m: usize,
-    b: &DMatrix<f64>,
+    b: &Matrix<f64, Dyn, Dyn, S>,
 ) {
     assert_eq!(b.nrows(), m, "cross product: row counts differ");
     assert!(r0 + m <= x.nrows(), "cross product: rows out of range");
@@ -87,12 +87,12 @@ pub fn cross_product_rows(x: &DMatrix<f64>, r0: usize, m: usize, b: &DMatrix<f64
 /// let full = cross_product_rows(&x, 0, 50, &wx);
 /// assert!((sym - full).amax() < 1e-9);
 /// ```
-pub fn add_symmetric_cross_product_rows(
+pub fn add_symmetric_cross_product_rows<S: Storage<f64, Dyn, Dyn>>(
     out: &mut DMatrix<f64>,
     x: &DMatrix<f64>,
     r0: usize,
     m: usize,
-    wx: &DMatrix<f64>,
+    wx: &Matrix<f64, Dyn, Dyn, S>,
 ) {
     let p = x.ncols();
     assert_eq!(wx.shape(), (m, p), "symmetric cross product: shapes differ");
