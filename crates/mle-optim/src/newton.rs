@@ -20,7 +20,8 @@
 use argmin::core::{Error, IterState, Problem, Solver, State, TerminationReason, TerminationStatus, KV};
 use mle_core::fit::{ConvergenceStatus, Criterion};
 use mle_core::{Evaluation, InformationKind, MleError, Parameter};
-use nalgebra::{DMatrix, DVector};
+use nalgebra::{Cholesky, DMatrix, DVector};
+use smallvec::SmallVec;
 use std::sync::Arc;
 
 use crate::adapter::{at_iterate, positive_finite, round_off, stable_norm, NegativeLogLikelihood};
@@ -28,8 +29,12 @@ pub(crate) use crate::verdict::{
     ascent_at_stall, not_a_maximum, refine_runaway, step_below_resolution, unbounded_at, Runaway,
 };
 
+/// θ (and ∇ of −ℓ) as argmin's parameter: stored inline up to 8 parameters, so the copies
+/// argmin makes of it every iteration (its best point) allocate nothing.
+pub type Theta = SmallVec<[f64; 8]>;
+
 /// The argmin state our Newton runs on.
-pub type NewtonState = IterState<Vec<f64>, Vec<f64>, (), Vec<Vec<f64>>, (), f64>;
+pub type NewtonState = IterState<Theta, Theta, (), Vec<Vec<f64>>, (), f64>;
 
 /// Safeguarded Newton / Fisher-scoring solver for argmin's `Executor`.
 ///
@@ -43,7 +48,7 @@ pub type NewtonState = IterState<Vec<f64>, Vec<f64>, (), Vec<Vec<f64>>, (), f64>
 /// let data = [1.0, 2.0, 6.0];
 /// let obj = DataObjective::new(&d, &data).unwrap();
 /// let res = Executor::new(NegativeLogLikelihood::new(&obj), SafeguardedNewton::new())
-///     .configure(|s| s.param(vec![0.0]).max_iters(50))
+///     .configure(|s| s.param(vec![0.0].into()).max_iters(50))
 ///     .run()
 ///     .unwrap();
 /// assert!((res.state().get_param().unwrap()[0] - 3.0).abs() < 1e-12);
@@ -57,6 +62,11 @@ pub struct SafeguardedNewton {
     curvature: InformationKind,
     current: Option<Evaluation>,
     direction: Option<DVector<f64>>,
+    /// Buffers re-used from iteration to iteration (no allocation per iteration): the trial
+    /// evaluation, the trial point and the matrix the Cholesky factorisation works in.
+    trial: Option<Evaluation>,
+    spare: Theta,
+    factor: Option<DMatrix<f64>>,
     half_decrement: f64,
     stalled: bool,
     best_value: f64,
@@ -91,6 +101,9 @@ impl SafeguardedNewton {
             curvature: InformationKind::Observed,
             current: None,
             direction: None,
+            trial: None,
+            spare: Theta::new(),
+            factor: None,
             half_decrement: f64::INFINITY,
             stalled: false,
             best_value: f64::NEG_INFINITY,
@@ -192,17 +205,36 @@ impl SafeguardedNewton {
     }
 
     /// The Newton direction d = M⁻¹∇ℓ for the curvature in use (observed: −∇²ℓ; expected:
-    /// the closed-form information).
+    /// the closed-form information). The observed case works in the solver's buffers.
     fn direction_for(
-        &self,
+        &mut self,
         nll: &NegativeLogLikelihood<'_>,
         theta: &[f64],
         eval: &Evaluation,
     ) -> Result<DVector<f64>, MleError> {
         match self.curvature {
-            InformationKind::Observed => Ok(newton_direction(-&eval.hessian, &eval.gradient, || {
-                -&eval.hessian
-            })),
+            InformationKind::Observed => {
+                let k = eval.gradient.len();
+                let mut m = match self.factor.take() {
+                    Some(m) if m.shape() == (k, k) => m,
+                    _ => DMatrix::zeros(k, k),
+                };
+                let mut d = match self.direction.take() {
+                    Some(d) if d.len() == k => d,
+                    _ => DVector::zeros(k),
+                };
+                // −∇²ℓ, the same bits as `-&eval.hessian`.
+                m.zip_apply(&eval.hessian, |a, h| *a = -h);
+                d.copy_from(&eval.gradient);
+                if let Some(ch) = Cholesky::new(m) {
+                    ch.solve_mut(&mut d);
+                    self.factor = Some(ch.unpack_dirty());
+                    if d.iter().all(|v| v.is_finite()) {
+                        return Ok(d);
+                    }
+                }
+                Ok(descent_direction(&-&eval.hessian, &-&eval.gradient).0)
+            }
             InformationKind::Expected => match nll.expected_information(theta) {
                 Some(r) => {
                     let m = r?;
@@ -398,10 +430,11 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
             .take_param()
             .ok_or_else(|| Error::from(MleError::NoStartingValues))?;
         let nll = inner(problem)?;
-        let eval = nll.fused(&x)?;
+        let mut eval = Evaluation::zeros(x.len());
+        nll.fused_into(&x, &mut eval)?;
         self.parameters = nll.shared_parameters();
         let cost = -eval.value;
-        let grad: Vec<f64> = eval.gradient.iter().map(|v| -v).collect();
+        let grad: Theta = eval.gradient.iter().map(|v| -v).collect();
         self.stalled = false;
         self.best_value = eval.value;
         self.no_progress = 0;
@@ -410,6 +443,8 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
         self.status = None;
         self.runaway_status = None;
         self.runaway = Some(Runaway::new(&x, eval.value, stable_norm(&eval.gradient), 25));
+        self.trial = Some(Evaluation::zeros(x.len()));
+        self.spare = Theta::from_slice(&x);
         self.prepare(nll, &x, eval, || "the starting values".into())?;
         Ok((state.param(x).cost(cost).gradient(grad), None))
     }
@@ -430,33 +465,35 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
         let nll0 = -cur.value;
         // (−g)·d, exactly: negation commutes with every rounding.
         let slope = -cur.gradient.dot(&d);
-        // x + α·d, element by element as nalgebra computes it, without the temporaries.
-        let trial =
-            |alpha: f64| -> Vec<f64> { x.iter().zip(d.iter()).map(|(xi, di)| xi + di * alpha).collect() };
+        // x + α·d, element by element as nalgebra computes it, into the spare buffer.
+        let trial = |alpha: f64, out: &mut Theta| {
+            out.clear();
+            out.extend(x.iter().zip(d.iter()).map(|(xi, di)| xi + di * alpha));
+        };
         let finite = |t: &[f64]| t.iter().all(|v| v.is_finite());
 
         // Full step with a fused evaluation (re-used as the next iterate when accepted). A
         // step that overflows θ is a rejected step, like one where ℓ is not finite.
-        let x1 = trial(1.0);
-        let e1 = if finite(&x1) { Some(nll.fused(&x1)?) } else { None };
-        let nll1 = e1.as_ref().map_or(f64::INFINITY, |e| -e.value);
+        let mut x1 = std::mem::take(&mut self.spare);
+        trial(1.0, &mut x1);
+        let mut e1 = self.trial.take().unwrap_or_else(|| Evaluation::zeros(x.len()));
+        let evaluated = finite(&x1);
+        if evaluated {
+            nll.fused_into(&x1, &mut e1)?;
+        }
+        let nll1 = if evaluated { -e1.value } else { f64::INFINITY };
         let roundoff = 1e3 * f64::EPSILON * nll0.abs().max(1.0);
-        let finite1 = nll1.is_finite()
-            && e1
-                .as_ref()
-                .is_some_and(|e| e.gradient.iter().all(|v| v.is_finite()));
+        let finite1 = nll1.is_finite() && evaluated && e1.gradient.iter().all(|v| v.is_finite());
         let accept_full = finite1
-            && e1.as_ref().is_some_and(|e1| {
-                nll1 <= nll0 + self.armijo * slope
-                    || ((nll1 - nll0).abs() <= roundoff && e1.gradient.norm() < cur.gradient.norm())
-            });
+            && (nll1 <= nll0 + self.armijo * slope
+                || ((nll1 - nll0).abs() <= roundoff && e1.gradient.norm() < cur.gradient.norm()));
         let accepted = if accept_full {
-            e1.map(|e1| (x1, e1))
+            true
         } else {
             // Backtracking with safeguarded quadratic interpolation, value-only evaluations.
             let mut alpha = 1.0;
             let mut f_alpha = if nll1.is_finite() { nll1 } else { f64::INFINITY };
-            let mut found = None;
+            let mut found = false;
             for _ in 0..self.max_backtracks {
                 let quad = if f_alpha.is_finite() {
                     -slope * alpha * alpha / (2.0 * (f_alpha - nll0 - slope * alpha))
@@ -464,9 +501,9 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
                     0.1 * alpha
                 };
                 alpha = quad.clamp(0.1 * alpha, 0.5 * alpha);
-                let xa = trial(alpha);
-                let fa = if finite(&xa) {
-                    let v = nll.value(&xa)?;
+                trial(alpha, &mut x1);
+                let fa = if finite(&x1) {
+                    let v = nll.value(&x1)?;
                     if v.is_finite() {
                         -v
                     } else {
@@ -476,58 +513,59 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
                     f64::INFINITY
                 };
                 if fa <= nll0 + self.armijo * alpha * slope {
-                    found = Some(xa);
+                    found = true;
                     break;
                 }
                 f_alpha = fa;
             }
-            match found {
-                Some(xa) => {
-                    let ea = nll.fused(&xa)?;
-                    Some((xa, ea))
-                }
-                None => None,
+            if found {
+                nll.fused_into(&x1, &mut e1)?;
             }
+            found
         };
-        match accepted {
-            Some((x_new, e_new)) => {
-                let cost = -e_new.value;
-                let grad: Vec<f64> = e_new.gradient.iter().map(|v| -v).collect();
-                // Progress below round-off for several accepted steps in a row: the
-                // log-likelihood cannot be improved numerically any more.
-                if e_new.value > self.best_value + roundoff {
-                    self.best_value = e_new.value;
-                    self.no_progress = 0;
-                } else {
-                    self.no_progress += 1;
-                }
-                let (value, gnorm) = (e_new.value, stable_norm(&e_new.gradient));
-                let iteration = state.get_iter() + 1;
-                self.prepare(nll, &x_new, e_new, || at_iterate(&x_new, iteration))?;
-                // The decrement no longer shrinks (noise-limited ℓ: it wanders instead).
-                if self.half_decrement < 0.5 * self.best_decrement {
-                    self.best_decrement = self.half_decrement;
-                    self.since_best_decrement = 0;
-                } else {
-                    self.since_best_decrement += 1;
-                }
-                // Stalled: neither ℓ nor the decrement improves any more (ℓ alone resolves the
-                // parameters only to √ε, so a value stall while the decrement still shrinks
-                // is not a stall).
-                self.stalled = ((self.no_progress >= 5 && self.since_best_decrement >= 5)
-                    || self.since_best_decrement >= 20)
-                    && self.half_decrement <= 5e-3;
-                if let Some(r) = self.runaway.as_mut() {
-                    self.runaway_status = r.observe(&x_new, value, gnorm, iteration, &self.parameters);
-                }
-                Ok((state.param(x_new).cost(cost).gradient(grad), None))
+        if accepted {
+            let (x_new, e_new) = (x1, e1);
+            let cost = -e_new.value;
+            let grad: Theta = e_new.gradient.iter().map(|v| -v).collect();
+            // Progress below round-off for several accepted steps in a row: the
+            // log-likelihood cannot be improved numerically any more.
+            if e_new.value > self.best_value + roundoff {
+                self.best_value = e_new.value;
+                self.no_progress = 0;
+            } else {
+                self.no_progress += 1;
             }
-            None => {
-                self.stalled = true;
-                self.current = Some(cur);
-                self.direction = Some(d);
-                Ok((state.param(x).cost(nll0), None))
+            let (value, gnorm) = (e_new.value, stable_norm(&e_new.gradient));
+            let iteration = state.get_iter() + 1;
+            // The old point's buffers serve the next trial.
+            self.spare = x;
+            self.trial = Some(cur);
+            self.direction = Some(d);
+            self.prepare(nll, &x_new, e_new, || at_iterate(&x_new, iteration))?;
+            // The decrement no longer shrinks (noise-limited ℓ: it wanders instead).
+            if self.half_decrement < 0.5 * self.best_decrement {
+                self.best_decrement = self.half_decrement;
+                self.since_best_decrement = 0;
+            } else {
+                self.since_best_decrement += 1;
             }
+            // Stalled: neither ℓ nor the decrement improves any more (ℓ alone resolves the
+            // parameters only to √ε, so a value stall while the decrement still shrinks
+            // is not a stall).
+            self.stalled = ((self.no_progress >= 5 && self.since_best_decrement >= 5)
+                || self.since_best_decrement >= 20)
+                && self.half_decrement <= 5e-3;
+            if let Some(r) = self.runaway.as_mut() {
+                self.runaway_status = r.observe(&x_new, value, gnorm, iteration, &self.parameters);
+            }
+            Ok((state.param(x_new).cost(cost).gradient(grad), None))
+        } else {
+            self.stalled = true;
+            self.spare = x1;
+            self.trial = Some(e1);
+            self.current = Some(cur);
+            self.direction = Some(d);
+            Ok((state.param(x).cost(nll0), None))
         }
     }
 
@@ -556,11 +594,11 @@ mod tests {
 
     fn run(obj: &dyn Objective, start: &[f64], max_iters: u64) -> (Vec<f64>, ConvergenceStatus) {
         let res = Executor::new(NegativeLogLikelihood::new(obj), SafeguardedNewton::new())
-            .configure(|s| s.param(start.to_vec()).max_iters(max_iters))
+            .configure(|s| s.param(Theta::from_slice(start)).max_iters(max_iters))
             .run()
             .unwrap();
         (
-            res.state().get_param().unwrap().clone(),
+            res.state().get_param().unwrap().to_vec(),
             res.solver().status().unwrap().clone(),
         )
     }
@@ -591,7 +629,7 @@ mod tests {
         let (mut state, _) = solver
             .init(
                 &mut problem,
-                NewtonState::new().param(start.to_vec()).max_iters(200),
+                NewtonState::new().param(Theta::from_slice(&start)).max_iters(200),
             )
             .unwrap();
         let mut value = e0.value;

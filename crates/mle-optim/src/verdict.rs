@@ -139,7 +139,7 @@ pub(crate) fn unbounded_at(
 
 #[derive(Debug, Clone)]
 struct Sample {
-    theta: Vec<f64>,
+    theta: crate::newton::Theta,
     norm: f64,
     value: f64,
     gradient_norm: f64,
@@ -164,7 +164,7 @@ impl Runaway {
         let scale = theta0.iter().fold(1.0f64, |m, v| m.max(v.abs()));
         let mut history = VecDeque::with_capacity(window + 2);
         history.push_back(Sample {
-            theta: theta0.to_vec(),
+            theta: crate::newton::Theta::from_slice(theta0),
             norm: theta0.iter().map(|v| v * v).sum::<f64>().sqrt(),
             value,
             gradient_norm,
@@ -215,7 +215,7 @@ impl Runaway {
         let mut buffer = if self.history.len() > self.window {
             self.history.pop_front().map(|s| s.theta).unwrap_or_default()
         } else {
-            Vec::with_capacity(theta.len())
+            crate::newton::Theta::with_capacity(theta.len())
         };
         buffer.clear();
         buffer.extend_from_slice(theta);
