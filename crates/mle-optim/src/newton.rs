@@ -28,6 +28,7 @@ use crate::adapter::{at_iterate, positive_finite, round_off, stable_norm, Negati
 pub(crate) use crate::verdict::{
     ascent_at_stall, not_a_maximum, refine_runaway, step_below_resolution, unbounded_at, Runaway,
 };
+use crate::verdict::clearly_a_maximum;
 
 /// θ (and ∇ of −ℓ) as argmin's parameter: stored inline up to 8 parameters, so the copies
 /// argmin makes of it every iteration (its best point) allocate nothing.
@@ -67,6 +68,8 @@ pub struct SafeguardedNewton {
     trial: Option<Evaluation>,
     spare: Theta,
     factor: Option<DMatrix<f64>>,
+    /// Whether `factor` holds the Cholesky factor of −∇²ℓ at the current evaluation.
+    factor_current: bool,
     half_decrement: f64,
     stalled: bool,
     best_value: f64,
@@ -104,6 +107,7 @@ impl SafeguardedNewton {
             trial: None,
             spare: Theta::new(),
             factor: None,
+            factor_current: false,
             half_decrement: f64::INFINITY,
             stalled: false,
             best_value: f64::NEG_INFINITY,
@@ -212,6 +216,7 @@ impl SafeguardedNewton {
         theta: &[f64],
         eval: &Evaluation,
     ) -> Result<DVector<f64>, MleError> {
+        self.factor_current = false;
         match self.curvature {
             InformationKind::Observed => {
                 let k = eval.gradient.len();
@@ -230,6 +235,7 @@ impl SafeguardedNewton {
                     ch.solve_mut(&mut d);
                     self.factor = Some(ch.unpack_dirty());
                     if d.iter().all(|v| v.is_finite()) {
+                        self.factor_current = true;
                         return Ok(d);
                     }
                 }
@@ -324,6 +330,14 @@ impl SafeguardedNewton {
             None
         };
         if let Some(c) = candidate {
+            // A well-conditioned Cholesky factor of −∇²ℓ here settles it without the
+            // eigen-decomposition (the same verdict).
+            if self.factor_current
+                && let Some(f) = &self.factor
+                && clearly_a_maximum(cur, f)
+            {
+                return Some(c);
+            }
             return Some(not_a_maximum(cur, &self.parameters).unwrap_or(c));
         }
         if self.stalled {
@@ -734,6 +748,34 @@ mod tests {
             }) => assert!(parameter == "a" && !increasing),
             other => panic!("{other:?}"),
         }
+    }
+
+    /// The Cholesky bound says "a maximum" only where the eigen-decomposition does, and
+    /// leaves nearly flat, indefinite or asymmetric curvature to it.
+    #[test]
+    fn cholesky_bound_agrees_with_the_eigen_verdict() {
+        let ps = [Parameter::identity("a"), Parameter::identity("b")];
+        let eval = |h: [f64; 4]| Evaluation {
+            value: -1.0,
+            gradient: DVector::zeros(2),
+            hessian: DMatrix::from_row_slice(2, 2, &h),
+        };
+        let factor = |e: &Evaluation| (-&e.hessian).cholesky().map(|c| c.unpack_dirty());
+        // Well conditioned, and badly scaled but well determined (unit correlation matrix).
+        for h in [[-2.0, 0.5, 0.5, -1.0], [-1e12, 0.0, 0.0, -1e-6]] {
+            let e = eval(h);
+            assert!(clearly_a_maximum(&e, &factor(&e).unwrap()), "{h:?}");
+            assert!(not_a_maximum(&e, &ps).is_none());
+        }
+        // A correlation of 1 − 1e-13: positive definite, but too flat for the bound.
+        let r = 1.0 - 1e-13;
+        let e = eval([-1.0, -r, -r, -1.0]);
+        assert!(!clearly_a_maximum(&e, &factor(&e).unwrap()));
+        // Not exactly symmetric: left to the eigen-decomposition.
+        let e = eval([-2.0, 0.5, 0.5 + 1e-15, -1.0]);
+        assert!(!clearly_a_maximum(&e, &factor(&e).unwrap()));
+        // A factor of the wrong size.
+        assert!(!clearly_a_maximum(&eval([-2.0, 0.5, 0.5, -1.0]), &DMatrix::identity(1, 1)));
     }
 
     #[test]

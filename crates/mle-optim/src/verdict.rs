@@ -344,3 +344,47 @@ impl ScaledCurvature {
             .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
     }
 }
+
+/// Parameters up to which [`clearly_a_maximum`] works on the stack.
+const CLEAR_MAX_K: usize = 8;
+
+/// Whether [`not_a_maximum`] must find a maximum at `e`, decided from `factor`, whose lower
+/// triangle is the Cholesky factor L of −∇²ℓ = LLᵀ at this evaluation (the Newton step's):
+/// on the correlation scale M = S(−∇²ℓ)S of the verdict, λmax(M) ≤ tr M = k and
+/// λmin(M) ≥ 1/tr M⁻¹ = 1/Σⱼ dⱼ Σᵢ (L⁻¹)ᵢⱼ² (dⱼ the diagonal of −∇²ℓ), so a condition
+/// number bound below 1e10 — a hundred times inside the 1e-12 flatness threshold, whatever
+/// the round-off of the eigenvalues — leaves no flat or ascending direction for the
+/// eigen-decomposition to find. `false` (decide by the eigen-decomposition) when the bound
+/// is larger, ∇²ℓ is not exactly symmetric or not finite, or k > 8.
+pub(crate) fn clearly_a_maximum(e: &Evaluation, factor: &DMatrix<f64>) -> bool {
+    let k = e.gradient.len();
+    if k == 0 || k > CLEAR_MAX_K || factor.shape() != (k, k) || e.hessian.shape() != (k, k) {
+        return false;
+    }
+    let h = &e.hessian;
+    if !h.iter().chain(e.gradient.iter()).all(|v| v.is_finite()) {
+        return false;
+    }
+    if (0..k).any(|c| (c + 1..k).any(|r| h[(r, c)] != h[(c, r)])) {
+        return false;
+    }
+    let mut trace_inverse = 0.0;
+    for j in 0..k {
+        let d = -h[(j, j)];
+        if !(d > 0.0) {
+            return false;
+        }
+        // Column j of L⁻¹ by forward substitution: L y = eⱼ, yᵢ = 0 for i < j.
+        let mut y = [0.0; CLEAR_MAX_K];
+        for i in j..k {
+            let mut s = if i == j { 1.0 } else { 0.0 };
+            for m in j..i {
+                s -= factor[(i, m)] * y[m];
+            }
+            y[i] = s / factor[(i, i)];
+        }
+        trace_inverse += d * y[j..k].iter().map(|v| v * v).sum::<f64>();
+    }
+    let bound = k as f64 * trace_inverse;
+    bound.is_finite() && bound < 1e10
+}
