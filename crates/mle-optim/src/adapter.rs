@@ -67,9 +67,12 @@ impl EvaluationCounts {
     }
 }
 
+/// A point, inline for a few parameters (no allocation per fit for small models).
+type Point = smallvec::SmallVec<[f64; 4]>;
+
 #[derive(Debug, Clone)]
 struct Cached {
-    theta: Vec<f64>,
+    theta: Point,
     value: f64,
     gradient: Option<DVector<f64>>,
     hessian: Option<DMatrix<f64>>,
@@ -80,9 +83,9 @@ struct Record {
     counts: EvaluationCounts,
     last: Option<Cached>,
     /// The highest ℓ evaluated (+∞ counts) and where.
-    best: Option<(f64, Vec<f64>)>,
+    best: Option<(f64, Point)>,
     /// The last finite θ evaluated, with ℓ there.
-    last_finite: Option<(Vec<f64>, f64)>,
+    last_finite: Option<(Point, f64)>,
     /// The last error handed to argmin through `CostFunction`/`Gradient` (argmin's L-BFGS
     /// turns a line-search error into a message; this keeps it typed).
     last_error: Option<MleError>,
@@ -216,7 +219,11 @@ impl<'a> NegativeLogLikelihood<'a> {
         if theta.iter().all(|v| v.is_finite()) {
             return Ok(());
         }
-        let (last, log_likelihood) = self.lock().last_finite.clone().unwrap_or((Vec::new(), f64::NAN));
+        let (last, log_likelihood) = self
+            .lock()
+            .last_finite
+            .as_ref()
+            .map_or((Vec::new(), f64::NAN), |(t, v)| (t.to_vec(), *v));
         Err(MleError::NonFiniteIterate { last, log_likelihood })
     }
 
@@ -244,7 +251,7 @@ impl<'a> NegativeLogLikelihood<'a> {
                     *b = value;
                     overwrite(t, theta);
                 }
-                None => r.best = Some((value, theta.to_vec())),
+                None => r.best = Some((value, Point::from_slice(theta))),
             }
         }
         if value.is_finite() {
@@ -253,7 +260,7 @@ impl<'a> NegativeLogLikelihood<'a> {
                     overwrite(t, theta);
                     *v = value;
                 }
-                None => r.last_finite = Some((theta.to_vec(), value)),
+                None => r.last_finite = Some((Point::from_slice(theta), value)),
             }
         }
         if self.cache {
@@ -266,7 +273,7 @@ impl<'a> NegativeLogLikelihood<'a> {
                 }
                 None => {
                     r.last = Some(Cached {
-                        theta: theta.to_vec(),
+                        theta: Point::from_slice(theta),
                         value,
                         gradient: gradient.cloned(),
                         hessian: hessian.cloned(),
@@ -281,7 +288,11 @@ impl<'a> NegativeLogLikelihood<'a> {
             return None;
         }
         let mut r = self.lock();
-        let found = r.last.as_ref().filter(|c| c.theta == theta).and_then(pick);
+        let found = r
+            .last
+            .as_ref()
+            .filter(|c| c.theta.as_slice() == theta)
+            .and_then(pick);
         if found.is_some() {
             r.counts.cache_hits += 1;
         }
@@ -419,7 +430,7 @@ impl<'a> NegativeLogLikelihood<'a> {
 
     /// The highest ℓ evaluated so far (+∞ included) and where.
     pub(crate) fn best(&self) -> Option<(f64, Vec<f64>)> {
-        self.lock().best.clone()
+        self.lock().best.as_ref().map(|(v, t)| (*v, t.to_vec()))
     }
 
     /// The error for a non-finite ℓ at `theta`, naming the first offending observation.
@@ -504,9 +515,16 @@ impl<'a> NegativeLogLikelihood<'a> {
 }
 
 /// `target` becomes a copy of `source`, in its own buffer.
-fn overwrite(target: &mut Vec<f64>, source: &[f64]) {
-    target.clear();
-    target.extend_from_slice(source);
+fn overwrite(target: &mut Point, source: &[f64]) {
+    if target.len() == source.len() {
+        // Element by element: no call into memmove for a few numbers.
+        for (t, s) in target.iter_mut().zip(source) {
+            *t = *s;
+        }
+    } else {
+        target.clear();
+        target.extend_from_slice(source);
+    }
 }
 
 /// The cached gradient becomes `new` (copied into the old buffer when the length is the same).

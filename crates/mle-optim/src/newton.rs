@@ -25,17 +25,20 @@ use smallvec::SmallVec;
 use std::sync::Arc;
 
 use crate::adapter::{at_iterate, positive_finite, round_off, stable_norm, NegativeLogLikelihood};
+use crate::verdict::clearly_a_maximum;
 pub(crate) use crate::verdict::{
     ascent_at_stall, not_a_maximum, refine_runaway, step_below_resolution, unbounded_at, Runaway,
 };
-use crate::verdict::clearly_a_maximum;
 
-/// θ (and ∇ of −ℓ) as argmin's parameter: stored inline up to 8 parameters, so the copies
-/// argmin makes of it every iteration (its best point) allocate nothing.
-pub type Theta = SmallVec<[f64; 8]>;
+/// θ as argmin's parameter: stored inline up to 4 parameters, so the copies argmin makes of
+/// it every iteration (its best point) allocate nothing, and the state argmin moves from
+/// call to call stays small.
+pub type Theta = SmallVec<[f64; 4]>;
 
-/// The argmin state our Newton runs on.
-pub type NewtonState = IterState<Theta, Theta, (), Vec<Vec<f64>>, (), f64>;
+/// The argmin state our Newton runs on. The gradient is not kept there (it is in the
+/// solver's current evaluation, [`SafeguardedNewton::current`]): argmin moves the whole
+/// state by value at every call, so it is kept small.
+pub type NewtonState = IterState<Theta, (), (), (), (), f64>;
 
 /// Safeguarded Newton / Fisher-scoring solver for argmin's `Executor`.
 ///
@@ -448,7 +451,6 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
         nll.fused_into(&x, &mut eval)?;
         self.parameters = nll.shared_parameters();
         let cost = -eval.value;
-        let grad: Theta = eval.gradient.iter().map(|v| -v).collect();
         self.stalled = false;
         self.best_value = eval.value;
         self.no_progress = 0;
@@ -460,7 +462,7 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
         self.trial = Some(Evaluation::zeros(x.len()));
         self.spare = Theta::from_slice(&x);
         self.prepare(nll, &x, eval, || "the starting values".into())?;
-        Ok((state.param(x).cost(cost).gradient(grad), None))
+        Ok((state.param(x).cost(cost), None))
     }
 
     fn next_iter(
@@ -540,7 +542,6 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
         if accepted {
             let (x_new, e_new) = (x1, e1);
             let cost = -e_new.value;
-            let grad: Theta = e_new.gradient.iter().map(|v| -v).collect();
             // Progress below round-off for several accepted steps in a row: the
             // log-likelihood cannot be improved numerically any more.
             if e_new.value > self.best_value + roundoff {
@@ -572,7 +573,7 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
             if let Some(r) = self.runaway.as_mut() {
                 self.runaway_status = r.observe(&x_new, value, gnorm, iteration, &self.parameters);
             }
-            Ok((state.param(x_new).cost(cost).gradient(grad), None))
+            Ok((state.param(x_new).cost(cost), None))
         } else {
             self.stalled = true;
             self.spare = x1;
@@ -775,7 +776,10 @@ mod tests {
         let e = eval([-2.0, 0.5, 0.5 + 1e-15, -1.0]);
         assert!(!clearly_a_maximum(&e, &factor(&e).unwrap()));
         // A factor of the wrong size.
-        assert!(!clearly_a_maximum(&eval([-2.0, 0.5, 0.5, -1.0]), &DMatrix::identity(1, 1)));
+        assert!(!clearly_a_maximum(
+            &eval([-2.0, 0.5, 0.5, -1.0]),
+            &DMatrix::identity(1, 1)
+        ));
     }
 
     #[test]
