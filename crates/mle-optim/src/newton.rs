@@ -20,7 +20,7 @@
 use argmin::core::{Error, IterState, Problem, Solver, State, TerminationReason, TerminationStatus, KV};
 use mle_core::fit::{ConvergenceStatus, Criterion};
 use mle_core::{Evaluation, InformationKind, MleError, Parameter};
-use nalgebra::{Cholesky, DMatrix, DVector};
+use nalgebra::{Cholesky, DMatrix, DVector, SMatrix, SVector};
 use smallvec::SmallVec;
 use std::sync::Arc;
 
@@ -231,16 +231,34 @@ impl SafeguardedNewton {
                     Some(d) if d.len() == k => d,
                     _ => DVector::zeros(k),
                 };
-                // −∇²ℓ, the same bits as `-&eval.hessian`.
-                m.zip_apply(&eval.hessian, |a, h| *a = -h);
                 d.copy_from(&eval.gradient);
-                if let Some(ch) = Cholesky::new(m) {
-                    ch.solve_mut(&mut d);
-                    self.factor = Some(ch.unpack_dirty());
-                    if d.iter().all(|v| v.is_finite()) {
-                        self.factor_current = true;
-                        return Ok(d);
+                // Up to 4 parameters at a static size (nalgebra's same algorithm, without the
+                // dynamic-size overhead that dominates a 2×2 factorisation).
+                let factored = match k {
+                    1 => cholesky_solve::<1>(&eval.hessian, &mut m, &mut d),
+                    2 => cholesky_solve::<2>(&eval.hessian, &mut m, &mut d),
+                    3 => cholesky_solve::<3>(&eval.hessian, &mut m, &mut d),
+                    4 => cholesky_solve::<4>(&eval.hessian, &mut m, &mut d),
+                    _ => {
+                        // −∇²ℓ, the same bits as `-&eval.hessian`.
+                        m.zip_apply(&eval.hessian, |a, h| *a = -h);
+                        match Cholesky::new(m) {
+                            Some(ch) => {
+                                ch.solve_mut(&mut d);
+                                m = ch.unpack_dirty();
+                                true
+                            }
+                            None => {
+                                m = DMatrix::zeros(k, k);
+                                false
+                            }
+                        }
                     }
+                };
+                self.factor = Some(m);
+                if factored && d.iter().all(|v| v.is_finite()) {
+                    self.factor_current = true;
+                    return Ok(d);
                 }
                 Ok(descent_direction(&-&eval.hessian, &-&eval.gradient).0)
             }
@@ -393,6 +411,31 @@ pub fn descent_direction(curvature: &DMatrix<f64>, gradient: &DVector<f64>) -> (
             .map(|(c, l)| -c / l.abs().max(floor)),
     );
     (&eig.eigenvectors * scaled, true)
+}
+
+/// Solves −∇²ℓ·d = ∇ℓ (`d` holds ∇ℓ on entry) by Cholesky at the static size `K`, the lower
+/// triangle of the factor L written into `factor`; `false` when −∇²ℓ is not positive
+/// definite (then `d` and `factor` are left as they were).
+fn cholesky_solve<const K: usize>(
+    hessian: &DMatrix<f64>,
+    factor: &mut DMatrix<f64>,
+    d: &mut DVector<f64>,
+) -> bool {
+    let Some(ch) = SMatrix::<f64, K, K>::from_fn(|r, c| -hessian[(r, c)]).cholesky() else {
+        return false;
+    };
+    let mut v = SVector::<f64, K>::from_fn(|i, _| d[i]);
+    ch.solve_mut(&mut v);
+    let l = ch.l_dirty();
+    for c in 0..K {
+        for r in c..K {
+            factor[(r, c)] = l[(r, c)];
+        }
+    }
+    for i in 0..K {
+        d[i] = v[i];
+    }
+    true
 }
 
 /// [`descent_direction`] for the gradient ∇ℓ of ℓ rather than that of −ℓ: d = M⁻¹∇ℓ, the same
@@ -749,6 +792,36 @@ mod tests {
             }) => assert!(parameter == "a" && !increasing),
             other => panic!("{other:?}"),
         }
+    }
+
+    /// The static-size factorisation gives the dynamic one's bits, factor and direction.
+    #[test]
+    fn static_cholesky_matches_the_dynamic_one() {
+        fn check<const K: usize>() {
+            // −∇²ℓ = AAᵀ + I with an irregular A; ∇ℓ irregular too.
+            let a = DMatrix::from_fn(K, K, |r, c| ((r * 7 + c * 3) % 5) as f64 * 0.37 - 0.6);
+            let h = -(&a * a.transpose() + DMatrix::identity(K, K));
+            let g = DVector::from_fn(K, |i, _| (i as f64 * 1.3).sin() + 0.2);
+            let dynamic = (-&h).cholesky().unwrap();
+            let mut factor = DMatrix::zeros(K, K);
+            let mut d = g.clone();
+            assert!(cholesky_solve::<K>(&h, &mut factor, &mut d));
+            assert_eq!(d, dynamic.solve(&g), "K = {K}");
+            assert_eq!(factor.lower_triangle(), dynamic.l(), "K = {K}");
+        }
+        check::<1>();
+        check::<2>();
+        check::<3>();
+        check::<4>();
+        // Not positive definite: refused, the buffers untouched.
+        let mut factor = DMatrix::zeros(2, 2);
+        let mut d = DVector::from_element(2, 1.0);
+        assert!(!cholesky_solve::<2>(
+            &DMatrix::identity(2, 2),
+            &mut factor,
+            &mut d
+        ));
+        assert_eq!((factor, d), (DMatrix::zeros(2, 2), DVector::from_element(2, 1.0)));
     }
 
     /// The Cholesky bound says "a maximum" only where the eigen-decomposition does, and
