@@ -388,3 +388,39 @@ pub(crate) fn clearly_a_maximum(e: &Evaluation, factor: &DMatrix<f64>) -> bool {
     let bound = k as f64 * trace_inverse;
     bound.is_finite() && bound < 1e10
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The Cholesky bound says "a maximum" only where the eigen-decomposition does, and
+    /// leaves nearly flat, indefinite or asymmetric curvature to it.
+    #[test]
+    fn cholesky_bound_agrees_with_the_eigen_verdict() {
+        let ps = [Parameter::identity("a"), Parameter::identity("b")];
+        let eval = |h: [f64; 4]| Evaluation {
+            value: -1.0,
+            gradient: DVector::zeros(2),
+            hessian: DMatrix::from_row_slice(2, 2, &h),
+        };
+        let factor = |e: &Evaluation| (-&e.hessian).cholesky().map(|c| c.unpack_dirty());
+        // Well conditioned, and badly scaled but well determined (unit correlation matrix).
+        for h in [[-2.0, 0.5, 0.5, -1.0], [-1e12, 0.0, 0.0, -1e-6]] {
+            let e = eval(h);
+            assert!(clearly_a_maximum(&e, &factor(&e).unwrap()), "{h:?}");
+            assert!(not_a_maximum(&e, &ps).is_none());
+        }
+        // A correlation of 1 − 1e-13: positive definite, but too flat for the bound.
+        let r = 1.0 - 1e-13;
+        let e = eval([-1.0, -r, -r, -1.0]);
+        assert!(!clearly_a_maximum(&e, &factor(&e).unwrap()));
+        // Not exactly symmetric: left to the eigen-decomposition.
+        let e = eval([-2.0, 0.5, 0.5 + 1e-15, -1.0]);
+        assert!(!clearly_a_maximum(&e, &factor(&e).unwrap()));
+        // A factor of the wrong size.
+        assert!(!clearly_a_maximum(
+            &eval([-2.0, 0.5, 0.5, -1.0]),
+            &DMatrix::identity(1, 1)
+        ));
+    }
+}
