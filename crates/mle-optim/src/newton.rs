@@ -305,6 +305,155 @@ impl SafeguardedNewton {
         Ok(())
     }
 
+    /// The first evaluation, at the start `x`: sets up the run and returns −ℓ there.
+    fn start(&mut self, nll: &NegativeLogLikelihood<'_>, x: &Theta) -> Result<f64, Error> {
+        let mut eval = Evaluation::zeros(x.len());
+        nll.fused_into(x, &mut eval)?;
+        self.parameters = nll.shared_parameters();
+        let cost = -eval.value;
+        self.stalled = false;
+        self.best_value = eval.value;
+        self.no_progress = 0;
+        self.best_decrement = f64::INFINITY;
+        self.since_best_decrement = 0;
+        self.status = None;
+        self.runaway_status = None;
+        self.runaway = Some(Runaway::new(x, eval.value, stable_norm(&eval.gradient), 25));
+        self.trial = Some(Evaluation::zeros(x.len()));
+        self.spare = Theta::from_slice(x);
+        self.prepare(nll, x, eval, || "the starting values".into())?;
+        Ok(cost)
+    }
+
+    /// One Newton iteration from `x` (the `iteration`-th): the point it ends at and −ℓ there.
+    fn step(
+        &mut self,
+        nll: &NegativeLogLikelihood<'_>,
+        x: Theta,
+        iteration: u64,
+    ) -> Result<(Theta, f64), Error> {
+        let (cur, d) = match (self.current.take(), self.direction.take()) {
+            (Some(c), Some(d)) => (c, d),
+            _ => return Err(Error::msg("Newton: not initialised")),
+        };
+        let nll0 = -cur.value;
+        // (−g)·d, exactly: negation commutes with every rounding.
+        let slope = -cur.gradient.dot(&d);
+        // x + α·d, element by element as nalgebra computes it, into the spare buffer.
+        let trial = |alpha: f64, out: &mut Theta| {
+            out.clear();
+            out.extend(x.iter().zip(d.iter()).map(|(xi, di)| xi + di * alpha));
+        };
+        let finite = |t: &[f64]| t.iter().all(|v| v.is_finite());
+
+        // Full step with a fused evaluation (re-used as the next iterate when accepted). A
+        // step that overflows θ is a rejected step, like one where ℓ is not finite.
+        let mut x1 = std::mem::take(&mut self.spare);
+        trial(1.0, &mut x1);
+        let mut e1 = self.trial.take().unwrap_or_else(|| Evaluation::zeros(x.len()));
+        let evaluated = finite(&x1);
+        if evaluated {
+            nll.fused_into(&x1, &mut e1)?;
+        }
+        let nll1 = if evaluated { -e1.value } else { f64::INFINITY };
+        let roundoff = 1e3 * f64::EPSILON * nll0.abs().max(1.0);
+        let finite1 = nll1.is_finite() && evaluated && e1.gradient.iter().all(|v| v.is_finite());
+        let accept_full = finite1
+            && (nll1 <= nll0 + self.armijo * slope
+                || ((nll1 - nll0).abs() <= roundoff && e1.gradient.norm() < cur.gradient.norm()));
+        let accepted = if accept_full {
+            true
+        } else {
+            let found = self.backtrack(nll, &x, &d, (nll0, slope, nll1), &mut x1)?;
+            if found {
+                nll.fused_into(&x1, &mut e1)?;
+            }
+            found
+        };
+        if accepted {
+            let (x_new, e_new) = (x1, e1);
+            let cost = -e_new.value;
+            // Progress below round-off for several accepted steps in a row: the
+            // log-likelihood cannot be improved numerically any more.
+            if e_new.value > self.best_value + roundoff {
+                self.best_value = e_new.value;
+                self.no_progress = 0;
+            } else {
+                self.no_progress += 1;
+            }
+            let (value, gnorm) = (e_new.value, stable_norm(&e_new.gradient));
+            // The old point's buffers serve the next trial.
+            self.spare = x;
+            self.trial = Some(cur);
+            self.direction = Some(d);
+            self.prepare(nll, &x_new, e_new, || at_iterate(&x_new, iteration))?;
+            // The decrement no longer shrinks (noise-limited ℓ: it wanders instead).
+            if self.half_decrement < 0.5 * self.best_decrement {
+                self.best_decrement = self.half_decrement;
+                self.since_best_decrement = 0;
+            } else {
+                self.since_best_decrement += 1;
+            }
+            // Stalled: neither ℓ nor the decrement improves any more (ℓ alone resolves the
+            // parameters only to √ε, so a value stall while the decrement still shrinks
+            // is not a stall).
+            self.stalled = ((self.no_progress >= 5 && self.since_best_decrement >= 5)
+                || self.since_best_decrement >= 20)
+                && self.half_decrement <= 5e-3;
+            if let Some(r) = self.runaway.as_mut() {
+                self.runaway_status = r.observe(&x_new, value, gnorm, iteration, &self.parameters);
+            }
+            Ok((x_new, cost))
+        } else {
+            self.stalled = true;
+            self.spare = x1;
+            self.trial = Some(e1);
+            self.current = Some(cur);
+            self.direction = Some(d);
+            Ok((x, nll0))
+        }
+    }
+
+    /// Backtracking with safeguarded quadratic interpolation and value-only evaluations,
+    /// after the full step along `d` from `x` was rejected; `(−ℓ(x), slope, −ℓ at the full
+    /// step)`. Whether a point satisfying the Armijo condition was found (then `out` holds it).
+    fn backtrack(
+        &self,
+        nll: &NegativeLogLikelihood<'_>,
+        x: &[f64],
+        d: &DVector<f64>,
+        (nll0, slope, nll1): (f64, f64, f64),
+        out: &mut Theta,
+    ) -> Result<bool, Error> {
+        let mut alpha = 1.0;
+        let mut f_alpha = if nll1.is_finite() { nll1 } else { f64::INFINITY };
+        for _ in 0..self.max_backtracks {
+            let quad = if f_alpha.is_finite() {
+                -slope * alpha * alpha / (2.0 * (f_alpha - nll0 - slope * alpha))
+            } else {
+                0.1 * alpha
+            };
+            alpha = quad.clamp(0.1 * alpha, 0.5 * alpha);
+            out.clear();
+            out.extend(x.iter().zip(d.iter()).map(|(xi, di)| xi + di * alpha));
+            let fa = if out.iter().all(|v| v.is_finite()) {
+                let v = nll.value(out)?;
+                if v.is_finite() {
+                    -v
+                } else {
+                    f64::INFINITY
+                }
+            } else {
+                f64::INFINITY
+            };
+            if fa <= nll0 + self.armijo * alpha * slope {
+                return Ok(true);
+            }
+            f_alpha = fa;
+        }
+        Ok(false)
+    }
+
     fn criterion(&self) -> Criterion {
         Criterion::Decrement {
             decrement: self.half_decrement,
@@ -414,25 +563,13 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
         let x = state
             .take_param()
             .ok_or_else(|| Error::from(MleError::NoStartingValues))?;
-        let nll = inner(problem)?;
-        let mut eval = Evaluation::zeros(x.len());
-        nll.fused_into(&x, &mut eval)?;
-        self.parameters = nll.shared_parameters();
-        let cost = -eval.value;
-        self.stalled = false;
-        self.best_value = eval.value;
-        self.no_progress = 0;
-        self.best_decrement = f64::INFINITY;
-        self.since_best_decrement = 0;
-        self.status = None;
-        self.runaway_status = None;
-        self.runaway = Some(Runaway::new(&x, eval.value, stable_norm(&eval.gradient), 25));
-        self.trial = Some(Evaluation::zeros(x.len()));
-        self.spare = Theta::from_slice(&x);
-        self.prepare(nll, &x, eval, || "the starting values".into())?;
+        let cost = self.start(inner(problem)?, &x)?;
         Ok((state.param(x).cost(cost), None))
     }
 
+    /// The work is in `SafeguardedNewton::step`; this wrapper, inlined into argmin's loop,
+    /// only moves θ in and out of the state (argmin passes the state by value).
+    #[inline]
     fn next_iter(
         &mut self,
         problem: &mut Problem<NegativeLogLikelihood<'a>>,
@@ -441,115 +578,9 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
         let x = state
             .take_param()
             .ok_or_else(|| Error::msg("Newton: no parameter in state"))?;
-        let (cur, d) = match (self.current.take(), self.direction.take()) {
-            (Some(c), Some(d)) => (c, d),
-            _ => return Err(Error::msg("Newton: not initialised")),
-        };
-        let nll = inner(problem)?;
-        let nll0 = -cur.value;
-        // (−g)·d, exactly: negation commutes with every rounding.
-        let slope = -cur.gradient.dot(&d);
-        // x + α·d, element by element as nalgebra computes it, into the spare buffer.
-        let trial = |alpha: f64, out: &mut Theta| {
-            out.clear();
-            out.extend(x.iter().zip(d.iter()).map(|(xi, di)| xi + di * alpha));
-        };
-        let finite = |t: &[f64]| t.iter().all(|v| v.is_finite());
-
-        // Full step with a fused evaluation (re-used as the next iterate when accepted). A
-        // step that overflows θ is a rejected step, like one where ℓ is not finite.
-        let mut x1 = std::mem::take(&mut self.spare);
-        trial(1.0, &mut x1);
-        let mut e1 = self.trial.take().unwrap_or_else(|| Evaluation::zeros(x.len()));
-        let evaluated = finite(&x1);
-        if evaluated {
-            nll.fused_into(&x1, &mut e1)?;
-        }
-        let nll1 = if evaluated { -e1.value } else { f64::INFINITY };
-        let roundoff = 1e3 * f64::EPSILON * nll0.abs().max(1.0);
-        let finite1 = nll1.is_finite() && evaluated && e1.gradient.iter().all(|v| v.is_finite());
-        let accept_full = finite1
-            && (nll1 <= nll0 + self.armijo * slope
-                || ((nll1 - nll0).abs() <= roundoff && e1.gradient.norm() < cur.gradient.norm()));
-        let accepted = if accept_full {
-            true
-        } else {
-            // Backtracking with safeguarded quadratic interpolation, value-only evaluations.
-            let mut alpha = 1.0;
-            let mut f_alpha = if nll1.is_finite() { nll1 } else { f64::INFINITY };
-            let mut found = false;
-            for _ in 0..self.max_backtracks {
-                let quad = if f_alpha.is_finite() {
-                    -slope * alpha * alpha / (2.0 * (f_alpha - nll0 - slope * alpha))
-                } else {
-                    0.1 * alpha
-                };
-                alpha = quad.clamp(0.1 * alpha, 0.5 * alpha);
-                trial(alpha, &mut x1);
-                let fa = if finite(&x1) {
-                    let v = nll.value(&x1)?;
-                    if v.is_finite() {
-                        -v
-                    } else {
-                        f64::INFINITY
-                    }
-                } else {
-                    f64::INFINITY
-                };
-                if fa <= nll0 + self.armijo * alpha * slope {
-                    found = true;
-                    break;
-                }
-                f_alpha = fa;
-            }
-            if found {
-                nll.fused_into(&x1, &mut e1)?;
-            }
-            found
-        };
-        if accepted {
-            let (x_new, e_new) = (x1, e1);
-            let cost = -e_new.value;
-            // Progress below round-off for several accepted steps in a row: the
-            // log-likelihood cannot be improved numerically any more.
-            if e_new.value > self.best_value + roundoff {
-                self.best_value = e_new.value;
-                self.no_progress = 0;
-            } else {
-                self.no_progress += 1;
-            }
-            let (value, gnorm) = (e_new.value, stable_norm(&e_new.gradient));
-            let iteration = state.get_iter() + 1;
-            // The old point's buffers serve the next trial.
-            self.spare = x;
-            self.trial = Some(cur);
-            self.direction = Some(d);
-            self.prepare(nll, &x_new, e_new, || at_iterate(&x_new, iteration))?;
-            // The decrement no longer shrinks (noise-limited ℓ: it wanders instead).
-            if self.half_decrement < 0.5 * self.best_decrement {
-                self.best_decrement = self.half_decrement;
-                self.since_best_decrement = 0;
-            } else {
-                self.since_best_decrement += 1;
-            }
-            // Stalled: neither ℓ nor the decrement improves any more (ℓ alone resolves the
-            // parameters only to √ε, so a value stall while the decrement still shrinks
-            // is not a stall).
-            self.stalled = ((self.no_progress >= 5 && self.since_best_decrement >= 5)
-                || self.since_best_decrement >= 20)
-                && self.half_decrement <= 5e-3;
-            if let Some(r) = self.runaway.as_mut() {
-                self.runaway_status = r.observe(&x_new, value, gnorm, iteration, &self.parameters);
-            }
-            Ok((state.param(x_new).cost(cost), None))
-        } else {
-            self.stalled = true;
-            self.spare = x1;
-            self.trial = Some(e1);
-            self.current = Some(cur);
-            self.direction = Some(d);
-            Ok((state.param(x).cost(nll0), None))
-        }
+        let iteration = state.get_iter() + 1;
+        let (param, cost) = self.step(inner(problem)?, x, iteration)?;
+        Ok((state.param(param).cost(cost), None))
     }
 
     /// The verdict, decided here once: convergence (decrement below tolerance, or at the
