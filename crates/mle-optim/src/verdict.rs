@@ -371,7 +371,7 @@ pub(crate) fn clearly_a_maximum(e: &Evaluation, factor: &DMatrix<f64>) -> bool {
     let mut trace_inverse = 0.0;
     for j in 0..k {
         let d = -h[(j, j)];
-        if !(d > 0.0) {
+        if d.is_nan() || d <= 0.0 {
             return false;
         }
         // Column j of L⁻¹ by forward substitution: L y = eⱼ, yᵢ = 0 for i < j.
