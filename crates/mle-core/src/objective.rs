@@ -1,6 +1,8 @@
 //! The log-likelihood over a data set: ℓ(θ) = Σᵢ wᵢ log p(xᵢ | θ), its gradient, Hessian and
 //! per-observation scores.
 
+use std::sync::Arc;
+
 use nalgebra::{DMatrix, DVector, SMatrix};
 
 use crate::density::{DensityKernel, Observation};
@@ -38,6 +40,57 @@ impl Evaluation {
     pub fn gradient_norm(&self) -> f64 {
         self.gradient.norm()
     }
+
+    /// An evaluation of `k` parameters with zero entries: a buffer for
+    /// [`Objective::evaluate_into`].
+    ///
+    /// ```
+    /// let e = mle_core::Evaluation::zeros(2);
+    /// assert_eq!((e.gradient.len(), e.hessian.shape()), (2, (2, 2)));
+    /// ```
+    pub fn zeros(k: usize) -> Self {
+        Evaluation {
+            value: 0.0,
+            gradient: DVector::zeros(k),
+            hessian: DMatrix::zeros(k, k),
+        }
+    }
+
+    /// Becomes a copy of `other`, in its own buffers when the shapes agree (no allocation).
+    ///
+    /// ```
+    /// use mle_core::Evaluation;
+    /// let mut a = Evaluation::zeros(1);
+    /// let mut b = Evaluation::zeros(1);
+    /// b.value = 2.0;
+    /// b.gradient[0] = 3.0;
+    /// a.copy_from(&b);
+    /// assert_eq!(a, b);
+    /// ```
+    pub fn copy_from(&mut self, other: &Evaluation) {
+        self.value = other.value;
+        if self.gradient.len() == other.gradient.len() {
+            self.gradient.copy_from(&other.gradient);
+        } else {
+            self.gradient = other.gradient.clone();
+        }
+        if self.hessian.shape() == other.hessian.shape() {
+            self.hessian.copy_from(&other.hessian);
+        } else {
+            self.hessian = other.hessian.clone();
+        }
+    }
+
+    /// Resizes the derivative buffers to `k` parameters (allocating only when the size
+    /// changes); their entries are then to be overwritten.
+    fn reshape(&mut self, k: usize) {
+        if self.gradient.len() != k {
+            self.gradient = DVector::zeros(k);
+        }
+        if self.hessian.shape() != (k, k) {
+            self.hessian = DMatrix::zeros(k, k);
+        }
+    }
 }
 
 /// A log-likelihood the optimisers and the inference code can work with: any model, any data.
@@ -67,6 +120,11 @@ pub trait Objective: Sync {
     fn model_name(&self) -> String;
     /// The parameters on the working scale.
     fn parameters(&self) -> Vec<Parameter>;
+    /// The parameters, shared: the same as [`Objective::parameters`], without copying their
+    /// names when the objective keeps them shared (the default copies them once).
+    fn shared_parameters(&self) -> Arc<[Parameter]> {
+        Arc::from(self.parameters())
+    }
     /// Number of parameters.
     fn dimension(&self) -> usize {
         self.parameters().len()
@@ -79,6 +137,13 @@ pub trait Objective: Sync {
     fn value_gradient(&self, theta: &[f64]) -> Result<(f64, DVector<f64>)>;
     /// ℓ, ∇ℓ and ∇²ℓ in one fused pass.
     fn evaluate(&self, theta: &[f64]) -> Result<Evaluation>;
+    /// [`Objective::evaluate`] written into `out`, the same numbers bit for bit; an objective
+    /// may override it to re-use `out`'s buffers (no allocation per evaluation, as the
+    /// i.i.d. [`DataObjective`] does). The default evaluates and moves the result in.
+    fn evaluate_into(&self, theta: &[f64], out: &mut Evaluation) -> Result<()> {
+        *out = self.evaluate(theta)?;
+        Ok(())
+    }
     /// Per-observation (weighted) scores wᵢ ∇ log p(xᵢ | θ): one row per observation.
     fn scores(&self, theta: &[f64]) -> Result<DMatrix<f64>>;
     /// Expected (Fisher) information Σ wᵢ I₁(θ), where the model knows it in closed form.
@@ -138,7 +203,7 @@ pub struct DataObjective<'a, K: DensityKernel<P>, const P: usize> {
     kernel: &'a K,
     data: &'a [K::Obs],
     weights: Option<&'a [f64]>,
-    parameters: Vec<Parameter>,
+    parameters: Arc<[Parameter]>,
     n_positive: usize,
 }
 
@@ -148,7 +213,7 @@ impl<K: DensityKernel<P>, const P: usize> Clone for DataObjective<'_, K, P> {
             kernel: self.kernel,
             data: self.data,
             weights: self.weights,
-            parameters: self.parameters.clone(),
+            parameters: Arc::clone(&self.parameters),
             n_positive: self.n_positive,
         }
     }
@@ -192,7 +257,7 @@ impl<'a, K: DensityKernel<P>, const P: usize> DataObjective<'a, K, P> {
             kernel,
             data,
             weights: None,
-            parameters,
+            parameters: Arc::from(parameters),
             n_positive: data.len(),
         })
     }
@@ -292,7 +357,11 @@ impl<K: DensityKernel<P>, const P: usize> Objective for DataObjective<'_, K, P> 
     }
 
     fn parameters(&self) -> Vec<Parameter> {
-        self.parameters.clone()
+        self.parameters.to_vec()
+    }
+
+    fn shared_parameters(&self) -> Arc<[Parameter]> {
+        Arc::clone(&self.parameters)
     }
 
     fn dimension(&self) -> usize {
@@ -328,28 +397,38 @@ impl<K: DensityKernel<P>, const P: usize> Objective for DataObjective<'_, K, P> 
     }
 
     fn evaluate(&self, theta: &[f64]) -> Result<Evaluation> {
+        let mut out = Evaluation::zeros(P);
+        self.evaluate_into(theta, &mut out)?;
+        Ok(out)
+    }
+
+    fn evaluate_into(&self, theta: &[f64], out: &mut Evaluation) -> Result<()> {
         let t = self.theta(theta)?;
-        let block = |range: std::ops::Range<usize>, out: &mut [f64]| {
+        let block = |range: std::ops::Range<usize>, acc: &mut [f64]| {
             let w = self.weights.map(|w| &w[range.clone()]);
             let (v, g, h) = self.kernel.block_value_gradient_hessian(&t, &self.data[range], w);
-            out[0] += v;
+            acc[0] += v;
             for k in 0..P {
-                out[1 + k] += g[k];
+                acc[1 + k] += g[k];
             }
-            for (o, h) in out[1 + P..].iter_mut().zip(h.iter()) {
+            for (o, h) in acc[1 + P..].iter_mut().zip(h.iter()) {
                 *o += h;
             }
         };
-        Ok(sum_blocks_with(self.data.len(), 1 + P + P * P, block, |s| {
+        out.reshape(P);
+        sum_blocks_with(self.data.len(), 1 + P + P * P, block, |s| {
             let h = &s[1 + P..];
-            Evaluation {
-                value: s[0],
-                gradient: DVector::from_column_slice(&s[1..1 + P]),
-                // Exactly symmetric (the dual Hessian is symmetric up to round-off), built in
-                // place: (H + Hᵀ)/2 element by element.
-                hessian: DMatrix::from_fn(P, P, |r, c| (h[r + c * P] + h[c + r * P]) * 0.5),
+            out.value = s[0];
+            out.gradient.copy_from_slice(&s[1..1 + P]);
+            // Exactly symmetric (the dual Hessian is symmetric up to round-off), built in
+            // place: (H + Hᵀ)/2 element by element.
+            for c in 0..P {
+                for r in 0..P {
+                    out.hessian[(r, c)] = (h[r + c * P] + h[c + r * P]) * 0.5;
+                }
             }
-        }))
+        });
+        Ok(())
     }
 
     fn scores(&self, theta: &[f64]) -> Result<DMatrix<f64>> {

@@ -127,27 +127,12 @@ pub fn sum_blocks_with<R>(
     block_sum: impl Fn(std::ops::Range<usize>, &mut [f64]) + Sync,
     finish: impl FnOnce(&[f64]) -> R,
 ) -> R {
+    if n <= CHUNK && width <= SMALL_WIDTH {
+        // ℓ, ∇ℓ and ∇²ℓ of up to 2 parameters: smaller arrays to clear on every call.
+        return sum_one_chunk::<SMALL_WIDTH, R>(n, width, block_sum, finish);
+    }
     if n <= CHUNK && width <= STACK_WIDTH {
-        // One chunk, summed exactly as `chunk_sum` below, then merged into a zero total.
-        let (mut sum, mut compensation, mut block) =
-            ([0.0; STACK_WIDTH], [0.0; STACK_WIDTH], [0.0; STACK_WIDTH]);
-        let (sum, compensation, block) = (&mut sum[..width], &mut compensation[..width], &mut block[..width]);
-        let mut block_start = 0;
-        while block_start < n {
-            let block_end = (block_start + BLOCK).min(n);
-            block.iter_mut().for_each(|b| *b = 0.0);
-            block_sum(block_start..block_end, block);
-            add_compensated(sum, compensation, block);
-            block_start = block_end;
-        }
-        let (mut total, mut total_compensation) = ([0.0; STACK_WIDTH], [0.0; STACK_WIDTH]);
-        let (total, total_compensation) = (&mut total[..width], &mut total_compensation[..width]);
-        add_compensated(total, total_compensation, sum);
-        add_compensated(total, total_compensation, compensation);
-        for (t, c) in total.iter_mut().zip(total_compensation.iter()) {
-            *t += c;
-        }
-        return finish(total);
+        return sum_one_chunk::<STACK_WIDTH, R>(n, width, block_sum, finish);
     }
     let chunk_sum = |chunk: usize| -> CompensatedSum {
         let start = chunk * CHUNK;
@@ -175,6 +160,38 @@ pub fn sum_blocks_with<R>(
         }
     }
     finish(&total.total())
+}
+
+/// Widths up to which [`sum_one_chunk`] works on arrays of 8.
+const SMALL_WIDTH: usize = 8;
+
+/// One chunk (`n` ≤ [`CHUNK`]), summed on the stack in arrays of `W` ≥ `width` exactly as
+/// `chunk_sum` in [`sum_blocks_with`] does on the heap, then merged into a zero total.
+#[inline]
+fn sum_one_chunk<const W: usize, R>(
+    n: usize,
+    width: usize,
+    block_sum: impl Fn(std::ops::Range<usize>, &mut [f64]),
+    finish: impl FnOnce(&[f64]) -> R,
+) -> R {
+    let (mut sum, mut compensation, mut block) = ([0.0; W], [0.0; W], [0.0; W]);
+    let (sum, compensation, block) = (&mut sum[..width], &mut compensation[..width], &mut block[..width]);
+    let mut block_start = 0;
+    while block_start < n {
+        let block_end = (block_start + BLOCK).min(n);
+        block.iter_mut().for_each(|b| *b = 0.0);
+        block_sum(block_start..block_end, block);
+        add_compensated(sum, compensation, block);
+        block_start = block_end;
+    }
+    let (mut total, mut total_compensation) = ([0.0; W], [0.0; W]);
+    let (total, total_compensation) = (&mut total[..width], &mut total_compensation[..width]);
+    add_compensated(total, total_compensation, sum);
+    add_compensated(total, total_compensation, compensation);
+    for (t, c) in total.iter_mut().zip(total_compensation.iter()) {
+        *t += c;
+    }
+    finish(total)
 }
 
 /// Neumaier's step: adds `terms` into the running `sum`, keeping the lost low-order parts

@@ -67,9 +67,12 @@ impl EvaluationCounts {
     }
 }
 
+/// A point, inline for a few parameters (no allocation per fit for small models).
+type Point = smallvec::SmallVec<[f64; 4]>;
+
 #[derive(Debug, Clone)]
 struct Cached {
-    theta: Vec<f64>,
+    theta: Point,
     value: f64,
     gradient: Option<DVector<f64>>,
     hessian: Option<DMatrix<f64>>,
@@ -80,9 +83,9 @@ struct Record {
     counts: EvaluationCounts,
     last: Option<Cached>,
     /// The highest ℓ evaluated (+∞ counts) and where.
-    best: Option<(f64, Vec<f64>)>,
+    best: Option<(f64, Point)>,
     /// The last finite θ evaluated, with ℓ there.
-    last_finite: Option<(Vec<f64>, f64)>,
+    last_finite: Option<(Point, f64)>,
     /// The last error handed to argmin through `CostFunction`/`Gradient` (argmin's L-BFGS
     /// turns a line-search error into a message; this keeps it typed).
     last_error: Option<MleError>,
@@ -130,7 +133,7 @@ impl<'a> NegativeLogLikelihood<'a> {
     pub fn new(objective: &'a dyn Objective) -> Self {
         NegativeLogLikelihood {
             objective,
-            parameters: Arc::from(objective.parameters()),
+            parameters: objective.shared_parameters(),
             record: Arc::new(Mutex::new(Record::default())),
             cache: true,
         }
@@ -216,21 +219,28 @@ impl<'a> NegativeLogLikelihood<'a> {
         if theta.iter().all(|v| v.is_finite()) {
             return Ok(());
         }
-        let (last, log_likelihood) = self.lock().last_finite.clone().unwrap_or((Vec::new(), f64::NAN));
+        let (last, log_likelihood) = self
+            .lock()
+            .last_finite
+            .as_ref()
+            .map_or((Vec::new(), f64::NAN), |(t, v)| (t.to_vec(), *v));
         Err(MleError::NonFiniteIterate { last, log_likelihood })
     }
 
-    /// Records an evaluation: the highest ℓ, the last finite point and the last-point cache,
-    /// re-using their buffers (no allocation once the first point is recorded).
+    /// Records an evaluation under one lock: its count (`count`), the highest ℓ, the last
+    /// finite point and the last-point cache, re-using their buffers (no allocation once the
+    /// first point is recorded).
     fn remember(
         &self,
         theta: &[f64],
         value: f64,
         gradient: Option<&DVector<f64>>,
         hessian: Option<&DMatrix<f64>>,
+        count: fn(&mut EvaluationCounts),
     ) {
         let mut guard = self.lock();
         let r = &mut *guard;
+        count(&mut r.counts);
         let higher = match &r.best {
             None => !value.is_nan(),
             Some((b, _)) => value > *b,
@@ -241,7 +251,7 @@ impl<'a> NegativeLogLikelihood<'a> {
                     *b = value;
                     overwrite(t, theta);
                 }
-                None => r.best = Some((value, theta.to_vec())),
+                None => r.best = Some((value, Point::from_slice(theta))),
             }
         }
         if value.is_finite() {
@@ -250,7 +260,7 @@ impl<'a> NegativeLogLikelihood<'a> {
                     overwrite(t, theta);
                     *v = value;
                 }
-                None => r.last_finite = Some((theta.to_vec(), value)),
+                None => r.last_finite = Some((Point::from_slice(theta), value)),
             }
         }
         if self.cache {
@@ -263,7 +273,7 @@ impl<'a> NegativeLogLikelihood<'a> {
                 }
                 None => {
                     r.last = Some(Cached {
-                        theta: theta.to_vec(),
+                        theta: Point::from_slice(theta),
                         value,
                         gradient: gradient.cloned(),
                         hessian: hessian.cloned(),
@@ -278,7 +288,11 @@ impl<'a> NegativeLogLikelihood<'a> {
             return None;
         }
         let mut r = self.lock();
-        let found = r.last.as_ref().filter(|c| c.theta == theta).and_then(pick);
+        let found = r
+            .last
+            .as_ref()
+            .filter(|c| c.theta.as_slice() == theta)
+            .and_then(pick);
         if found.is_some() {
             r.counts.cache_hits += 1;
         }
@@ -302,8 +316,7 @@ impl<'a> NegativeLogLikelihood<'a> {
             return Ok(v);
         }
         let v = self.objective.log_likelihood(theta)?;
-        self.lock().counts.value += 1;
-        self.remember(theta, v, None, None);
+        self.remember(theta, v, None, None, |c| c.value += 1);
         Ok(v)
     }
 
@@ -325,8 +338,7 @@ impl<'a> NegativeLogLikelihood<'a> {
             return Ok(vg);
         }
         let (v, g) = self.objective.value_gradient(theta)?;
-        self.lock().counts.gradient += 1;
-        self.remember(theta, v, Some(&g), None);
+        self.remember(theta, v, Some(&g), None, |c| c.gradient += 1);
         Ok((v, g))
     }
 
@@ -343,21 +355,56 @@ impl<'a> NegativeLogLikelihood<'a> {
     /// assert_eq!(nll.fused(&[1.0]).unwrap().value, 0.0);
     /// ```
     pub fn fused(&self, theta: &[f64]) -> Result<Evaluation, MleError> {
-        self.check_iterate(theta)?;
-        let cached = self.hit(theta, |c| {
-            Some(Evaluation {
-                value: c.value,
-                gradient: c.gradient.clone()?,
-                hessian: c.hessian.clone()?,
-            })
-        });
-        if let Some(e) = cached {
-            return Ok(e);
-        }
-        let e = self.objective.evaluate(theta)?;
-        self.lock().counts.fused += 1;
-        self.remember(theta, e.value, Some(&e.gradient), Some(&e.hessian));
+        let mut e = Evaluation::zeros(self.parameters.len());
+        self.fused_into(theta, &mut e)?;
         Ok(e)
+    }
+
+    /// [`NegativeLogLikelihood::fused`] written into `out`: with an objective that evaluates
+    /// in place ([`Objective::evaluate_into`]) and `out` of the right size, nothing is
+    /// allocated.
+    ///
+    /// ```
+    /// # use mle_core::{ClosureDensity, DataObjective, Evaluation, Parameter};
+    /// # use num_dual::{Dual2SVec64, DualNum};
+    /// # let d = ClosureDensity::new(vec![Parameter::identity("mu")], |t: &[Dual2SVec64<1>], x: &f64| -(t[0] - *x).powi(2));
+    /// # let data = [1.0];
+    /// # let obj = DataObjective::new(&d, &data).unwrap();
+    /// # let nll = mle_optim::NegativeLogLikelihood::new(&obj);
+    /// let mut e = Evaluation::zeros(1);
+    /// nll.fused_into(&[2.0], &mut e).unwrap();
+    /// assert_eq!((e.value, e.gradient[0], e.hessian[(0, 0)]), (-1.0, -2.0, -2.0));
+    /// ```
+    pub fn fused_into(&self, theta: &[f64], out: &mut Evaluation) -> Result<(), MleError> {
+        self.check_iterate(theta)?;
+        if self.cache {
+            let mut guard = self.lock();
+            let r = &mut *guard;
+            if let Some(Cached {
+                theta: t,
+                value,
+                gradient: Some(g),
+                hessian: Some(h),
+            }) = &r.last
+                && t.as_slice() == theta
+            {
+                out.value = *value;
+                if out.gradient.len() == g.len() && out.hessian.shape() == h.shape() {
+                    out.gradient.copy_from(g);
+                    out.hessian.copy_from(h);
+                } else {
+                    out.gradient = g.clone();
+                    out.hessian = h.clone();
+                }
+                r.counts.cache_hits += 1;
+                return Ok(());
+            }
+        }
+        self.objective.evaluate_into(theta, out)?;
+        self.remember(theta, out.value, Some(&out.gradient), Some(&out.hessian), |c| {
+            c.fused += 1
+        });
+        Ok(())
     }
 
     /// The closed-form expected information at θ, when the model has one (counted).
@@ -383,7 +430,7 @@ impl<'a> NegativeLogLikelihood<'a> {
 
     /// The highest ℓ evaluated so far (+∞ included) and where.
     pub(crate) fn best(&self) -> Option<(f64, Vec<f64>)> {
-        self.lock().best.clone()
+        self.lock().best.as_ref().map(|(v, t)| (*v, t.to_vec()))
     }
 
     /// The error for a non-finite ℓ at `theta`, naming the first offending observation.
@@ -468,9 +515,16 @@ impl<'a> NegativeLogLikelihood<'a> {
 }
 
 /// `target` becomes a copy of `source`, in its own buffer.
-fn overwrite(target: &mut Vec<f64>, source: &[f64]) {
-    target.clear();
-    target.extend_from_slice(source);
+fn overwrite(target: &mut Point, source: &[f64]) {
+    if target.len() == source.len() {
+        // Element by element: no call into memmove for a few numbers.
+        for (t, s) in target.iter_mut().zip(source) {
+            *t = *s;
+        }
+    } else {
+        target.clear();
+        target.extend_from_slice(source);
+    }
 }
 
 /// The cached gradient becomes `new` (copied into the old buffer when the length is the same).
@@ -572,7 +626,8 @@ pub(crate) fn stable_norm(v: &DVector<f64>) -> f64 {
     if m == 0.0 || !m.is_finite() {
         return m;
     }
-    (v / m).norm() * m
+    // |v/m|·m without the temporary vector.
+    v.iter().map(|x| (x / m) * (x / m)).sum::<f64>().sqrt() * m
 }
 
 /// The rounding error of ℓ: 1e3·ε·max(|ℓ|, 1).

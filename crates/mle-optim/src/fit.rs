@@ -7,7 +7,7 @@ use mle_core::{Convergence, Fit, MleError, Objective, Result};
 
 use crate::adapter::{into_mle_error, positive_finite, stable_norm, NegativeLogLikelihood};
 use crate::levenberg_marquardt::LevenbergMarquardt;
-use crate::newton::SafeguardedNewton;
+use crate::newton::{SafeguardedNewton, Theta};
 use crate::quasi_newton::{run_bfgs, run_lbfgs};
 use mle_core::InformationKind;
 
@@ -232,7 +232,10 @@ impl FitOptions {
     /// ```
     pub fn fit(&self, objective: &dyn Objective, start: &[f64]) -> Result<Fit> {
         self.check()?;
-        check_parameters(&objective.parameters(), start)?;
+        // The names are only needed for the error: checked without copying them first.
+        if start.len() != objective.dimension() || !start.iter().all(|v| v.is_finite()) {
+            check_parameters(&objective.parameters(), start)?;
+        }
         let Outcome {
             param,
             convergence,
@@ -285,7 +288,7 @@ impl FitOptions {
             solver, mut state, ..
         } = Executor::new(nll, solver)
             .configure(|s| {
-                s.param(start.to_vec())
+                s.param(Theta::from_slice(start))
                     .max_iters(self.max_iterations)
                     .counting(false)
             })
@@ -293,7 +296,8 @@ impl FitOptions {
             .map_err(into_mle_error)?;
         let param = state
             .take_param()
-            .ok_or_else(|| MleError::Optimiser("Newton returned no parameter".into()))?;
+            .ok_or_else(|| MleError::Optimiser("Newton returned no parameter".into()))?
+            .to_vec();
         // The verdict and the last evaluation are moved out of the solver, not copied.
         let (status, last) = solver.into_verdict();
         let status = status.ok_or_else(|| MleError::Optimiser("Newton stopped without a verdict".into()))?;

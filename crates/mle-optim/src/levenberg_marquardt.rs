@@ -13,13 +13,16 @@
 //! with an unbounded/diverging status, over a longer window (50 steps) since damped steps
 //! crawl.
 
-use argmin::core::{Error, Problem, Solver, State, TerminationStatus, KV};
+use argmin::core::{Error, IterState, Problem, Solver, State, TerminationStatus, KV};
 use mle_core::fit::{ConvergenceStatus, Criterion};
 use mle_core::{MleError, Parameter};
 use nalgebra::{DMatrix, DVector};
 
 use crate::adapter::{at_iterate, positive_finite, round_off, stable_norm, NegativeLogLikelihood};
-use crate::newton::{descent_direction, refine_runaway, termination_for, NewtonState, Runaway};
+use crate::newton::{descent_direction, refine_runaway, termination_for, Runaway};
+
+/// The argmin state Levenberg–Marquardt runs on.
+pub type LmState = IterState<Vec<f64>, Vec<f64>, (), Vec<Vec<f64>>, (), f64>;
 
 /// Levenberg–Marquardt-damped Fisher scoring, an argmin [`Solver`].
 ///
@@ -207,7 +210,7 @@ impl LevenbergMarquardt {
     }
 }
 
-impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for LevenbergMarquardt {
+impl<'a> Solver<NegativeLogLikelihood<'a>, LmState> for LevenbergMarquardt {
     fn name(&self) -> &str {
         "Levenberg-Marquardt (Fisher scoring)"
     }
@@ -215,8 +218,8 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for LevenbergMarquardt {
     fn init(
         &mut self,
         problem: &mut Problem<NegativeLogLikelihood<'a>>,
-        mut state: NewtonState,
-    ) -> Result<(NewtonState, Option<KV>), Error> {
+        mut state: LmState,
+    ) -> Result<(LmState, Option<KV>), Error> {
         let x = state
             .take_param()
             .ok_or_else(|| Error::from(MleError::NoStartingValues))?;
@@ -238,8 +241,8 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for LevenbergMarquardt {
     fn next_iter(
         &mut self,
         problem: &mut Problem<NegativeLogLikelihood<'a>>,
-        mut state: NewtonState,
-    ) -> Result<(NewtonState, Option<KV>), Error> {
+        mut state: LmState,
+    ) -> Result<(LmState, Option<KV>), Error> {
         let x = state
             .take_param()
             .ok_or_else(|| Error::msg("Levenberg-Marquardt: no parameter"))?;
@@ -314,7 +317,7 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for LevenbergMarquardt {
 
     /// The verdict, decided here once: run-off, the Fisher decrement below tolerance, a stall
     /// of the damping, or the iteration limit.
-    fn terminate(&mut self, state: &NewtonState) -> TerminationStatus {
+    fn terminate(&mut self, state: &LmState) -> TerminationStatus {
         let criterion = Criterion::Decrement {
             decrement: self.half_decrement,
             tolerance: self.decrement_tolerance,

@@ -20,16 +20,27 @@
 use argmin::core::{Error, IterState, Problem, Solver, State, TerminationReason, TerminationStatus, KV};
 use mle_core::fit::{ConvergenceStatus, Criterion};
 use mle_core::{Evaluation, InformationKind, MleError, Parameter};
-use nalgebra::{DMatrix, DVector};
+use nalgebra::{Cholesky, DMatrix, DVector};
+use smallvec::SmallVec;
 use std::sync::Arc;
 
 use crate::adapter::{at_iterate, positive_finite, round_off, stable_norm, NegativeLogLikelihood};
+pub use crate::direction::descent_direction;
+use crate::direction::{cholesky_solve, newton_direction};
+use crate::verdict::clearly_a_maximum;
 pub(crate) use crate::verdict::{
     ascent_at_stall, not_a_maximum, refine_runaway, step_below_resolution, unbounded_at, Runaway,
 };
 
-/// The argmin state our Newton runs on.
-pub type NewtonState = IterState<Vec<f64>, Vec<f64>, (), Vec<Vec<f64>>, (), f64>;
+/// θ as argmin's parameter: stored inline up to 4 parameters, so the copies argmin makes of
+/// it every iteration (its best point) allocate nothing, and the state argmin moves from
+/// call to call stays small.
+pub type Theta = SmallVec<[f64; 4]>;
+
+/// The argmin state our Newton runs on. The gradient is not kept there (it is in the
+/// solver's current evaluation, [`SafeguardedNewton::current`]): argmin moves the whole
+/// state by value at every call, so it is kept small.
+pub type NewtonState = IterState<Theta, (), (), (), (), f64>;
 
 /// Safeguarded Newton / Fisher-scoring solver for argmin's `Executor`.
 ///
@@ -43,7 +54,7 @@ pub type NewtonState = IterState<Vec<f64>, Vec<f64>, (), Vec<Vec<f64>>, (), f64>
 /// let data = [1.0, 2.0, 6.0];
 /// let obj = DataObjective::new(&d, &data).unwrap();
 /// let res = Executor::new(NegativeLogLikelihood::new(&obj), SafeguardedNewton::new())
-///     .configure(|s| s.param(vec![0.0]).max_iters(50))
+///     .configure(|s| s.param(vec![0.0].into()).max_iters(50))
 ///     .run()
 ///     .unwrap();
 /// assert!((res.state().get_param().unwrap()[0] - 3.0).abs() < 1e-12);
@@ -57,6 +68,13 @@ pub struct SafeguardedNewton {
     curvature: InformationKind,
     current: Option<Evaluation>,
     direction: Option<DVector<f64>>,
+    /// Buffers re-used from iteration to iteration (no allocation per iteration): the trial
+    /// evaluation, the trial point and the matrix the Cholesky factorisation works in.
+    trial: Option<Evaluation>,
+    spare: Theta,
+    factor: Option<DMatrix<f64>>,
+    /// Whether `factor` holds the Cholesky factor of −∇²ℓ at the current evaluation.
+    factor_current: bool,
     half_decrement: f64,
     stalled: bool,
     best_value: f64,
@@ -91,6 +109,10 @@ impl SafeguardedNewton {
             curvature: InformationKind::Observed,
             current: None,
             direction: None,
+            trial: None,
+            spare: Theta::new(),
+            factor: None,
+            factor_current: false,
             half_decrement: f64::INFINITY,
             stalled: false,
             best_value: f64::NEG_INFINITY,
@@ -192,17 +214,56 @@ impl SafeguardedNewton {
     }
 
     /// The Newton direction d = M⁻¹∇ℓ for the curvature in use (observed: −∇²ℓ; expected:
-    /// the closed-form information).
+    /// the closed-form information). The observed case works in the solver's buffers.
     fn direction_for(
-        &self,
+        &mut self,
         nll: &NegativeLogLikelihood<'_>,
         theta: &[f64],
         eval: &Evaluation,
     ) -> Result<DVector<f64>, MleError> {
+        self.factor_current = false;
         match self.curvature {
-            InformationKind::Observed => Ok(newton_direction(-&eval.hessian, &eval.gradient, || {
-                -&eval.hessian
-            })),
+            InformationKind::Observed => {
+                let k = eval.gradient.len();
+                let mut m = match self.factor.take() {
+                    Some(m) if m.shape() == (k, k) => m,
+                    _ => DMatrix::zeros(k, k),
+                };
+                let mut d = match self.direction.take() {
+                    Some(d) if d.len() == k => d,
+                    _ => DVector::zeros(k),
+                };
+                d.copy_from(&eval.gradient);
+                // Up to 4 parameters at a static size (nalgebra's same algorithm, without the
+                // dynamic-size overhead that dominates a 2×2 factorisation).
+                let factored = match k {
+                    1 => cholesky_solve::<1>(&eval.hessian, &mut m, &mut d),
+                    2 => cholesky_solve::<2>(&eval.hessian, &mut m, &mut d),
+                    3 => cholesky_solve::<3>(&eval.hessian, &mut m, &mut d),
+                    4 => cholesky_solve::<4>(&eval.hessian, &mut m, &mut d),
+                    _ => {
+                        // −∇²ℓ, the same bits as `-&eval.hessian`.
+                        m.zip_apply(&eval.hessian, |a, h| *a = -h);
+                        match Cholesky::new(m) {
+                            Some(ch) => {
+                                ch.solve_mut(&mut d);
+                                m = ch.unpack_dirty();
+                                true
+                            }
+                            None => {
+                                m = DMatrix::zeros(k, k);
+                                false
+                            }
+                        }
+                    }
+                };
+                self.factor = Some(m);
+                if factored && d.iter().all(|v| v.is_finite()) {
+                    self.factor_current = true;
+                    return Ok(d);
+                }
+                Ok(descent_direction(&-&eval.hessian, &-&eval.gradient).0)
+            }
             InformationKind::Expected => match nll.expected_information(theta) {
                 Some(r) => {
                     let m = r?;
@@ -242,6 +303,155 @@ impl SafeguardedNewton {
         self.direction = Some(d);
         self.current = Some(eval);
         Ok(())
+    }
+
+    /// The first evaluation, at the start `x`: sets up the run and returns −ℓ there.
+    fn start(&mut self, nll: &NegativeLogLikelihood<'_>, x: &Theta) -> Result<f64, Error> {
+        let mut eval = Evaluation::zeros(x.len());
+        nll.fused_into(x, &mut eval)?;
+        self.parameters = nll.shared_parameters();
+        let cost = -eval.value;
+        self.stalled = false;
+        self.best_value = eval.value;
+        self.no_progress = 0;
+        self.best_decrement = f64::INFINITY;
+        self.since_best_decrement = 0;
+        self.status = None;
+        self.runaway_status = None;
+        self.runaway = Some(Runaway::new(x, eval.value, stable_norm(&eval.gradient), 25));
+        self.trial = Some(Evaluation::zeros(x.len()));
+        self.spare = Theta::from_slice(x);
+        self.prepare(nll, x, eval, || "the starting values".into())?;
+        Ok(cost)
+    }
+
+    /// One Newton iteration from `x` (the `iteration`-th): the point it ends at and −ℓ there.
+    fn step(
+        &mut self,
+        nll: &NegativeLogLikelihood<'_>,
+        x: Theta,
+        iteration: u64,
+    ) -> Result<(Theta, f64), Error> {
+        let (cur, d) = match (self.current.take(), self.direction.take()) {
+            (Some(c), Some(d)) => (c, d),
+            _ => return Err(Error::msg("Newton: not initialised")),
+        };
+        let nll0 = -cur.value;
+        // (−g)·d, exactly: negation commutes with every rounding.
+        let slope = -cur.gradient.dot(&d);
+        // x + α·d, element by element as nalgebra computes it, into the spare buffer.
+        let trial = |alpha: f64, out: &mut Theta| {
+            out.clear();
+            out.extend(x.iter().zip(d.iter()).map(|(xi, di)| xi + di * alpha));
+        };
+        let finite = |t: &[f64]| t.iter().all(|v| v.is_finite());
+
+        // Full step with a fused evaluation (re-used as the next iterate when accepted). A
+        // step that overflows θ is a rejected step, like one where ℓ is not finite.
+        let mut x1 = std::mem::take(&mut self.spare);
+        trial(1.0, &mut x1);
+        let mut e1 = self.trial.take().unwrap_or_else(|| Evaluation::zeros(x.len()));
+        let evaluated = finite(&x1);
+        if evaluated {
+            nll.fused_into(&x1, &mut e1)?;
+        }
+        let nll1 = if evaluated { -e1.value } else { f64::INFINITY };
+        let roundoff = 1e3 * f64::EPSILON * nll0.abs().max(1.0);
+        let finite1 = nll1.is_finite() && evaluated && e1.gradient.iter().all(|v| v.is_finite());
+        let accept_full = finite1
+            && (nll1 <= nll0 + self.armijo * slope
+                || ((nll1 - nll0).abs() <= roundoff && e1.gradient.norm() < cur.gradient.norm()));
+        let accepted = if accept_full {
+            true
+        } else {
+            let found = self.backtrack(nll, &x, &d, (nll0, slope, nll1), &mut x1)?;
+            if found {
+                nll.fused_into(&x1, &mut e1)?;
+            }
+            found
+        };
+        if accepted {
+            let (x_new, e_new) = (x1, e1);
+            let cost = -e_new.value;
+            // Progress below round-off for several accepted steps in a row: the
+            // log-likelihood cannot be improved numerically any more.
+            if e_new.value > self.best_value + roundoff {
+                self.best_value = e_new.value;
+                self.no_progress = 0;
+            } else {
+                self.no_progress += 1;
+            }
+            let (value, gnorm) = (e_new.value, stable_norm(&e_new.gradient));
+            // The old point's buffers serve the next trial.
+            self.spare = x;
+            self.trial = Some(cur);
+            self.direction = Some(d);
+            self.prepare(nll, &x_new, e_new, || at_iterate(&x_new, iteration))?;
+            // The decrement no longer shrinks (noise-limited ℓ: it wanders instead).
+            if self.half_decrement < 0.5 * self.best_decrement {
+                self.best_decrement = self.half_decrement;
+                self.since_best_decrement = 0;
+            } else {
+                self.since_best_decrement += 1;
+            }
+            // Stalled: neither ℓ nor the decrement improves any more (ℓ alone resolves the
+            // parameters only to √ε, so a value stall while the decrement still shrinks
+            // is not a stall).
+            self.stalled = ((self.no_progress >= 5 && self.since_best_decrement >= 5)
+                || self.since_best_decrement >= 20)
+                && self.half_decrement <= 5e-3;
+            if let Some(r) = self.runaway.as_mut() {
+                self.runaway_status = r.observe(&x_new, value, gnorm, iteration, &self.parameters);
+            }
+            Ok((x_new, cost))
+        } else {
+            self.stalled = true;
+            self.spare = x1;
+            self.trial = Some(e1);
+            self.current = Some(cur);
+            self.direction = Some(d);
+            Ok((x, nll0))
+        }
+    }
+
+    /// Backtracking with safeguarded quadratic interpolation and value-only evaluations,
+    /// after the full step along `d` from `x` was rejected; `(−ℓ(x), slope, −ℓ at the full
+    /// step)`. Whether a point satisfying the Armijo condition was found (then `out` holds it).
+    fn backtrack(
+        &self,
+        nll: &NegativeLogLikelihood<'_>,
+        x: &[f64],
+        d: &DVector<f64>,
+        (nll0, slope, nll1): (f64, f64, f64),
+        out: &mut Theta,
+    ) -> Result<bool, Error> {
+        let mut alpha = 1.0;
+        let mut f_alpha = if nll1.is_finite() { nll1 } else { f64::INFINITY };
+        for _ in 0..self.max_backtracks {
+            let quad = if f_alpha.is_finite() {
+                -slope * alpha * alpha / (2.0 * (f_alpha - nll0 - slope * alpha))
+            } else {
+                0.1 * alpha
+            };
+            alpha = quad.clamp(0.1 * alpha, 0.5 * alpha);
+            out.clear();
+            out.extend(x.iter().zip(d.iter()).map(|(xi, di)| xi + di * alpha));
+            let fa = if out.iter().all(|v| v.is_finite()) {
+                let v = nll.value(out)?;
+                if v.is_finite() {
+                    -v
+                } else {
+                    f64::INFINITY
+                }
+            } else {
+                f64::INFINITY
+            };
+            if fa <= nll0 + self.armijo * alpha * slope {
+                return Ok(true);
+            }
+            f_alpha = fa;
+        }
+        Ok(false)
     }
 
     fn criterion(&self) -> Criterion {
@@ -292,6 +502,14 @@ impl SafeguardedNewton {
             None
         };
         if let Some(c) = candidate {
+            // A well-conditioned Cholesky factor of −∇²ℓ here settles it without the
+            // eigen-decomposition (the same verdict).
+            if self.factor_current
+                && let Some(f) = &self.factor
+                && clearly_a_maximum(cur, f)
+            {
+                return Some(c);
+            }
             return Some(not_a_maximum(cur, &self.parameters).unwrap_or(c));
         }
         if self.stalled {
@@ -310,58 +528,6 @@ impl SafeguardedNewton {
         }
         None
     }
-}
-
-/// d = −M⁻¹g with M the curvature made positive definite: Cholesky when it works, otherwise
-/// eigenvalues |λᵢ| floored at 1e-12·max|λ|. Returns the direction and whether M was modified.
-///
-/// ```
-/// use nalgebra::{dmatrix, dvector};
-/// let (d, modified) = mle_optim::newton::descent_direction(&dmatrix![-1.0, 0.0; 0.0, 2.0], &dvector![1.0, 1.0]);
-/// assert!(modified);
-/// assert!(dvector![1.0, 1.0].dot(&d) < 0.0);
-/// ```
-pub fn descent_direction(curvature: &DMatrix<f64>, gradient: &DVector<f64>) -> (DVector<f64>, bool) {
-    if let Some(ch) = curvature.clone().cholesky() {
-        let d = -ch.solve(gradient);
-        if d.iter().all(|v| v.is_finite()) {
-            return (d, false);
-        }
-    }
-    let sym = (curvature + curvature.transpose()) * 0.5;
-    let eig = sym.symmetric_eigen();
-    let max = eig.eigenvalues.amax();
-    let floor = if max > 0.0 && max.is_finite() {
-        max * 1e-12
-    } else {
-        1.0
-    };
-    let vt_g = eig.eigenvectors.transpose() * gradient;
-    let scaled = DVector::from_iterator(
-        vt_g.len(),
-        vt_g.iter()
-            .zip(eig.eigenvalues.iter())
-            .map(|(c, l)| -c / l.abs().max(floor)),
-    );
-    (&eig.eigenvectors * scaled, true)
-}
-
-/// [`descent_direction`] for the gradient ∇ℓ of ℓ rather than that of −ℓ: d = M⁻¹∇ℓ, the same
-/// bits as `descent_direction(M, −∇ℓ)` (negation commutes with every rounding of the
-/// substitutions), with M taken by value so the Cholesky path copies nothing. `again` gives
-/// M back for the eigen-decomposition when Cholesky fails.
-fn newton_direction(
-    curvature: DMatrix<f64>,
-    gradient_ll: &DVector<f64>,
-    again: impl FnOnce() -> DMatrix<f64>,
-) -> DVector<f64> {
-    if let Some(ch) = curvature.cholesky() {
-        let d = ch.solve(gradient_ll);
-        if d.iter().all(|v| v.is_finite()) {
-            return d;
-        }
-    }
-    descent_direction(&again(), &-gradient_ll).0
 }
 
 /// argmin's termination reason for a verdict.
@@ -397,23 +563,13 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
         let x = state
             .take_param()
             .ok_or_else(|| Error::from(MleError::NoStartingValues))?;
-        let nll = inner(problem)?;
-        let eval = nll.fused(&x)?;
-        self.parameters = nll.shared_parameters();
-        let cost = -eval.value;
-        let grad: Vec<f64> = eval.gradient.iter().map(|v| -v).collect();
-        self.stalled = false;
-        self.best_value = eval.value;
-        self.no_progress = 0;
-        self.best_decrement = f64::INFINITY;
-        self.since_best_decrement = 0;
-        self.status = None;
-        self.runaway_status = None;
-        self.runaway = Some(Runaway::new(&x, eval.value, stable_norm(&eval.gradient), 25));
-        self.prepare(nll, &x, eval, || "the starting values".into())?;
-        Ok((state.param(x).cost(cost).gradient(grad), None))
+        let cost = self.start(inner(problem)?, &x)?;
+        Ok((state.param(x).cost(cost), None))
     }
 
+    /// The work is in `SafeguardedNewton::step`; this wrapper, inlined into argmin's loop,
+    /// only moves θ in and out of the state (argmin passes the state by value).
+    #[inline]
     fn next_iter(
         &mut self,
         problem: &mut Problem<NegativeLogLikelihood<'a>>,
@@ -422,113 +578,9 @@ impl<'a> Solver<NegativeLogLikelihood<'a>, NewtonState> for SafeguardedNewton {
         let x = state
             .take_param()
             .ok_or_else(|| Error::msg("Newton: no parameter in state"))?;
-        let (cur, d) = match (self.current.take(), self.direction.take()) {
-            (Some(c), Some(d)) => (c, d),
-            _ => return Err(Error::msg("Newton: not initialised")),
-        };
-        let nll = inner(problem)?;
-        let nll0 = -cur.value;
-        // (−g)·d, exactly: negation commutes with every rounding.
-        let slope = -cur.gradient.dot(&d);
-        // x + α·d, element by element as nalgebra computes it, without the temporaries.
-        let trial =
-            |alpha: f64| -> Vec<f64> { x.iter().zip(d.iter()).map(|(xi, di)| xi + di * alpha).collect() };
-        let finite = |t: &[f64]| t.iter().all(|v| v.is_finite());
-
-        // Full step with a fused evaluation (re-used as the next iterate when accepted). A
-        // step that overflows θ is a rejected step, like one where ℓ is not finite.
-        let x1 = trial(1.0);
-        let e1 = if finite(&x1) { Some(nll.fused(&x1)?) } else { None };
-        let nll1 = e1.as_ref().map_or(f64::INFINITY, |e| -e.value);
-        let roundoff = 1e3 * f64::EPSILON * nll0.abs().max(1.0);
-        let finite1 = nll1.is_finite()
-            && e1
-                .as_ref()
-                .is_some_and(|e| e.gradient.iter().all(|v| v.is_finite()));
-        let accept_full = finite1
-            && e1.as_ref().is_some_and(|e1| {
-                nll1 <= nll0 + self.armijo * slope
-                    || ((nll1 - nll0).abs() <= roundoff && e1.gradient.norm() < cur.gradient.norm())
-            });
-        let accepted = if accept_full {
-            e1.map(|e1| (x1, e1))
-        } else {
-            // Backtracking with safeguarded quadratic interpolation, value-only evaluations.
-            let mut alpha = 1.0;
-            let mut f_alpha = if nll1.is_finite() { nll1 } else { f64::INFINITY };
-            let mut found = None;
-            for _ in 0..self.max_backtracks {
-                let quad = if f_alpha.is_finite() {
-                    -slope * alpha * alpha / (2.0 * (f_alpha - nll0 - slope * alpha))
-                } else {
-                    0.1 * alpha
-                };
-                alpha = quad.clamp(0.1 * alpha, 0.5 * alpha);
-                let xa = trial(alpha);
-                let fa = if finite(&xa) {
-                    let v = nll.value(&xa)?;
-                    if v.is_finite() {
-                        -v
-                    } else {
-                        f64::INFINITY
-                    }
-                } else {
-                    f64::INFINITY
-                };
-                if fa <= nll0 + self.armijo * alpha * slope {
-                    found = Some(xa);
-                    break;
-                }
-                f_alpha = fa;
-            }
-            match found {
-                Some(xa) => {
-                    let ea = nll.fused(&xa)?;
-                    Some((xa, ea))
-                }
-                None => None,
-            }
-        };
-        match accepted {
-            Some((x_new, e_new)) => {
-                let cost = -e_new.value;
-                let grad: Vec<f64> = e_new.gradient.iter().map(|v| -v).collect();
-                // Progress below round-off for several accepted steps in a row: the
-                // log-likelihood cannot be improved numerically any more.
-                if e_new.value > self.best_value + roundoff {
-                    self.best_value = e_new.value;
-                    self.no_progress = 0;
-                } else {
-                    self.no_progress += 1;
-                }
-                let (value, gnorm) = (e_new.value, stable_norm(&e_new.gradient));
-                let iteration = state.get_iter() + 1;
-                self.prepare(nll, &x_new, e_new, || at_iterate(&x_new, iteration))?;
-                // The decrement no longer shrinks (noise-limited ℓ: it wanders instead).
-                if self.half_decrement < 0.5 * self.best_decrement {
-                    self.best_decrement = self.half_decrement;
-                    self.since_best_decrement = 0;
-                } else {
-                    self.since_best_decrement += 1;
-                }
-                // Stalled: neither ℓ nor the decrement improves any more (ℓ alone resolves the
-                // parameters only to √ε, so a value stall while the decrement still shrinks
-                // is not a stall).
-                self.stalled = ((self.no_progress >= 5 && self.since_best_decrement >= 5)
-                    || self.since_best_decrement >= 20)
-                    && self.half_decrement <= 5e-3;
-                if let Some(r) = self.runaway.as_mut() {
-                    self.runaway_status = r.observe(&x_new, value, gnorm, iteration, &self.parameters);
-                }
-                Ok((state.param(x_new).cost(cost).gradient(grad), None))
-            }
-            None => {
-                self.stalled = true;
-                self.current = Some(cur);
-                self.direction = Some(d);
-                Ok((state.param(x).cost(nll0), None))
-            }
-        }
+        let iteration = state.get_iter() + 1;
+        let (param, cost) = self.step(inner(problem)?, x, iteration)?;
+        Ok((state.param(param).cost(cost), None))
     }
 
     /// The verdict, decided here once: convergence (decrement below tolerance, or at the
@@ -556,11 +608,11 @@ mod tests {
 
     fn run(obj: &dyn Objective, start: &[f64], max_iters: u64) -> (Vec<f64>, ConvergenceStatus) {
         let res = Executor::new(NegativeLogLikelihood::new(obj), SafeguardedNewton::new())
-            .configure(|s| s.param(start.to_vec()).max_iters(max_iters))
+            .configure(|s| s.param(Theta::from_slice(start)).max_iters(max_iters))
             .run()
             .unwrap();
         (
-            res.state().get_param().unwrap().clone(),
+            res.state().get_param().unwrap().to_vec(),
             res.solver().status().unwrap().clone(),
         )
     }
@@ -591,7 +643,7 @@ mod tests {
         let (mut state, _) = solver
             .init(
                 &mut problem,
-                NewtonState::new().param(start.to_vec()).max_iters(200),
+                NewtonState::new().param(Theta::from_slice(&start)).max_iters(200),
             )
             .unwrap();
         let mut value = e0.value;

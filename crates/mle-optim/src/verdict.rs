@@ -139,7 +139,7 @@ pub(crate) fn unbounded_at(
 
 #[derive(Debug, Clone)]
 struct Sample {
-    theta: Vec<f64>,
+    theta: crate::newton::Theta,
     norm: f64,
     value: f64,
     gradient_norm: f64,
@@ -164,7 +164,7 @@ impl Runaway {
         let scale = theta0.iter().fold(1.0f64, |m, v| m.max(v.abs()));
         let mut history = VecDeque::with_capacity(window + 2);
         history.push_back(Sample {
-            theta: theta0.to_vec(),
+            theta: crate::newton::Theta::from_slice(theta0),
             norm: theta0.iter().map(|v| v * v).sum::<f64>().sqrt(),
             value,
             gradient_norm,
@@ -215,7 +215,7 @@ impl Runaway {
         let mut buffer = if self.history.len() > self.window {
             self.history.pop_front().map(|s| s.theta).unwrap_or_default()
         } else {
-            Vec::with_capacity(theta.len())
+            crate::newton::Theta::with_capacity(theta.len())
         };
         buffer.clear();
         buffer.extend_from_slice(theta);
@@ -342,5 +342,85 @@ impl ScaledCurvature {
             .map(|j| (j, self.direction(j, 1.0).dot(gradient)))
             .filter(|(_, c)| c.abs() > slope_tol)
             .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
+    }
+}
+
+/// Parameters up to which [`clearly_a_maximum`] works on the stack.
+const CLEAR_MAX_K: usize = 8;
+
+/// Whether [`not_a_maximum`] must find a maximum at `e`, decided from `factor`, whose lower
+/// triangle is the Cholesky factor L of −∇²ℓ = LLᵀ at this evaluation (the Newton step's):
+/// on the correlation scale M = S(−∇²ℓ)S of the verdict, λmax(M) ≤ tr M = k and
+/// λmin(M) ≥ 1/tr M⁻¹ = 1/Σⱼ dⱼ Σᵢ (L⁻¹)ᵢⱼ² (dⱼ the diagonal of −∇²ℓ), so a condition
+/// number bound below 1e10 — a hundred times inside the 1e-12 flatness threshold, whatever
+/// the round-off of the eigenvalues — leaves no flat or ascending direction for the
+/// eigen-decomposition to find. `false` (decide by the eigen-decomposition) when the bound
+/// is larger, ∇²ℓ is not exactly symmetric or not finite, or k > 8.
+pub(crate) fn clearly_a_maximum(e: &Evaluation, factor: &DMatrix<f64>) -> bool {
+    let k = e.gradient.len();
+    if k == 0 || k > CLEAR_MAX_K || factor.shape() != (k, k) || e.hessian.shape() != (k, k) {
+        return false;
+    }
+    let h = &e.hessian;
+    if !h.iter().chain(e.gradient.iter()).all(|v| v.is_finite()) {
+        return false;
+    }
+    if (0..k).any(|c| (c + 1..k).any(|r| h[(r, c)] != h[(c, r)])) {
+        return false;
+    }
+    let mut trace_inverse = 0.0;
+    for j in 0..k {
+        let d = -h[(j, j)];
+        if d.is_nan() || d <= 0.0 {
+            return false;
+        }
+        // Column j of L⁻¹ by forward substitution: L y = eⱼ, yᵢ = 0 for i < j.
+        let mut y = [0.0; CLEAR_MAX_K];
+        for i in j..k {
+            let mut s = if i == j { 1.0 } else { 0.0 };
+            for m in j..i {
+                s -= factor[(i, m)] * y[m];
+            }
+            y[i] = s / factor[(i, i)];
+        }
+        trace_inverse += d * y[j..k].iter().map(|v| v * v).sum::<f64>();
+    }
+    let bound = k as f64 * trace_inverse;
+    bound.is_finite() && bound < 1e10
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The Cholesky bound says "a maximum" only where the eigen-decomposition does, and
+    /// leaves nearly flat, indefinite or asymmetric curvature to it.
+    #[test]
+    fn cholesky_bound_agrees_with_the_eigen_verdict() {
+        let ps = [Parameter::identity("a"), Parameter::identity("b")];
+        let eval = |h: [f64; 4]| Evaluation {
+            value: -1.0,
+            gradient: DVector::zeros(2),
+            hessian: DMatrix::from_row_slice(2, 2, &h),
+        };
+        let factor = |e: &Evaluation| (-&e.hessian).cholesky().map(|c| c.unpack_dirty());
+        // Well conditioned, and badly scaled but well determined (unit correlation matrix).
+        for h in [[-2.0, 0.5, 0.5, -1.0], [-1e12, 0.0, 0.0, -1e-6]] {
+            let e = eval(h);
+            assert!(clearly_a_maximum(&e, &factor(&e).unwrap()), "{h:?}");
+            assert!(not_a_maximum(&e, &ps).is_none());
+        }
+        // A correlation of 1 − 1e-13: positive definite, but too flat for the bound.
+        let r = 1.0 - 1e-13;
+        let e = eval([-1.0, -r, -r, -1.0]);
+        assert!(!clearly_a_maximum(&e, &factor(&e).unwrap()));
+        // Not exactly symmetric: left to the eigen-decomposition.
+        let e = eval([-2.0, 0.5, 0.5 + 1e-15, -1.0]);
+        assert!(!clearly_a_maximum(&e, &factor(&e).unwrap()));
+        // A factor of the wrong size.
+        assert!(!clearly_a_maximum(
+            &eval([-2.0, 0.5, 0.5, -1.0]),
+            &DMatrix::identity(1, 1)
+        ));
     }
 }
