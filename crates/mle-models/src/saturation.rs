@@ -31,25 +31,28 @@ fn without_dominant_rows(x: &Design, y: &[f64], eta: &[f64], hessian: &DMatrix<f
     let half: Vec<f64> = (0..p).map(|j| 0.5 * -hessian[(j, j)]).collect();
     // wᵢ = σ(mᵢ)σ(−mᵢ) (without overflow) and whether row i is saturated, then the shares
     // wᵢx_ij² column by column (contiguous in the column-major design).
-    let mut w = Vec::with_capacity(n);
+    // Each row's weight split by whether it is saturated (the other part zero), so the column
+    // loop below has no branch.
+    let mut w_free = Vec::with_capacity(n);
+    let mut w_saturated = Vec::with_capacity(n);
     let mut is_saturated = Vec::with_capacity(n);
     for i in 0..n {
         let margin = (2.0 * y[i] - 1.0) * eta[i];
         let e = (-margin.abs()).exp();
-        w.push(e / ((1.0 + e) * (1.0 + e)));
-        is_saturated.push(margin > SATURATED);
+        let w = e / ((1.0 + e) * (1.0 + e));
+        let saturated = margin > SATURATED;
+        w_free.push(if saturated { 0.0 } else { w });
+        w_saturated.push(if saturated { w } else { 0.0 });
+        is_saturated.push(saturated);
     }
     let mut is_dominant = vec![false; n];
     let mut saturated_dominates = false;
     for (j, col) in m.column_iter().enumerate() {
         let mut saturated_curvature = 0.0;
         for (i, v) in col.iter().enumerate() {
-            let share = w[i] * v * v;
-            if is_saturated[i] {
-                saturated_curvature += share;
-            } else if share > half[j] {
-                is_dominant[i] = true;
-            }
+            let v2 = v * v;
+            saturated_curvature += w_saturated[i] * v2;
+            is_dominant[i] |= w_free[i] * v2 > half[j];
         }
         saturated_dominates |= saturated_curvature > half[j];
     }
