@@ -13,6 +13,12 @@ fn run(args: &[&str]) -> Result<String, mle_cli::CliError> {
     Ok(String::from_utf8(out).unwrap())
 }
 
+/// `mle fit --data DATA --formula FORMULA --family FAMILY` and `extra`.
+fn fit(data: &str, formula: &str, family: &str, extra: &[&str]) -> Result<String, mle_cli::CliError> {
+    let args = ["fit", "--data", data, "--formula", formula, "--family", family];
+    run(&[&args[..], extra].concat())
+}
+
 fn parquet_copy(name: &str) -> (PathBuf, Table) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let table = Table::read_csv(root.join("data/birthwt.csv")).unwrap();
@@ -31,19 +37,7 @@ fn streaming_fit_equals_the_in_memory_fit() {
         } else {
             "bwt ~ age + lwt + race * smoke"
         };
-        let out = run(&[
-            "fit",
-            "--data",
-            &data,
-            "--formula",
-            formula,
-            "--family",
-            family,
-            "--streaming",
-            "--output",
-            "json",
-        ])
-        .unwrap();
+        let out = fit(&data, formula, family, &["--streaming", "--output", "json"]).unwrap();
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         let fam: Family = family.parse().unwrap();
         let memory = FormulaFit::fit(formula, &table, fam, FormulaOptions::default()).unwrap();
@@ -81,61 +75,21 @@ fn streaming_fit_equals_the_in_memory_fit() {
         assert_eq!(v["streaming"]["dropped"], memory.n_dropped());
         assert!(v["streaming"]["passes"].as_u64().unwrap() >= 2);
     }
-    let table_out = run(&[
-        "fit",
-        "--data",
-        &data,
-        "--formula",
-        FORMULA,
-        "--family",
-        "binomial",
-        "--streaming",
-    ])
-    .unwrap();
+    let table_out = fit(&data, FORMULA, "binomial", &["--streaming"]).unwrap();
     assert!(
         table_out.contains("passes") && table_out.contains("racewhite"),
         "{table_out}"
     );
-    let e = run(&[
-        "fit",
-        "--data",
-        &data,
-        "--formula",
-        FORMULA,
-        "--family",
-        "student-t",
-        "--streaming",
-    ])
-    .unwrap_err();
+    let e = fit(&data, FORMULA, "student-t", &["--streaming"]).unwrap_err();
     assert!(e.to_string().contains("student-t"), "{e}");
-    let e = run(&[
-        "fit",
-        "--data",
-        &data,
-        "--formula",
-        "low ~ nope",
-        "--family",
-        "binomial",
-        "--streaming",
-    ])
-    .unwrap_err();
+    let e = fit(&data, "low ~ nope", "binomial", &["--streaming"]).unwrap_err();
     assert!(e.to_string().contains("nope"), "{e}");
     // A dependent column (I(age + lwt) = age + lwt): named with its relation, for both the
     // Newton path (first Hessian pass) and least squares (the streamed R factor).
     for family in ["binomial", "gaussian"] {
         let response = if family == "binomial" { "low" } else { "bwt" };
         let formula = format!("{response} ~ age + lwt + I(age + lwt)");
-        let e = run(&[
-            "fit",
-            "--data",
-            &data,
-            "--formula",
-            &formula,
-            "--family",
-            family,
-            "--streaming",
-        ])
-        .unwrap_err();
+        let e = fit(&data, &formula, family, &["--streaming"]).unwrap_err();
         let text = e.to_string();
         assert!(
             text.contains("rank deficient")
@@ -160,18 +114,12 @@ fn streaming_fit_saves_a_model_that_predicts_as_the_in_memory_fit() {
         } else {
             "ftv ~ age + race + smoke"
         };
-        run(&[
-            "fit",
-            "--data",
+        fit(
             &path.display().to_string(),
-            "--formula",
             formula,
-            "--family",
             family,
-            "--streaming",
-            "--save",
-            &saved.display().to_string(),
-        ])
+            &["--streaming", "--save", &saved.display().to_string()],
+        )
         .unwrap();
         let model = SavedModel::from_json(&std::fs::read_to_string(&saved).unwrap()).unwrap();
         let fam: Family = family.parse().unwrap();
@@ -197,20 +145,12 @@ fn streaming_sandwich_standard_errors_equal_the_in_memory_ones() {
     // HC1, and cluster-robust by `race` (score sums per cluster from one more pass).
     let (path, table) = parquet_copy("cov");
     for cov in ["hc1", "cluster:race"] {
-        let out = run(&[
-            "fit",
-            "--data",
+        let out = fit(
             &path.display().to_string(),
-            "--formula",
             FORMULA,
-            "--family",
             "binomial",
-            "--streaming",
-            "--cov",
-            cov,
-            "--output",
-            "json",
-        ])
+            &["--streaming", "--cov", cov, "--output", "json"],
+        )
         .unwrap();
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         let options = FormulaOptions {
@@ -234,19 +174,12 @@ fn parquet_above_the_size_threshold_streams_automatically() {
     let (path, _) = parquet_copy("auto");
     let data = path.display().to_string();
     let json = |above: &str| -> serde_json::Value {
-        let out = run(&[
-            "fit",
-            "--data",
+        let out = fit(
             &data,
-            "--formula",
             FORMULA,
-            "--family",
             "binomial",
-            "--output",
-            "json",
-            "--stream-above",
-            above,
-        ])
+            &["--output", "json", "--stream-above", above],
+        )
         .unwrap();
         serde_json::from_str(&out).unwrap()
     };
@@ -262,18 +195,7 @@ fn parquet_above_the_size_threshold_streams_automatically() {
         let (a, b) = (a["estimate"].as_f64().unwrap(), b["estimate"].as_f64().unwrap());
         assert!((a - b).abs() <= 1e-10 * b.abs(), "{a} vs {b}");
     }
-    let e = run(&[
-        "fit",
-        "--data",
-        &data,
-        "--formula",
-        FORMULA,
-        "--family",
-        "binomial",
-        "--stream-above",
-        "12Q",
-    ])
-    .unwrap_err();
+    let e = fit(&data, FORMULA, "binomial", &["--stream-above", "12Q"]).unwrap_err();
     assert!(e.to_string().contains("--stream-above 12Q"), "{e}");
     let _ = std::fs::remove_file(&path);
 }

@@ -46,15 +46,48 @@ impl std::fmt::Display for CovarianceType {
             CovarianceType::Hc0 => write!(f, "sandwich HC0 = H⁻¹JH⁻¹"),
             CovarianceType::Hc1 => write!(f, "sandwich HC1 = n/(n−p)·H⁻¹JH⁻¹"),
             CovarianceType::Cluster { clusters, hc1 } => {
-                let g = distinct(clusters);
-                if *hc1 {
-                    write!(f, "cluster-robust sandwich ({g} clusters, G/(G−1)·(n−1)/(n−p))")
-                } else {
-                    write!(f, "cluster-robust sandwich ({g} clusters, G/(G−1))")
-                }
+                f.write_str(&cluster_description(distinct(clusters), *hc1))
             }
         }
     }
+}
+
+/// What [`CovarianceType::Cluster`] is, with G clusters (its `Display`).
+///
+/// ```
+/// assert_eq!(mle_core::covariance::cluster_description(4, false), "cluster-robust sandwich (4 clusters, G/(G−1))");
+/// ```
+pub fn cluster_description(clusters: usize, hc1: bool) -> String {
+    if hc1 {
+        format!("cluster-robust sandwich ({clusters} clusters, G/(G−1)·(n−1)/(n−p))")
+    } else {
+        format!("cluster-robust sandwich ({clusters} clusters, G/(G−1))")
+    }
+}
+
+/// The small-sample factor of the cluster-robust sandwich: G/(G−1), times (n−1)/(n−p) with
+/// `hc1` (R `sandwich::vcovCL` types HC0 / HC1).
+///
+/// ```
+/// assert_eq!(mle_core::covariance::cluster_factor(2, 11.0, 1, true), 2.0);
+/// ```
+pub fn cluster_factor(clusters: usize, n: f64, p: usize, hc1: bool) -> f64 {
+    let g = clusters as f64;
+    let f = g / (g - 1.0);
+    if hc1 {
+        f * (n - 1.0) / (n - p as f64)
+    } else {
+        f
+    }
+}
+
+/// The HC1 factor n/(n−p).
+///
+/// ```
+/// assert_eq!(mle_core::covariance::hc1_factor(10.0, 2), 1.25);
+/// ```
+pub fn hc1_factor(n: f64, p: usize) -> f64 {
+    n / (n - p as f64)
 }
 
 fn distinct(labels: &[u64]) -> usize {
@@ -122,7 +155,7 @@ pub fn covariance(objective: &dyn Objective, fit: &Fit, kind: &CovarianceType) -
             let j = meat(&objective.scores(theta)?);
             let mut v = &bread * j * &bread;
             if *kind == CovarianceType::Hc1 {
-                v *= n / (n - p as f64);
+                v *= hc1_factor(n, p);
             }
             Ok(v)
         }
@@ -138,7 +171,6 @@ pub fn covariance(objective: &dyn Objective, fit: &Fit, kind: &CovarianceType) -
             let mut labels: Vec<u64> = clusters.clone();
             labels.sort_unstable();
             labels.dedup();
-            let g = labels.len() as f64;
             if labels.len() < 2 {
                 return Err(MleError::TooFewClusters {
                     clusters: labels.len(),
@@ -148,16 +180,11 @@ pub fn covariance(objective: &dyn Objective, fit: &Fit, kind: &CovarianceType) -
             let mut sums = DMatrix::zeros(labels.len(), p);
             for (i, c) in clusters.iter().enumerate() {
                 let gi = labels.binary_search(c).unwrap_or(0);
-                let row = scores.row(i).into_owned();
                 let mut target = sums.row_mut(gi);
-                target += row;
+                target += scores.row(i);
             }
             let bread = observed()?;
-            let mut v = &bread * meat(&sums) * &bread * (g / (g - 1.0));
-            if *hc1 {
-                v *= (n - 1.0) / (n - p as f64);
-            }
-            Ok(v)
+            Ok(&bread * meat(&sums) * &bread * cluster_factor(labels.len(), n, p, *hc1))
         }
     }
 }

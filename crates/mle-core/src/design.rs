@@ -289,10 +289,12 @@ impl Design {
             .map(|&a| if a == 0.0 { 0.0 } else { power_of_two_scale(a) })
             .collect();
         let relative = tolerance.max(n.max(p) as f64 * f64::EPSILON);
+        // The column norms: needed by the QR path, and by the relation of a dependent column.
+        let mut norms = None;
         let diag = if n * p * p <= 50_000_000 {
             // Householder QR by row blocks in parallel (TSQR): the R of the whole matrix.
-            let norms = self.column_norms();
-            crate::tsqr::tall_skinny_r(&self.matrix, |j, c| scale_to_unit(c, norms[j]))
+            let unit = norms.insert(self.column_norms());
+            crate::tsqr::tall_skinny_r(&self.matrix, |j, c| scale_to_unit(c, unit[j]))
                 .diagonal()
                 .map(f64::abs)
         } else {
@@ -319,7 +321,8 @@ impl Design {
         // Express the first dependent column through the independent ones before it.
         let j = dependent[0];
         let before: Vec<usize> = independent.iter().copied().filter(|&i| i < j).collect();
-        let relation = self.relation(j, &before, &self.column_norms());
+        let norms = norms.unwrap_or_else(|| self.column_norms());
+        let relation = self.relation(j, &before, &norms);
         Err(MleError::RankDeficient {
             columns: dependent.iter().map(|&j| self.names[j].clone()).collect(),
             relation,

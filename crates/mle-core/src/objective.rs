@@ -56,28 +56,26 @@ impl Evaluation {
         }
     }
 
-    /// Becomes a copy of `other`, in its own buffers when the shapes agree (no allocation).
+    /// Becomes (ℓ, ∇ℓ, ∇²ℓ) = (`value`, `gradient`, `hessian`), in its own buffers when the
+    /// shapes agree (no allocation).
     ///
     /// ```
-    /// use mle_core::Evaluation;
-    /// let mut a = Evaluation::zeros(1);
-    /// let mut b = Evaluation::zeros(1);
-    /// b.value = 2.0;
-    /// b.gradient[0] = 3.0;
-    /// a.copy_from(&b);
-    /// assert_eq!(a, b);
+    /// use nalgebra::{dmatrix, dvector};
+    /// let mut e = mle_core::Evaluation::zeros(1);
+    /// e.set(-1.0, &dvector![2.0], &dmatrix![-3.0]);
+    /// assert_eq!((e.value, e.gradient[0], e.hessian[(0, 0)]), (-1.0, 2.0, -3.0));
     /// ```
-    pub fn copy_from(&mut self, other: &Evaluation) {
-        self.value = other.value;
-        if self.gradient.len() == other.gradient.len() {
-            self.gradient.copy_from(&other.gradient);
+    pub fn set(&mut self, value: f64, gradient: &DVector<f64>, hessian: &DMatrix<f64>) {
+        self.value = value;
+        if self.gradient.len() == gradient.len() {
+            self.gradient.copy_from(gradient);
         } else {
-            self.gradient = other.gradient.clone();
+            self.gradient = gradient.clone();
         }
-        if self.hessian.shape() == other.hessian.shape() {
-            self.hessian.copy_from(&other.hessian);
+        if self.hessian.shape() == hessian.shape() {
+            self.hessian.copy_from(hessian);
         } else {
-            self.hessian = other.hessian.clone();
+            self.hessian = hessian.clone();
         }
     }
 

@@ -116,6 +116,47 @@ pub fn sigmoid(x: f64) -> f64 {
     }
 }
 
+/// (σ(x), σ(−x)) from one e^{−|x|}, each without cancellation or overflow (the smaller one
+/// keeps its full relative precision, down to e^{−745}).
+///
+/// ```
+/// use mle_core::transform::{sigmoid, sigmoid_pair};
+/// assert_eq!(sigmoid_pair(0.0), (0.5, 0.5));
+/// let (a, b) = sigmoid_pair(-40.0);
+/// assert_eq!((a, b), (sigmoid(-40.0), sigmoid(40.0)));
+/// ```
+#[inline]
+pub fn sigmoid_pair(x: f64) -> (f64, f64) {
+    pair_from(x, (-x.abs()).exp())
+}
+
+/// (log σ(x), σ(x), σ(−x)) from the same one e^{−|x|}: log σ(x) = min(x, 0) − log1p(e^{−|x|}),
+/// stable for any x (what a Bernoulli log-density and its derivatives need per row).
+///
+/// ```
+/// use mle_core::transform::log_sigmoid_and_pair;
+/// let (l, a, b) = log_sigmoid_and_pair(0.0);
+/// assert_eq!((l, a, b), (-std::f64::consts::LN_2, 0.5, 0.5));
+/// assert_eq!(log_sigmoid_and_pair(-800.0).0, -800.0);
+/// ```
+#[inline]
+pub fn log_sigmoid_and_pair(x: f64) -> (f64, f64, f64) {
+    let e = (-x.abs()).exp();
+    let (a, b) = pair_from(x, e);
+    (x.min(0.0) - e.ln_1p(), a, b)
+}
+
+/// (σ(x), σ(−x)) given e = e^{−|x|}.
+#[inline]
+fn pair_from(x: f64, e: f64) -> (f64, f64) {
+    let (large, small) = (1.0 / (1.0 + e), e / (1.0 + e));
+    if x >= 0.0 {
+        (large, small)
+    } else {
+        (small, large)
+    }
+}
+
 /// A model parameter: its working-scale name, transform and natural-scale name.
 ///
 /// ```

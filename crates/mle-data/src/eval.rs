@@ -67,6 +67,22 @@ fn is_string(dt: &DataType) -> bool {
     matches!(dt, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
 }
 
+/// A column of `table` as text (numbers, factors and strings alike, as Arrow casts them):
+/// each distinct value is one label, e.g. one cluster of `--cov cluster:COLUMN`.
+///
+/// ```
+/// use mle_data::{text_column, Table};
+/// let t = Table::from_columns([("g", vec![1.0, 2.5].into())]).unwrap();
+/// assert_eq!(text_column(&t, "g").unwrap().value(1), "2.5");
+/// assert!(text_column(&t, "nope").is_err());
+/// ```
+pub fn text_column(table: &Table, column: &str) -> Result<arrow_array::StringArray> {
+    let text = cast(column, table.lookup(column)?, &DataType::Utf8)?;
+    text.as_string_opt::<i32>()
+        .cloned()
+        .ok_or_else(|| DataError::InvalidSpec(format!("column `{column}` cast to Utf8 gave another type")))
+}
+
 /// Reads one column as numbers or categories.
 pub(crate) fn read_column(table: &Table, name: &str) -> Result<Values> {
     let array = table.lookup(name)?;

@@ -607,23 +607,11 @@ fn response_data(family: Family, link: &str, frame: &ModelFrame) -> Result<(FitD
 }
 /// Cluster labels of the kept rows: each distinct value of the column (as text) one cluster.
 fn cluster_labels(table: &Table, column: &str, frame: &ModelFrame) -> Result<Vec<u64>> {
-    let array = table.column(column).ok_or_else(|| DataError::NoColumn {
-        column: column.to_string(),
-        context: "the table (cluster column)".into(),
-        available: table.column_names(),
-    })?;
-    let text = arrow_cast::cast(array, &arrow_schema::DataType::Utf8).map_err(|source| DataError::Arrow {
-        context: format!("cluster column `{column}`"),
-        source,
-    })?;
-    let text = text
-        .as_any()
-        .downcast_ref::<arrow_array::StringArray>()
-        .ok_or_else(|| DataError::InvalidSpec("cast to Utf8 gave another type".into()))?;
+    let text = crate::eval::text_column(table, column)?;
     let mut seen: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
     let mut labels = Vec::with_capacity(frame.kept_rows.len());
     for &row in &frame.kept_rows {
-        if arrow_array::Array::is_null(text, row) {
+        if arrow_array::Array::is_null(&text, row) {
             return Err(DataError::Missing {
                 row,
                 column: column.to_string(),

@@ -82,6 +82,7 @@ pub mod terms;
 pub use answers::{AnovaTable, AnovaTest, Drop1Table, ResidualType};
 pub use broom::{coefficient_rows, extra_rows, CoefficientRow, ExtraRow, FitSummary};
 pub use error::{DataError, FormulaError, Result};
+pub use eval::text_column;
 pub use family_name::{Family, FAMILIES};
 pub use formula::{format_double, Formula};
 pub use formula_fit::{CovarianceChoice, FormulaFit, FormulaOptions};

@@ -2,7 +2,7 @@
 
 use mle_core::density::ClosedForm;
 use mle_core::numerics::log_sigmoid;
-use mle_core::transform::sigmoid;
+use mle_core::transform::{log_sigmoid_and_pair, sigmoid};
 use mle_core::{LogDensity, Parameter};
 use nalgebra::SMatrix;
 use num_dual::DualNum;
@@ -59,10 +59,7 @@ impl LogDensity<1> for Bernoulli {
         } else {
             (-1.0, -theta[0])
         };
-        let e = (-s.abs()).exp();
-        let value = if s >= 0.0 { -e.ln_1p() } else { s - e.ln_1p() };
-        let inv = 1.0 / (1.0 + e);
-        let (sig_s, sig_neg_s) = if s >= 0.0 { (inv, e * inv) } else { (e * inv, inv) };
+        let (value, sig_s, sig_neg_s) = log_sigmoid_and_pair(s);
         (
             value,
             [sign * sig_neg_s],

@@ -12,6 +12,7 @@
 //! ℓ, the full Newton fit is restarted from it. Otherwise the fit stands: a true maximum is
 //! never moved. On data without such rows this costs one pass over the linear predictor.
 
+use mle_core::transform::sigmoid_pair;
 use mle_core::{Design, Fit, Objective, Result};
 use mle_families::Bernoulli;
 use mle_optim::FitOptions;
@@ -29,17 +30,15 @@ fn without_dominant_rows(x: &Design, y: &[f64], eta: &[f64], hessian: &DMatrix<f
     let (n, p) = (x.nrows(), x.ncols());
     let m = x.matrix();
     let half: Vec<f64> = (0..p).map(|j| 0.5 * -hessian[(j, j)]).collect();
-    // wᵢ = σ(mᵢ)σ(−mᵢ) (without overflow) and whether row i is saturated, then the shares
-    // wᵢx_ij² column by column (contiguous in the column-major design).
-    // Each row's weight split by whether it is saturated (the other part zero), so the column
-    // loop below has no branch.
+    // wᵢ = σ(mᵢ)σ(−mᵢ), split by whether row i is saturated (the other part zero), then the
+    // shares wᵢx_ij² column by column (contiguous in the column-major design, no branch).
     let mut w_free = Vec::with_capacity(n);
     let mut w_saturated = Vec::with_capacity(n);
     let mut is_saturated = Vec::with_capacity(n);
     for i in 0..n {
         let margin = (2.0 * y[i] - 1.0) * eta[i];
-        let e = (-margin.abs()).exp();
-        let w = e / ((1.0 + e) * (1.0 + e));
+        let (a, b) = sigmoid_pair(margin);
+        let w = a * b;
         let saturated = margin > SATURATED;
         w_free.push(if saturated { 0.0 } else { w });
         w_saturated.push(if saturated { w } else { 0.0 });

@@ -24,6 +24,7 @@
 
 use microlp::{ComparisonOp, OptimizationDirection, Problem};
 use mle_core::gram::add_cross_product_rows;
+use mle_core::transform::sigmoid_pair;
 use mle_core::{Design, MleError, Result};
 use nalgebra::{DMatrix, DVector, SymmetricEigen};
 
@@ -107,11 +108,8 @@ pub fn check_separation(x: &Design, y: &[f64], state: Option<FitState<'_>>) -> R
     // Q̄_S = Σ_S ‖xᵢ‖²σ(−mᵢ), c_U = max_U ‖xᵢ‖, and B = Σ_{|mᵢ|>τ} wᵢ‖xᵢ‖² (wᵢ = σ(mᵢ)σ(−mᵢ)).
     let (mut q_s, mut c_u, mut b_rest) = (0.0, 0.0f64, 0.0);
     for i in 0..n {
-        // σ(−m) and σ(m) from one e^−|m|.
-        let e = (-margins[i].abs()).exp();
-        let (small, large) = (e / (1.0 + e), 1.0 / (1.0 + e));
-        let s = if margins[i] >= 0.0 { small } else { large };
-        let w = small * large;
+        let (sig, s) = sigmoid_pair(margins[i]); // σ(m), σ(−m)
+        let w = sig * s;
         if margins[i].abs() > TAU && w > 0.0 {
             b_rest += w * norm2[i];
         }

@@ -388,14 +388,7 @@ impl<'a> NegativeLogLikelihood<'a> {
             }) = &r.last
                 && t.as_slice() == theta
             {
-                out.value = *value;
-                if out.gradient.len() == g.len() && out.hessian.shape() == h.shape() {
-                    out.gradient.copy_from(g);
-                    out.hessian.copy_from(h);
-                } else {
-                    out.gradient = g.clone();
-                    out.hessian = h.clone();
-                }
+                out.set(*value, g, h);
                 r.counts.cache_hits += 1;
                 return Ok(());
             }

@@ -339,17 +339,12 @@ impl SafeguardedNewton {
         let nll0 = -cur.value;
         // (−g)·d, exactly: negation commutes with every rounding.
         let slope = -cur.gradient.dot(&d);
-        // x + α·d, element by element as nalgebra computes it, into the spare buffer.
-        let trial = |alpha: f64, out: &mut Theta| {
-            out.clear();
-            out.extend(x.iter().zip(d.iter()).map(|(xi, di)| xi + di * alpha));
-        };
         let finite = |t: &[f64]| t.iter().all(|v| v.is_finite());
 
         // Full step with a fused evaluation (re-used as the next iterate when accepted). A
         // step that overflows θ is a rejected step, like one where ℓ is not finite.
         let mut x1 = std::mem::take(&mut self.spare);
-        trial(1.0, &mut x1);
+        point_along(&x, &d, 1.0, &mut x1);
         let mut e1 = self.trial.take().unwrap_or_else(|| Evaluation::zeros(x.len()));
         let evaluated = finite(&x1);
         if evaluated {
@@ -434,8 +429,7 @@ impl SafeguardedNewton {
                 0.1 * alpha
             };
             alpha = quad.clamp(0.1 * alpha, 0.5 * alpha);
-            out.clear();
-            out.extend(x.iter().zip(d.iter()).map(|(xi, di)| xi + di * alpha));
+            point_along(x, d, alpha, out);
             let fa = if out.iter().all(|v| v.is_finite()) {
                 let v = nll.value(out)?;
                 if v.is_finite() {
@@ -528,6 +522,12 @@ impl SafeguardedNewton {
         }
         None
     }
+}
+
+/// x + α·d into `out`, element by element as nalgebra computes it (no temporaries).
+fn point_along(x: &[f64], d: &DVector<f64>, alpha: f64, out: &mut Theta) {
+    out.clear();
+    out.extend(x.iter().zip(d.iter()).map(|(xi, di)| xi + di * alpha));
 }
 
 /// argmin's termination reason for a verdict.

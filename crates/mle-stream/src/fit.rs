@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use mle_core::covariance;
 use mle_core::{Convergence, Design, Evaluation, Fit, MleError, Objective, Parameter};
 use mle_data::{CovarianceChoice, FrameOptions, ModelSpec, Response, Table};
 use mle_models::Regression;
@@ -376,12 +377,11 @@ fn sandwich(objective: &StreamObjective<'_>, fit: Fit, hc1: bool) -> Result<Fit>
     };
     let (s, _) = objective.pass(fit.estimates().as_slice(), Order::ScoreProducts)?;
     let mut v = &bread * s.hessian() * &bread;
-    let (n, p) = (fit.n_obs() as f64, fit.estimates().len() as f64);
     let label = if hc1 {
-        v *= n / (n - p);
-        mle_core::covariance::CovarianceType::Hc1
+        v *= covariance::hc1_factor(fit.n_obs() as f64, fit.estimates().len());
+        covariance::CovarianceType::Hc1
     } else {
-        mle_core::covariance::CovarianceType::Hc0
+        covariance::CovarianceType::Hc0
     };
     Ok(fit.with_covariance(label.to_string(), v)?)
 }
@@ -406,10 +406,9 @@ fn cluster_sandwich(objective: &StreamObjective<'_>, fit: Fit, column: &str) -> 
         }
         .into());
     }
-    let (n, p, gf) = (fit.n_obs() as f64, fit.estimates().len() as f64, g as f64);
-    let v = &bread * sums.meat() * &bread * (gf / (gf - 1.0) * (n - 1.0) / (n - p));
-    let label = format!("cluster-robust sandwich ({g} clusters, G/(G−1)·(n−1)/(n−p))");
-    Ok(fit.with_covariance(label, v)?)
+    let (n, p) = (fit.n_obs() as f64, fit.estimates().len());
+    let v = &bread * sums.meat() * &bread * covariance::cluster_factor(g, n, p, true);
+    Ok(fit.with_covariance(covariance::cluster_description(g, true), v)?)
 }
 
 /// The engine's safeguarded Newton over the stream (one pass per evaluation); a data error

@@ -464,40 +464,30 @@ impl StreamModel {
         source: &ParquetSource,
         g: usize,
     ) -> Result<ClusterScores> {
-        let labels = cluster_labels(&batch, column).map_err(|e| data_err(source, g, e))?;
-        let mut out = ClusterScores::new(theta.len());
-        let (scores, kept) = if let Some((x, y)) = self.direct_design(&batch) {
-            self.check_response(&y, None, source, g)?;
-            let s = self.on_rows(&x, &y, None, None, &ScoresTask { theta });
-            (s, None)
-        } else {
-            let Some(frame) = self.frame(batch).map_err(|e| data_err(source, g, e))? else {
-                return Ok(out);
-            };
-            let y = self.response(&frame, source, g)?;
-            let (offset, weights) = (frame.offset.as_deref(), frame.weights.as_deref());
-            let s = self.on_rows(frame.design.matrix(), &y, offset, weights, &ScoresTask { theta });
-            (s, Some(frame.kept_rows))
-        };
-        let mut row = vec![0.0; theta.len()];
-        for i in 0..scores.nrows() {
-            let r = kept.as_ref().map_or(i, |k| k[i]);
-            if labels.is_null(r) {
-                return Err(data_err(
-                    source,
-                    g,
-                    DataError::Missing {
+        // Each distinct value (as text) one cluster, as in memory.
+        let labels = mle_data::text_column(&Table::from_batch(batch.clone()), column)
+            .map_err(|e| data_err(source, g, e))?;
+        let (sums, _) = self.encoded(batch, source, g, |rows| {
+            let scores = self.on_rows(rows.x, rows.y, rows.offset, rows.weights, &ScoresTask { theta });
+            let mut out = ClusterScores::new(theta.len());
+            let mut row = vec![0.0; theta.len()];
+            for i in 0..scores.nrows() {
+                let r = rows.kept.map_or(i, |k| k[i]);
+                if labels.is_null(r) {
+                    let missing = DataError::Missing {
                         row: r,
                         column: column.to_string(),
-                    },
-                ));
+                    };
+                    return Err(data_err(source, g, missing));
+                }
+                for (v, s) in row.iter_mut().zip(scores.row(i).iter()) {
+                    *v = *s;
+                }
+                out.add(labels.value(r), &row);
             }
-            for (v, s) in row.iter_mut().zip(scores.row(i).iter()) {
-                *v = *s;
-            }
-            out.add(labels.value(r), &row);
-        }
-        Ok(out)
+            Ok(out)
+        })?;
+        sums.unwrap_or_else(|| Ok(ClusterScores::new(theta.len())))
     }
 
     /// The partial sum of one batch at θ, with its row counts.
@@ -509,28 +499,50 @@ impl StreamModel {
         source: &ParquetSource,
         g: usize,
     ) -> Result<(PartialSum, RowCount)> {
+        let (sum, count) = self.encoded(batch, source, g, |rows| {
+            self.family_partial(rows.x, rows.y, rows.offset, rows.weights, theta, order)
+        })?;
+        Ok((sum.unwrap_or_else(|| PartialSum::zero(theta.len(), order)), count))
+    }
+
+    /// `f` on the batch's encoded rows — by the direct path when it applies, else through the
+    /// spec's frame (`None` when every row has a missing value) — with the response checked,
+    /// and the batch's row counts.
+    fn encoded<R>(
+        &self,
+        batch: RecordBatch,
+        source: &ParquetSource,
+        g: usize,
+        f: impl FnOnce(EncodedRows<'_>) -> R,
+    ) -> Result<(Option<R>, RowCount)> {
         let read = batch.num_rows() as u64;
         if let Some((x, y)) = self.direct_design(&batch) {
             self.check_response(&y, None, source, g)?;
-            return Ok((
-                self.family_partial(&x, &y, None, None, theta, order),
-                RowCount { read, dropped: 0 },
-            ));
+            let rows = EncodedRows {
+                x: &x,
+                y: &y,
+                offset: None,
+                weights: None,
+                kept: None,
+            };
+            return Ok((Some(f(rows)), RowCount { read, dropped: 0 }));
         }
         let Some(frame) = self.frame(batch).map_err(|e| data_err(source, g, e))? else {
-            return Ok((
-                PartialSum::zero(theta.len(), order),
-                RowCount { read, dropped: read },
-            ));
+            return Ok((None, RowCount { read, dropped: read }));
         };
         let count = RowCount {
             read,
             dropped: frame.n_dropped as u64,
         };
         let y = self.response(&frame, source, g)?;
-        let (offset, weights) = (frame.offset.as_deref(), frame.weights.as_deref());
-        let sum = self.family_partial(frame.design.matrix(), &y, offset, weights, theta, order);
-        Ok((sum, count))
+        let rows = EncodedRows {
+            x: frame.design.matrix(),
+            y: &y,
+            offset: frame.offset.as_deref(),
+            weights: frame.weights.as_deref(),
+            kept: Some(&frame.kept_rows),
+        };
+        Ok((Some(f(rows)), count))
     }
 
     /// (Σ wᵢ[(yᵢ − μᵢ)² − yᵢ], Σ wᵢμᵢ²) of one batch at the Poisson coefficients β, μ =
@@ -550,16 +562,10 @@ impl StreamModel {
                 .map(|(i, e)| (e + offset.map_or(0.0, |o| o[i])).exp())
                 .collect()
         };
-        if let Some((x, y)) = self.direct_design(&batch) {
-            self.check_response(&y, None, source, g)?;
-            return Ok(overdispersion(&y, &means(&x, None), None));
-        }
-        let Some(frame) = self.frame(batch).map_err(|e| data_err(source, g, e))? else {
-            return Ok((0.0, 0.0));
-        };
-        let y = self.response(&frame, source, g)?;
-        let mu = means(frame.design.matrix(), frame.offset.as_deref());
-        Ok(overdispersion(&y, &mu, frame.weights.as_deref()))
+        let (sums, _) = self.encoded(batch, source, g, |rows| {
+            overdispersion(rows.y, &means(rows.x, rows.offset), rows.weights)
+        })?;
+        Ok(sums.unwrap_or((0.0, 0.0)))
     }
 
     /// The R factor of one batch (least squares), with its row counts.
@@ -569,25 +575,11 @@ impl StreamModel {
         source: &ParquetSource,
         g: usize,
     ) -> Result<(RFactor, RowCount)> {
-        let read = batch.num_rows() as u64;
         let p = self.spec.column_names().len();
-        let Some(frame) = self.frame(batch).map_err(|e| data_err(source, g, e))? else {
-            return Ok((RFactor::zero(p), RowCount { read, dropped: read }));
-        };
-        let y = self.response(&frame, source, g)?;
-        let f = RFactor::from_rows(
-            frame.design.matrix(),
-            &y,
-            frame.offset.as_deref(),
-            frame.weights.as_deref(),
-        );
-        Ok((
-            f,
-            RowCount {
-                read,
-                dropped: frame.n_dropped as u64,
-            },
-        ))
+        let (factor, count) = self.encoded(batch, source, g, |rows| {
+            RFactor::from_rows(rows.x, rows.y, rows.offset, rows.weights)
+        })?;
+        Ok((factor.unwrap_or_else(|| RFactor::zero(p)), count))
     }
 }
 
@@ -674,22 +666,12 @@ impl RowsTask for ScoresTask<'_> {
     }
 }
 
-/// The cluster column of a batch as text (each distinct value one cluster, as in memory).
-fn cluster_labels(
-    batch: &RecordBatch,
-    column: &str,
-) -> std::result::Result<arrow_array::StringArray, DataError> {
-    let array = batch.column_by_name(column).ok_or_else(|| DataError::NoColumn {
-        column: column.to_string(),
-        context: "the batch (cluster column)".into(),
-        available: batch.schema().fields().iter().map(|f| f.name().clone()).collect(),
-    })?;
-    let text = arrow_cast::cast(array, &arrow_schema::DataType::Utf8).map_err(|source| DataError::Arrow {
-        context: format!("cluster column `{column}`"),
-        source,
-    })?;
-    text.as_any()
-        .downcast_ref::<arrow_array::StringArray>()
-        .cloned()
-        .ok_or_else(|| DataError::InvalidSpec("cast to Utf8 gave another type".into()))
+/// A batch's rows as the model uses them.
+struct EncodedRows<'r> {
+    x: &'r DMatrix<f64>,
+    y: &'r [f64],
+    offset: Option<&'r [f64]>,
+    weights: Option<&'r [f64]>,
+    /// The batch row of each design row (`None`: every row, in order).
+    kept: Option<&'r [usize]>,
 }
