@@ -61,10 +61,12 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
-    /// The Gaussian's hoisted block log-density is the same function as its per-observation
-    /// form (summed one observation at a time), with and without weights.
+    /// The Gaussian's log-likelihood from its sufficient statistics (what the i.i.d.
+    /// objective evaluates) and its block log-density are the same function as the
+    /// per-observation form summed one observation at a time, with and without weights (zero
+    /// weights included), for the value, the value-and-gradient and the fused evaluation.
     #[test]
-    fn gaussian_block_override_equals_per_observation_sum(
+    fn gaussian_statistics_and_block_equal_per_observation_sum(
         mu in -5.0..5.0f64, log_sigma in -1.0..1.5f64,
         xw in prop::collection::vec((-10.0..10.0f64, 0.0..3.0f64), 1..600),
     ) {
@@ -91,7 +93,13 @@ proptest! {
             }
             let tol = 1e-10 * (1.0 + v.abs());
             prop_assert!((e.value - v).abs() <= tol);
+            prop_assert!((obj.log_likelihood(&theta).unwrap() - v).abs() <= tol);
+            let (v2, g2) = obj.value_gradient(&theta).unwrap();
+            prop_assert!((v2 - v).abs() <= tol);
+            let block = Gaussian.ln_density_block(&theta, &xs, weights);
+            prop_assert!((block - v).abs() <= tol);
             for a in 0..2 {
+                prop_assert!((g2[a] - g[a]).abs() <= tol);
                 prop_assert!((e.gradient[a] - g[a]).abs() <= tol);
                 for (b, hab) in h[a].iter().enumerate() { prop_assert!((e.hessian[(a, b)] - hab).abs() <= tol); }
             }

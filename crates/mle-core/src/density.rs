@@ -130,6 +130,44 @@ pub trait LogDensity<const P: usize>: Sync {
         total
     }
 
+    /// A fixed-size summary of a whole weighted sample from which Σᵢ wᵢ log p(xᵢ | θ) is
+    /// exact at every θ (as Distributions.jl's `suffstats`), or `None` (the default): the
+    /// i.i.d. objective then computes it once, and every evaluation of ℓ, ∇ℓ and ∇²ℓ costs
+    /// O(1) instead of a pass. Rows of zero weight must be left out. A family that returns
+    /// `Some` implements [`LogDensity::ln_likelihood_from_statistics`] (tests compare it
+    /// with the per-observation sum).
+    ///
+    /// ```
+    /// use mle_core::LogDensity;
+    /// # use mle_core::Parameter; use num_dual::DualNum;
+    /// # struct Unit;
+    /// # impl LogDensity<1> for Unit {
+    /// #     type Obs = f64;
+    /// #     fn name(&self) -> String { "Unit".into() }
+    /// #     fn parameters(&self) -> Vec<Parameter> { vec![Parameter::identity("a")] }
+    /// #     fn ln_density<D: DualNum<f64> + Copy>(&self, t: &[D], x: &f64) -> D { t[0] * *x }
+    /// # }
+    /// assert!(Unit.sufficient_statistics(&[1.0, 2.0], None).is_none());
+    /// ```
+    fn sufficient_statistics(
+        &self,
+        _data: &[Self::Obs],
+        _weights: Option<&[f64]>,
+    ) -> Option<SufficientStatistics> {
+        None
+    }
+
+    /// Σᵢ wᵢ log p(xᵢ | θ) from the statistics of [`LogDensity::sufficient_statistics`], at
+    /// any number type. Called only when that returned `Some`; the default (for families
+    /// without statistics) is NaN.
+    fn ln_likelihood_from_statistics<D: DualNum<f64> + Copy>(
+        &self,
+        _theta: &[D],
+        _statistics: &SufficientStatistics,
+    ) -> D {
+        D::from(f64::NAN)
+    }
+
     /// log p(x | θ), its gradient and its Hessian at a point θ of `f64`s — by the exact
     /// second-order duals of [`LogDensity::ln_density`] unless the family overrides it with
     /// the same derivatives in closed form (cheaper in the per-row loop of a regression,
@@ -173,6 +211,21 @@ pub trait LogDensity<const P: usize>: Sync {
     fn closed_form(&self, _data: &[Self::Obs], _weights: Option<&[f64]>) -> Option<ClosedForm> {
         None
     }
+}
+
+/// A fixed-size summary of a weighted sample (up to four numbers, their meaning the
+/// family's: e.g. Σw, the mean and Σw(x − x̄)² for the Gaussian) from which the family's
+/// log-likelihood is exact; see [`LogDensity::sufficient_statistics`].
+///
+/// ```
+/// use mle_core::density::SufficientStatistics;
+/// let s = SufficientStatistics { values: [3.0, 2.0, 2.0, 0.0] };
+/// assert_eq!(s.values[0], 3.0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SufficientStatistics {
+    /// The statistics.
+    pub values: [f64; 4],
 }
 
 /// A closed-form i.i.d. estimate (working scale), or why there is none.
@@ -267,6 +320,38 @@ pub trait DensityKernel<const P: usize>: Sync {
 
     /// Closed-form expected information of observation `x`, if known.
     fn kernel_expected_information(&self, theta: &[f64; P], x: &Self::Obs) -> Option<SMatrix<f64, P, P>>;
+
+    /// The sample's sufficient statistics, if the family has them.
+    fn kernel_statistics(
+        &self,
+        _data: &[Self::Obs],
+        _weights: Option<&[f64]>,
+    ) -> Option<SufficientStatistics> {
+        None
+    }
+
+    /// ℓ from the statistics (NaN for a kernel without them).
+    fn statistics_value(&self, _theta: &[f64; P], _statistics: &SufficientStatistics) -> f64 {
+        f64::NAN
+    }
+
+    /// ℓ and ∇ℓ from the statistics (NaN for a kernel without them).
+    fn statistics_value_gradient(
+        &self,
+        _theta: &[f64; P],
+        _statistics: &SufficientStatistics,
+    ) -> (f64, [f64; P]) {
+        (f64::NAN, [f64::NAN; P])
+    }
+
+    /// ℓ, ∇ℓ and ∇²ℓ from the statistics (NaN for a kernel without them).
+    fn statistics_value_gradient_hessian(
+        &self,
+        _theta: &[f64; P],
+        _statistics: &SufficientStatistics,
+    ) -> (f64, [f64; P], SMatrix<f64, P, P>) {
+        (f64::NAN, [f64::NAN; P], SMatrix::repeat(f64::NAN))
+    }
 
     /// Closed-form i.i.d. MLE, if the family has one.
     fn kernel_closed_form(&self, _data: &[Self::Obs], _weights: Option<&[f64]>) -> Option<ClosedForm> {
@@ -368,5 +453,32 @@ impl<T: LogDensity<P>, const P: usize> DensityKernel<P> for T {
 
     fn kernel_closed_form(&self, data: &[Self::Obs], weights: Option<&[f64]>) -> Option<ClosedForm> {
         self.closed_form(data, weights)
+    }
+
+    fn kernel_statistics(&self, data: &[Self::Obs], weights: Option<&[f64]>) -> Option<SufficientStatistics> {
+        self.sufficient_statistics(data, weights)
+    }
+
+    #[inline]
+    fn statistics_value(&self, theta: &[f64; P], statistics: &SufficientStatistics) -> f64 {
+        self.ln_likelihood_from_statistics(theta, statistics)
+    }
+
+    #[inline]
+    fn statistics_value_gradient(
+        &self,
+        theta: &[f64; P],
+        statistics: &SufficientStatistics,
+    ) -> (f64, [f64; P]) {
+        unpack_first(self.ln_likelihood_from_statistics(&seed_first(theta), statistics))
+    }
+
+    #[inline]
+    fn statistics_value_gradient_hessian(
+        &self,
+        theta: &[f64; P],
+        statistics: &SufficientStatistics,
+    ) -> (f64, [f64; P], SMatrix<f64, P, P>) {
+        unpack_second(self.ln_likelihood_from_statistics(&seed_second(theta), statistics))
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use nalgebra::{DMatrix, DVector, SMatrix};
 
-use crate::density::{DensityKernel, Observation};
+use crate::density::{DensityKernel, Observation, SufficientStatistics};
 use crate::error::{MleError, Result};
 use crate::summation::sum_blocks_with;
 use crate::transform::Parameter;
@@ -203,6 +203,9 @@ pub struct DataObjective<'a, K: DensityKernel<P>, const P: usize> {
     weights: Option<&'a [f64]>,
     parameters: Arc<[Parameter]>,
     n_positive: usize,
+    /// The sample's sufficient statistics, when the kernel has them: every evaluation is
+    /// then O(1).
+    statistics: Option<SufficientStatistics>,
 }
 
 impl<K: DensityKernel<P>, const P: usize> Clone for DataObjective<'_, K, P> {
@@ -213,6 +216,7 @@ impl<K: DensityKernel<P>, const P: usize> Clone for DataObjective<'_, K, P> {
             weights: self.weights,
             parameters: Arc::clone(&self.parameters),
             n_positive: self.n_positive,
+            statistics: self.statistics,
         }
     }
 }
@@ -257,6 +261,7 @@ impl<'a, K: DensityKernel<P>, const P: usize> DataObjective<'a, K, P> {
             weights: None,
             parameters: Arc::from(parameters),
             n_positive: data.len(),
+            statistics: kernel.kernel_statistics(data, None),
         })
     }
 
@@ -291,6 +296,7 @@ impl<'a, K: DensityKernel<P>, const P: usize> DataObjective<'a, K, P> {
             return Err(MleError::EmptyData);
         }
         self.weights = Some(weights);
+        self.statistics = self.kernel.kernel_statistics(self.data, self.weights);
         Ok(self)
     }
 
@@ -372,6 +378,9 @@ impl<K: DensityKernel<P>, const P: usize> Objective for DataObjective<'_, K, P> 
 
     fn log_likelihood(&self, theta: &[f64]) -> Result<f64> {
         let t = self.theta(theta)?;
+        if let Some(s) = &self.statistics {
+            return Ok(self.kernel.statistics_value(&t, s));
+        }
         let block = |range: std::ops::Range<usize>, out: &mut [f64]| {
             let w = self.weights.map(|w| &w[range.clone()]);
             out[0] += self.kernel.block_value(&t, &self.data[range], w);
@@ -381,6 +390,10 @@ impl<K: DensityKernel<P>, const P: usize> Objective for DataObjective<'_, K, P> 
 
     fn value_gradient(&self, theta: &[f64]) -> Result<(f64, DVector<f64>)> {
         let t = self.theta(theta)?;
+        if let Some(s) = &self.statistics {
+            let (v, g) = self.kernel.statistics_value_gradient(&t, s);
+            return Ok((v, DVector::from_column_slice(&g)));
+        }
         let block = |range: std::ops::Range<usize>, out: &mut [f64]| {
             let w = self.weights.map(|w| &w[range.clone()]);
             let (v, g) = self.kernel.block_value_gradient(&t, &self.data[range], w);
@@ -402,6 +415,18 @@ impl<K: DensityKernel<P>, const P: usize> Objective for DataObjective<'_, K, P> 
 
     fn evaluate_into(&self, theta: &[f64], out: &mut Evaluation) -> Result<()> {
         let t = self.theta(theta)?;
+        out.reshape(P);
+        if let Some(s) = &self.statistics {
+            let (v, g, h) = self.kernel.statistics_value_gradient_hessian(&t, s);
+            out.value = v;
+            out.gradient.copy_from_slice(&g);
+            for c in 0..P {
+                for r in 0..P {
+                    out.hessian[(r, c)] = (h[(r, c)] + h[(c, r)]) * 0.5;
+                }
+            }
+            return Ok(());
+        }
         let block = |range: std::ops::Range<usize>, acc: &mut [f64]| {
             let w = self.weights.map(|w| &w[range.clone()]);
             let (v, g, h) = self.kernel.block_value_gradient_hessian(&t, &self.data[range], w);
@@ -413,7 +438,6 @@ impl<K: DensityKernel<P>, const P: usize> Objective for DataObjective<'_, K, P> 
                 *o += h;
             }
         };
-        out.reshape(P);
         sum_blocks_with(self.data.len(), 1 + P + P * P, block, |s| {
             let h = &s[1 + P..];
             out.value = s[0];

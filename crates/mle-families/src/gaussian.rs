@@ -1,6 +1,7 @@
 //! Gaussian(μ, σ) with σ on the log scale.
 
-use mle_core::density::ClosedForm;
+use mle_core::density::{ClosedForm, SufficientStatistics};
+use mle_core::summation::sum_blocks_with;
 use mle_core::{LogDensity, MleError, Parameter};
 use nalgebra::SMatrix;
 use num_dual::DualNum;
@@ -38,7 +39,9 @@ impl LogDensity<2> for Gaussian {
         -(z * z * 0.5) - theta[1] - HALF_LN_2PI
     }
 
-    /// The same density with exp(−log σ) and log σ hoisted out of the per-observation loop.
+    /// The same density summed over a block through the block's sufficient statistics
+    /// ([`LogDensity::ln_likelihood_from_statistics`]): the dual arithmetic runs once per
+    /// block instead of once per observation.
     #[inline]
     fn ln_density_block<D: DualNum<f64> + Copy>(
         &self,
@@ -46,29 +49,38 @@ impl LogDensity<2> for Gaussian {
         xs: &[f64],
         weights: Option<&[f64]>,
     ) -> D {
+        let s = GaussianSufficientStatistics::two_pass(xs, weights);
+        self.ln_likelihood_from_statistics(theta, &s.into())
+    }
+
+    /// (Σw, x̄, S = Σw(x − x̄)²) in two passes ([`GaussianSufficientStatistics::two_pass`]).
+    fn sufficient_statistics(&self, data: &[f64], weights: Option<&[f64]>) -> Option<SufficientStatistics> {
+        Some(GaussianSufficientStatistics::two_pass(data, weights).into())
+    }
+
+    /// ℓ = −W(log σ + ½ log 2π) − [S + W(μ − x̄)²] / (2σ²), with Σw(x − μ)² = S + W(μ − x̄)².
+    ///
+    /// ```
+    /// use mle_core::LogDensity;
+    /// use mle_families::Gaussian;
+    /// let xs = [1.0, 2.0, 4.0];
+    /// let s = Gaussian.sufficient_statistics(&xs, None).unwrap();
+    /// let direct: f64 = xs.iter().map(|x| Gaussian.ln_density(&[0.5, 0.2], x)).sum();
+    /// assert!((Gaussian.ln_likelihood_from_statistics(&[0.5, 0.2], &s) - direct).abs() < 1e-13);
+    /// ```
+    #[inline]
+    fn ln_likelihood_from_statistics<D: DualNum<f64> + Copy>(
+        &self,
+        theta: &[D],
+        statistics: &SufficientStatistics,
+    ) -> D {
+        let [total_weight, mean, centred, _] = statistics.values;
+        if total_weight == 0.0 {
+            return D::from(0.0);
+        }
         let inv_sigma = (-theta[1]).exp();
-        let mu = theta[0];
-        let mut sum_sq = D::from(0.0);
-        let total_weight = match weights {
-            None => {
-                for &x in xs {
-                    let r = mu - x;
-                    sum_sq += r * r;
-                }
-                xs.len() as f64
-            }
-            Some(w) => {
-                let mut tw = 0.0;
-                for (&x, &wi) in xs.iter().zip(w) {
-                    if wi != 0.0 {
-                        let r = mu - x;
-                        sum_sq += r * r * wi;
-                        tw += wi;
-                    }
-                }
-                tw
-            }
-        };
+        let d = theta[0] - mean;
+        let sum_sq = d * d * total_weight + centred;
         -(sum_sq * inv_sigma * inv_sigma * 0.5) - (theta[1] + HALF_LN_2PI) * total_weight
     }
 
@@ -190,6 +202,48 @@ impl GaussianSufficientStatistics {
         Ok(s)
     }
 
+    /// Two passes — the weighted mean, then the centred squares — each summed in four
+    /// lanes so that it vectorises; rows of weight zero are skipped (their value may be
+    /// anything). Weights must have the data's length (the objective checked it). More
+    /// accurate than the one-pass update and several times faster per observation.
+    ///
+    /// ```
+    /// use mle_families::gaussian::GaussianSufficientStatistics;
+    /// let s = GaussianSufficientStatistics::two_pass(&[1.0, 5.0, f64::NAN], Some(&[3.0, 1.0, 0.0]));
+    /// assert_eq!((s.total_weight, s.mean, s.sum_sq), (4.0, 2.0, 12.0));
+    /// ```
+    pub fn two_pass(data: &[f64], weights: Option<&[f64]>) -> Self {
+        let n = data.len();
+        let (total_weight, mean) = match weights {
+            None => (n as f64, compensated_sum(n, |i| data[i]) / n as f64),
+            Some(w) => {
+                let w = &w[..n];
+                let total = compensated_sum(n, |i| w[i]);
+                let sum = compensated_sum(n, |i| if w[i] != 0.0 { w[i] * data[i] } else { 0.0 });
+                (total, sum / total)
+            }
+        };
+        let sum_sq = match weights {
+            None => compensated_sum(n, |i| (data[i] - mean) * (data[i] - mean)),
+            Some(w) => {
+                let w = &w[..n];
+                compensated_sum(n, |i| {
+                    let r = data[i] - mean;
+                    if w[i] != 0.0 {
+                        w[i] * r * r
+                    } else {
+                        0.0
+                    }
+                })
+            }
+        };
+        GaussianSufficientStatistics {
+            total_weight,
+            mean,
+            sum_sq,
+        }
+    }
+
     /// σ̂² with divisor Σw (the MLE).
     ///
     /// ```
@@ -210,4 +264,34 @@ impl GaussianSufficientStatistics {
     pub fn variance_unbiased(&self) -> f64 {
         self.sum_sq / (self.total_weight - 1.0)
     }
+}
+
+impl From<GaussianSufficientStatistics> for SufficientStatistics {
+    fn from(s: GaussianSufficientStatistics) -> Self {
+        SufficientStatistics {
+            values: [s.total_weight, s.mean, s.sum_sq, 0.0],
+        }
+    }
+}
+
+/// Σ f(i) for i < n with the engine's deterministic compensated summation (the error of
+/// the i.i.d. objective's own sums, whatever the thread count); inside each block of
+/// [`mle_core::summation::BLOCK`] terms, four interleaved lanes (independent add chains the
+/// compiler keeps in vector registers).
+#[inline]
+fn compensated_sum(n: usize, f: impl Fn(usize) -> f64 + Sync) -> f64 {
+    let block = |range: std::ops::Range<usize>, out: &mut [f64]| {
+        let mut lanes = [0.0; 4];
+        let full = range.start + range.len() / 4 * 4;
+        for i in (range.start..full).step_by(4) {
+            for (l, lane) in lanes.iter_mut().enumerate() {
+                *lane += f(i + l);
+            }
+        }
+        for i in full..range.end {
+            lanes[i - full] += f(i);
+        }
+        out[0] += (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+    };
+    sum_blocks_with(n, 1, block, |s| s[0])
 }
