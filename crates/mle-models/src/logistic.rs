@@ -8,7 +8,9 @@ use mle_optim::FitOptions;
 use crate::regression::{Regression, RegressionFamily};
 use crate::saturation::{no_row_can_dominate, restart_past_saturated_rows};
 use crate::separation::{extended_real_start, limit_design, separated_result, Separation};
-use crate::separation_check::{check_separation, finite_by_column_bound, FitState, SeparationCheck};
+use crate::separation_check::{
+    check_separation, finite_by_column_bound, finite_by_margin_bounds, FitState, SeparationCheck,
+};
 
 impl<'a> Regression<'a, Bernoulli, 1> {
     /// Logistic regression of 0/1 responses `y` on `x`: the [`Bernoulli`] density with
@@ -61,6 +63,10 @@ impl RegressionFamily<1> for Bernoulli {
             }
             Ok(f) if f.convergence().converged() => {
                 let eta = objective.linear_predictors(f.estimates().as_slice())?;
+                // Certified from the margins with the column maxima: one pass over η.
+                if finite_by_margin_bounds(x, y, eta.as_slice(), f.gradient(), f.hessian()) {
+                    return Ok(f);
+                }
                 let (f, eta) = restart_past_saturated_rows(regression, options, f, eta)?;
                 (Ok(f), eta)
             }

@@ -177,6 +177,86 @@ pub fn finite_by_column_bound(
     bound <= TAU * (1.0 - 1e-12) && decrement(gradient, hessian) < 0.5 * sigmoid_neg(TAU)
 }
 
+/// The certificate of [`check_separation`] — and the absence of rows that dominate the
+/// curvature, which [`crate::saturation`] would otherwise look for — from the margins
+/// mᵢ = (2yᵢ − 1)ηᵢ alone, with no pass over the design: every ‖xᵢ‖ is bounded by R =
+/// (Σⱼ max|x_j|²)^½ from the column maxima ([`Design::column_max_abs`]), so c_U ≤ R,
+/// Q̄_S ≤ R²·Σ_S σ(−mᵢ) and B ≤ R²·Σ_{|mᵢ|>τ} wᵢ, each on the safe side of the exact
+/// certificate; and no row carries more than half of a diagonal entry of −H when
+/// max_U wᵢ·max|x_j|² and Σ_S wᵢ·max|x_j|² are both at most −H_jj/2. One exponential per
+/// row. `false` means "not certified this way" (the exact check then runs).
+///
+/// ```
+/// use mle_core::Design;
+/// use mle_models::separation_check::finite_by_margin_bounds;
+/// use nalgebra::{dmatrix, dvector};
+/// let x = Design::from_columns(true, &[("x", vec![-1.0, 0.5, 1.0, 2.0])]).unwrap();
+/// let (g, h) = (dvector![0.0, 0.0], dmatrix![-5.0, 0.0; 0.0, -5.0]);
+/// let y = [0.0, 1.0, 0.0, 1.0];
+/// assert!(finite_by_margin_bounds(&x, &y, &[-0.5, 0.2, 0.1, 25.0], &g, &h)); // one saturated row
+/// assert!(!finite_by_margin_bounds(&x, &y, &[-0.5, f64::NAN, 0.1, 25.0], &g, &h));
+/// ```
+pub fn finite_by_margin_bounds(
+    x: &Design,
+    y: &[f64],
+    eta: &[f64],
+    gradient: &DVector<f64>,
+    hessian: &DMatrix<f64>,
+) -> bool {
+    if y.len() != x.nrows() || eta.len() != x.nrows() || hessian.nrows() != x.ncols() {
+        return false;
+    }
+    let lambda2 = decrement(gradient, hessian);
+    let floor = sigmoid_neg(TAU);
+    if lambda2.is_nan() || lambda2 >= 0.5 * floor {
+        return false;
+    }
+    // Σ_S σ(−mᵢ), Σ_S wᵢ, Σ_{|mᵢ|>τ} wᵢ (S: mᵢ > τ), and max_U wᵢ over the other rows U —
+    // at the smallest |mᵢ| there, wᵢ = σ(mᵢ)σ(−mᵢ) falling with |mᵢ|: an exponential only
+    // for the rows beyond τ.
+    let (mut tail_s, mut w_s, mut w_rest, mut min_abs_u) = (0.0, 0.0, 0.0, f64::INFINITY);
+    for (&yi, &e) in y.iter().zip(eta) {
+        if !e.is_finite() {
+            return false;
+        }
+        let m = margin(yi, e);
+        if m.abs() <= TAU {
+            min_abs_u = min_abs_u.min(m.abs());
+            continue;
+        }
+        let (sig, tail) = sigmoid_pair(m); // σ(m), σ(−m)
+        let w = sig * tail;
+        w_rest += w;
+        if m > TAU {
+            tail_s += tail;
+            w_s += w;
+        } else {
+            min_abs_u = min_abs_u.min(m.abs());
+        }
+    }
+    let w_u_max = if min_abs_u.is_finite() {
+        let (sig, tail) = sigmoid_pair(min_abs_u);
+        sig * tail
+    } else {
+        0.0
+    };
+    let max_abs = x.column_max_abs();
+    let dominated = max_abs.iter().enumerate().any(|(j, a)| {
+        let half = 0.5 * -hessian[(j, j)];
+        !(w_u_max * a * a <= half && w_s * a * a <= half)
+    });
+    if dominated {
+        return false;
+    }
+    let r2: f64 = max_abs.iter().map(|a| a * a).sum();
+    let delta = (lambda2 * r2.sqrt() + (lambda2 * r2 * tail_s).sqrt()) / floor;
+    let Some(info) = SymmetricEigen::try_new(-hessian, 1e-15, 10_000) else {
+        return false;
+    };
+    let (lo, hi) = (info.eigenvalues.min(), info.eigenvalues.amax());
+    r2.is_finite() && lo > 1e-10 * hi && 4.0 * (lo - r2 * w_rest) > delta * delta
+}
+
 /// (2y − 1)η.
 fn margin(y: f64, eta: f64) -> f64 {
     if y == 1.0 {
