@@ -34,8 +34,9 @@ impl Design {
     /// Residual norms (relative) of each column after projection on the earlier ones, from
     /// the correlation-scaled Gram matrix, computed in row chunks in parallel. `scales` are
     /// the exact power-of-two column scales (so the Gram matrix cannot overflow); the norms
-    /// of the scaled columns are the square roots of its diagonal.
-    fn gram_residual_norms(&self, scales: &[f64]) -> nalgebra::DVector<f64> {
+    /// of the scaled columns are the square roots of its diagonal. With them, XᵀX itself
+    /// when it was formed in place (every column maximum well inside the exponent range).
+    fn gram_residual_norms(&self, scales: &[f64]) -> (nalgebra::DVector<f64>, Option<DMatrix<f64>>) {
         use rayon::prelude::*;
         let (n, p) = (self.nrows(), self.ncols());
         let chunk = crate::predictor::ROW_CHUNK;
@@ -66,6 +67,7 @@ impl Design {
         for part in &parts {
             g += part;
         }
+        let unscaled = in_place.then(|| g.clone());
         if in_place {
             for c in 0..p {
                 for r in 0..p {
@@ -104,7 +106,7 @@ impl Design {
                 l[(i, j)] = v / r;
             }
         }
-        out
+        (out, unscaled)
     }
 
     /// Checks that there is one name per column and that every entry is finite (the error
@@ -265,6 +267,18 @@ impl Design {
     /// }
     /// ```
     pub fn check_rank(&self, tolerance: f64) -> Result<()> {
+        self.check_rank_keeping_gram(tolerance).map(|_| ())
+    }
+
+    /// [`Design::check_rank`], handing back XᵀX when the check formed it (large designs,
+    /// n·p² above 5·10⁷, whose check is a pass of the Gram matrix; `None` for the QR path),
+    /// so a fit can use it instead of forming it again.
+    ///
+    /// ```
+    /// let x = mle_core::Design::from_columns(true, &[("x", vec![1.0, 2.0, 4.0])]).unwrap();
+    /// assert_eq!(x.check_rank_keeping_gram(1e-13).unwrap(), None); // small: the QR path
+    /// ```
+    pub fn check_rank_keeping_gram(&self, tolerance: f64) -> Result<Option<DMatrix<f64>>> {
         if !(tolerance.is_finite() && tolerance >= 0.0) {
             return Err(MleError::ToleranceNotPositive {
                 name: "rank tolerance",
@@ -291,6 +305,7 @@ impl Design {
         let relative = tolerance.max(n.max(p) as f64 * f64::EPSILON);
         // The column norms: needed by the QR path, and by the relation of a dependent column.
         let mut norms = None;
+        let mut gram = None;
         let diag = if n * p * p <= 50_000_000 {
             // Householder QR by row blocks in parallel (TSQR): the R of the whole matrix.
             let unit = norms.insert(self.column_norms());
@@ -301,8 +316,9 @@ impl Design {
             // Large designs: the Gram matrix (one pass of gemm) and a Cholesky in column
             // order. Its round-off limits the test to ~1e-7 relative in norm, so the
             // tolerance is raised to that (as R's lm.fit default tol = 1e-7).
-            self.gram_residual_norms(&scales)
-                .map(|r| if r < 1e-7 { 0.0 } else { r })
+            let (residuals, xtx) = self.gram_residual_norms(&scales);
+            gram = xtx;
+            residuals.map(|r| if r < 1e-7 { 0.0 } else { r })
         };
         let largest = diag.iter().fold(0.0f64, |m, v| m.max(*v));
         let threshold = relative * largest;
@@ -316,7 +332,7 @@ impl Design {
             }
         }
         if dependent.is_empty() {
-            return Ok(());
+            return Ok(gram);
         }
         // Express the first dependent column through the independent ones before it.
         let j = dependent[0];

@@ -37,6 +37,7 @@ pub mod hypothesis;
 pub mod inference;
 pub mod information;
 pub mod jeffreys;
+pub mod known;
 pub mod macros;
 pub mod masked;
 pub mod numerics;

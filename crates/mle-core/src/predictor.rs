@@ -9,6 +9,7 @@
 //! observation is O(K²) dual arithmetic instead of O(p²).
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use nalgebra::{DMatrix, DVector, DVectorView};
 use num_dual::DualSVec64;
@@ -79,6 +80,8 @@ pub struct LinearPredictorObjective<'a, F: LogDensity<K>, const K: usize> {
     parameters: Vec<Parameter>,
     starts: [usize; K],
     n_positive: usize,
+    /// XᵀX of each design, when its rank check formed it (large designs).
+    grams: [Option<Arc<DMatrix<f64>>>; K],
 }
 
 impl<F: LogDensity<K> + Clone, const K: usize> Clone for LinearPredictorObjective<'_, F, K> {
@@ -93,6 +96,7 @@ impl<F: LogDensity<K> + Clone, const K: usize> Clone for LinearPredictorObjectiv
             parameters: self.parameters.clone(),
             starts: self.starts,
             n_positive: self.n_positive,
+            grams: self.grams.clone(),
         }
     }
 }
@@ -176,6 +180,7 @@ impl<'a, F: LogDensity<K>, const K: usize> LinearPredictorObjective<'a, F, K> {
         }
         let mut parameters = Vec::new();
         let mut starts = [0; K];
+        let mut grams: [Option<Arc<DMatrix<f64>>>; K] = std::array::from_fn(|_| None);
         for k in 0..K {
             let d = &designs[k];
             if d.nrows() != n {
@@ -190,7 +195,7 @@ impl<'a, F: LogDensity<K>, const K: usize> LinearPredictorObjective<'a, F, K> {
                     reason: format!("the design for `{}` has no columns", predictors[k].name),
                 });
             }
-            d.check_rank(1e-13)?;
+            grams[k] = d.check_rank_keeping_gram(1e-13)?.map(Arc::new);
             starts[k] = parameters.len();
             let prefixed = match naming {
                 CoefficientNames::FirstUnprefixed | CoefficientNames::FirstUnprefixedUnderscore => k > 0,
@@ -237,6 +242,7 @@ impl<'a, F: LogDensity<K>, const K: usize> LinearPredictorObjective<'a, F, K> {
             parameters,
             starts,
             n_positive: n,
+            grams,
         })
     }
 
@@ -365,6 +371,29 @@ impl<'a, F: LogDensity<K>, const K: usize> LinearPredictorObjective<'a, F, K> {
     /// The case weights, if any.
     pub fn weights(&self) -> Option<&[f64]> {
         self.weights.as_deref()
+    }
+
+    /// XᵀX of design `k` (unweighted), when its rank check formed it — designs with
+    /// n·p² above 5·10⁷, whose check is a pass of the Gram matrix ([`Design::check_rank_keeping_gram`]);
+    /// `None` for smaller designs (checked by QR) and for designs whose column maxima lie
+    /// outside 2^±300.
+    ///
+    /// ```
+    /// # use mle_core::{Design, LinearPredictorObjective, LogDensity, Parameter};
+    /// # use num_dual::DualNum;
+    /// # struct E;
+    /// # impl LogDensity<1> for E {
+    /// #     type Obs = f64;
+    /// #     fn name(&self) -> String { "e".into() }
+    /// #     fn parameters(&self) -> Vec<Parameter> { vec![Parameter::identity("eta")] }
+    /// #     fn ln_density<D: DualNum<f64> + Copy>(&self, eta: &[D], y: &f64) -> D { eta[0] * *y }
+    /// # }
+    /// let x = Design::intercept(2);
+    /// let obj = LinearPredictorObjective::new(E, [&x], &[4.0, 5.0]).unwrap();
+    /// assert!(obj.design_gram(0).is_none());
+    /// ```
+    pub fn design_gram(&self, k: usize) -> Option<&DMatrix<f64>> {
+        self.grams.get(k)?.as_deref()
     }
 
     /// The linear predictors η (n × K) at θ.
