@@ -80,6 +80,24 @@ pub enum StreamError {
         /// Why.
         reason: String,
     },
+    /// Encoding a batch that comes from no file (a query engine's batch) failed.
+    #[error("a batch: {source}")]
+    BatchData {
+        /// The cause (names the column and the row within the batch).
+        source: Box<mle_data::DataError>,
+    },
+    /// An observation of a batch that comes from no file is outside the family's support.
+    #[error("row {row} of a batch: the response {value} is invalid for the {family} family: {reason}")]
+    BatchObservation {
+        /// The row within the encoded batch.
+        row: usize,
+        /// The value.
+        value: f64,
+        /// The family.
+        family: String,
+        /// Why.
+        reason: String,
+    },
     /// Partial sums of different shapes were merged or read.
     #[error("partial sums do not match: {what}")]
     Mismatch {

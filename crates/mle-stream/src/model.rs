@@ -191,37 +191,7 @@ impl StreamModel {
         options: FrameOptions,
     ) -> Result<StreamModel> {
         let parsed = Formula::parse(formula).map_err(DataError::from)?;
-        let terms = parsed
-            .terms(
-                &source
-                    .column_names()
-                    .iter()
-                    .map(String::as_str)
-                    .collect::<Vec<_>>(),
-            )
-            .map_err(DataError::from)?;
-        let mut columns: Vec<String> = Vec::new();
-        let mut add = |c: String| {
-            if !columns.contains(&c) {
-                columns.push(c);
-            }
-        };
-        parsed
-            .response()
-            .into_iter()
-            .flat_map(|e| e.names())
-            .for_each(&mut add);
-        terms
-            .variables()
-            .iter()
-            .flat_map(|e| e.names())
-            .for_each(&mut add);
-        options
-            .weights
-            .iter()
-            .chain(&options.offset)
-            .cloned()
-            .for_each(&mut add);
+        let columns = needed_columns(&parsed, source.column_names(), &options)?;
         // Without a factor anywhere, the first rows fix the spec; otherwise scan all rows.
         let first = source.fold_group(0, &columns, None, |acc: Option<ModelSpec>, batch| {
             if acc.is_some() {
@@ -232,12 +202,6 @@ impl StreamModel {
                 Err(_) => Ok(None),
             }
         })?;
-        let has_factor = |s: &ModelSpec| {
-            s.variables()
-                .iter()
-                .any(|v| matches!(v.kind, VariableKind::Factor { .. }))
-                || matches!(s.response(), Some(mle_data::ResponseSpec::Factor { .. }))
-        };
         let (spec, scan_rows) = match first {
             Some(spec) if !has_factor(&spec) => (spec, None),
             _ => {
@@ -245,6 +209,15 @@ impl StreamModel {
                 (spec, Some(rows))
             }
         };
+        StreamModel::assemble(spec, family, columns, scan_rows)
+    }
+
+    fn assemble(
+        spec: ModelSpec,
+        family: StreamFamily,
+        columns: Vec<String>,
+        scan_rows: Option<(u64, u64)>,
+    ) -> Result<StreamModel> {
         if spec.second().is_some() {
             return Err(StreamError::NotSupported {
                 what: "a `|` part in a streaming fit".into(),
@@ -257,6 +230,113 @@ impl StreamModel {
             columns,
             scan_rows,
         })
+    }
+
+    /// The columns `formula` reads (response, variables, then the weights and offset of
+    /// `options`) from data with the columns `available`: what a query engine projects. A
+    /// column the formula names that is not available is an error naming it.
+    ///
+    /// ```
+    /// use mle_data::FrameOptions;
+    /// use mle_stream::StreamModel;
+    /// let have = ["y", "x", "g", "w"].map(String::from);
+    /// let cols = StreamModel::formula_columns("y ~ log(x) + g", &have, &FrameOptions::default().weights("w")).unwrap();
+    /// assert_eq!(cols, ["y", "x", "g", "w"]);
+    /// let e = StreamModel::formula_columns("y ~ nope", &have, &FrameOptions::default()).unwrap_err();
+    /// assert!(e.to_string().contains("nope"));
+    /// ```
+    pub fn formula_columns(
+        formula: &str,
+        available: &[String],
+        options: &FrameOptions,
+    ) -> Result<Vec<String>> {
+        let parsed = Formula::parse(formula).map_err(DataError::from)?;
+        available_columns(&parsed, available, options)
+    }
+
+    /// Binds `formula` on the levels of all the rows of `batches` (the columns `available`
+    /// name the data's columns, for `.` in the formula): one level scan over them, merged
+    /// in order, so the spec is the one the in-memory fit binds on those rows at once. A
+    /// query engine's driver binds on a few first rows, and when the model
+    /// [`StreamModel::has_factors`], again on a scan of every row.
+    ///
+    /// ```
+    /// use mle_data::{FrameOptions, Table};
+    /// use mle_stream::{StreamFamily, StreamModel};
+    /// let a = Table::from_columns([("y", vec![1.0, 0.0].into()), ("g", vec!["b", "b"].into())]).unwrap();
+    /// let b = Table::from_columns([("y", vec![1.0].into()), ("g", vec!["a"].into())]).unwrap();
+    /// let have = a.column_names();
+    /// let batches = [a.into_batch(), b.into_batch()];
+    /// let m = StreamModel::bind_batches("y ~ g", &have, batches, StreamFamily::Binomial, FrameOptions::default()).unwrap();
+    /// assert_eq!(m.spec().column_names(), ["(Intercept)", "gb"]);
+    /// assert!(m.has_factors());
+    /// assert_eq!(m.scanned_rows(), Some((3, 0)));
+    /// ```
+    pub fn bind_batches(
+        formula: &str,
+        available: &[String],
+        batches: impl IntoIterator<Item = RecordBatch>,
+        family: StreamFamily,
+        options: FrameOptions,
+    ) -> Result<StreamModel> {
+        let parsed = Formula::parse(formula).map_err(DataError::from)?;
+        let columns = available_columns(&parsed, available, &options)?;
+        let mut scan: Option<mle_data::LevelScan> = None;
+        for batch in batches {
+            let s = ModelSpec::scan(&parsed, &Table::from_batch(batch), &options)
+                .map_err(|e| At::Batch.data_err(e))?;
+            scan = Some(match scan {
+                None => s,
+                Some(a) => a.merge(s)?,
+            });
+        }
+        let scan = scan.ok_or(DataError::NoRows { dropped: 0 })?;
+        let rows = (scan.n_rows() as u64, (scan.n_rows() - scan.n_kept()) as u64);
+        let spec = ModelSpec::from_scan(&parsed, available, scan, options)?;
+        StreamModel::assemble(spec, family, columns, Some(rows))
+    }
+
+    /// A model from a spec bound elsewhere (the spec a driver bound and sent to the
+    /// workers of a query engine, as JSON): the columns read are the spec's.
+    ///
+    /// ```
+    /// use mle_data::{Formula, FrameOptions, ModelSpec, Table};
+    /// use mle_stream::{StreamFamily, StreamModel};
+    /// let t = Table::from_columns([("y", vec![1.0, 0.0, 1.0].into()), ("x", vec![0.5, 1.0, 2.0].into())]).unwrap();
+    /// let (spec, _) = ModelSpec::bind(&Formula::parse("y ~ log(x)").unwrap(), &t, FrameOptions::default()).unwrap();
+    /// let m = StreamModel::from_spec(spec, StreamFamily::Poisson).unwrap();
+    /// assert_eq!(m.columns(), ["y", "x"]);
+    /// assert!(!m.is_direct());
+    /// ```
+    pub fn from_spec(spec: ModelSpec, family: StreamFamily) -> Result<StreamModel> {
+        let mut columns: Vec<String> = Vec::new();
+        let mut add = |c: String| {
+            if !columns.contains(&c) {
+                columns.push(c);
+            }
+        };
+        let response: Vec<&mle_data::formula::Expr> = match spec.response() {
+            None => vec![],
+            Some(mle_data::ResponseSpec::Numeric { expr } | mle_data::ResponseSpec::Factor { expr, .. }) => {
+                vec![expr]
+            }
+            Some(mle_data::ResponseSpec::Binomial { successes, failures }) => vec![successes, failures],
+            Some(mle_data::ResponseSpec::Surv { time, status, .. }) => vec![time, status],
+        };
+        response.iter().flat_map(|e| e.names()).for_each(&mut add);
+        spec.variables()
+            .iter()
+            .flat_map(|v| v.expr.names())
+            .for_each(&mut add);
+        let o = spec.options();
+        o.weights.iter().chain(&o.offset).cloned().for_each(&mut add);
+        StreamModel::assemble(spec, family, columns, None)
+    }
+
+    /// Whether the spec has a factor (a variable or the response): its levels must come
+    /// from a scan of every row.
+    pub fn has_factors(&self) -> bool {
+        has_factor(&self.spec)
     }
 
     /// The bound spec (column names, levels).
@@ -325,6 +405,10 @@ impl StreamModel {
 
     /// The response of a frame as the family's numbers, each checked.
     pub fn response(&self, frame: &ModelFrame, source: &ParquetSource, g: usize) -> Result<Vec<f64>> {
+        self.response_at(frame, At::Group(source, g))
+    }
+
+    fn response_at(&self, frame: &ModelFrame, at: At<'_>) -> Result<Vec<f64>> {
         let y: Vec<f64> = match (&frame.response, self.family) {
             (Some(Response::Numeric(v)), _) => v.clone(),
             (Some(Response::Factor { levels, codes }), StreamFamily::Binomial) if levels.len() == 2 => {
@@ -339,28 +423,15 @@ impl StreamModel {
                 })
             }
         };
-        self.check_response(&y, Some(&frame.kept_rows), source, g)?;
+        self.check_response(&y, Some(&frame.kept_rows), at)?;
         Ok(y)
     }
 
     /// Each response value finite and in the family's support, else an error naming the
     /// file, row group and row.
-    fn check_response(
-        &self,
-        y: &[f64],
-        kept: Option<&[usize]>,
-        source: &ParquetSource,
-        g: usize,
-    ) -> Result<()> {
+    fn check_response(&self, y: &[f64], kept: Option<&[usize]>, at: At<'_>) -> Result<()> {
         let check = |i: usize, v: f64, r: std::result::Result<(), String>| {
-            r.map_err(|reason| StreamError::Observation {
-                path: source.path(&source.row_groups()[g]).to_path_buf(),
-                row_group: source.row_groups()[g].index,
-                row: kept.map_or(i, |k| k[i]),
-                value: v,
-                family: self.family.to_string(),
-                reason,
-            })
+            r.map_err(|reason| at.observation_err(kept.map_or(i, |k| k[i]), v, self.family, reason))
         };
         for (i, &v) in y.iter().enumerate() {
             let finite = if v.is_finite() {
@@ -467,7 +538,7 @@ impl StreamModel {
         // Each distinct value (as text) one cluster, as in memory.
         let labels = mle_data::text_column(&Table::from_batch(batch.clone()), column)
             .map_err(|e| data_err(source, g, e))?;
-        let (sums, _) = self.encoded(batch, source, g, |rows| {
+        let (sums, _) = self.encoded(batch, At::Group(source, g), |rows| {
             let scores = self.on_rows(rows.x, rows.y, rows.offset, rows.weights, &ScoresTask { theta });
             let mut out = ClusterScores::new(theta.len());
             let mut row = vec![0.0; theta.len()];
@@ -499,7 +570,36 @@ impl StreamModel {
         source: &ParquetSource,
         g: usize,
     ) -> Result<(PartialSum, RowCount)> {
-        let (sum, count) = self.encoded(batch, source, g, |rows| {
+        self.partial_at(batch, theta, order, At::Group(source, g))
+    }
+
+    /// The partial sum of one batch at θ, with its row counts, for a batch that comes from
+    /// no file (a query engine's): errors name the row within the batch.
+    ///
+    /// ```
+    /// use mle_data::{Formula, FrameOptions, ModelSpec, Table};
+    /// use mle_stream::{Order, StreamFamily, StreamModel};
+    /// let t = Table::from_columns([("y", vec![1.0, 3.0].into())]).unwrap();
+    /// let (spec, _) = ModelSpec::bind(&Formula::parse("y ~ 1").unwrap(), &t, FrameOptions::default()).unwrap();
+    /// let m = StreamModel::from_spec(spec, StreamFamily::Poisson).unwrap();
+    /// let (s, rows) = m.partial(t.into_batch(), &[0.0], Order::Hessian).unwrap();
+    /// // ℓ'(0) = Σ y − n = 2, ℓ''(0) = −n = −2.
+    /// assert_eq!((s.gradient[0], s.hessian_upper[0], rows.read), (2.0, -2.0, 2));
+    /// let bad = Table::from_columns([("y", vec![-1.0].into())]).unwrap();
+    /// assert!(m.partial(bad.into_batch(), &[0.0], Order::Value).unwrap_err().to_string().contains("row 0"));
+    /// ```
+    pub fn partial(&self, batch: RecordBatch, theta: &[f64], order: Order) -> Result<(PartialSum, RowCount)> {
+        self.partial_at(batch, theta, order, At::Batch)
+    }
+
+    fn partial_at(
+        &self,
+        batch: RecordBatch,
+        theta: &[f64],
+        order: Order,
+        at: At<'_>,
+    ) -> Result<(PartialSum, RowCount)> {
+        let (sum, count) = self.encoded(batch, at, |rows| {
             self.family_partial(rows.x, rows.y, rows.offset, rows.weights, theta, order)
         })?;
         Ok((sum.unwrap_or_else(|| PartialSum::zero(theta.len(), order)), count))
@@ -511,13 +611,12 @@ impl StreamModel {
     fn encoded<R>(
         &self,
         batch: RecordBatch,
-        source: &ParquetSource,
-        g: usize,
+        at: At<'_>,
         f: impl FnOnce(EncodedRows<'_>) -> R,
     ) -> Result<(Option<R>, RowCount)> {
         let read = batch.num_rows() as u64;
         if let Some((x, y)) = self.direct_design(&batch) {
-            self.check_response(&y, None, source, g)?;
+            self.check_response(&y, None, at)?;
             let rows = EncodedRows {
                 x: &x,
                 y: &y,
@@ -527,14 +626,14 @@ impl StreamModel {
             };
             return Ok((Some(f(rows)), RowCount { read, dropped: 0 }));
         }
-        let Some(frame) = self.frame(batch).map_err(|e| data_err(source, g, e))? else {
+        let Some(frame) = self.frame(batch).map_err(|e| at.data_err(e))? else {
             return Ok((None, RowCount { read, dropped: read }));
         };
         let count = RowCount {
             read,
             dropped: frame.n_dropped as u64,
         };
-        let y = self.response(&frame, source, g)?;
+        let y = self.response_at(&frame, at)?;
         let rows = EncodedRows {
             x: frame.design.matrix(),
             y: &y,
@@ -555,6 +654,36 @@ impl StreamModel {
         source: &ParquetSource,
         g: usize,
     ) -> Result<(f64, f64)> {
+        self.overdispersion_at(batch, beta, At::Group(source, g))
+    }
+
+    /// [`StreamModel::batch_overdispersion`] of a batch that comes from no file, with its
+    /// row counts.
+    ///
+    /// ```
+    /// use mle_data::{Formula, FrameOptions, ModelSpec, Table};
+    /// use mle_stream::{StreamFamily, StreamModel};
+    /// let t = Table::from_columns([("y", vec![0.0, 4.0].into())]).unwrap();
+    /// let (spec, _) = ModelSpec::bind(&Formula::parse("y ~ 1").unwrap(), &t, FrameOptions::default()).unwrap();
+    /// let m = StreamModel::from_spec(spec, StreamFamily::Poisson).unwrap();
+    /// // μ = e^{ln 2} = 2: Σ[(y − μ)² − y] = 4 + 0 = 4, Σ μ² = 8.
+    /// let ((excess, mu2), rows) = m.overdispersion(t.into_batch(), &[2f64.ln()]).unwrap();
+    /// assert!((excess - 4.0).abs() < 1e-12 && (mu2 - 8.0).abs() < 1e-12 && rows.read == 2);
+    /// ```
+    pub fn overdispersion(&self, batch: RecordBatch, beta: &[f64]) -> Result<((f64, f64), RowCount)> {
+        self.overdispersion_rows(batch, beta, At::Batch)
+    }
+
+    fn overdispersion_at(&self, batch: RecordBatch, beta: &[f64], at: At<'_>) -> Result<(f64, f64)> {
+        Ok(self.overdispersion_rows(batch, beta, at)?.0)
+    }
+
+    fn overdispersion_rows(
+        &self,
+        batch: RecordBatch,
+        beta: &[f64],
+        at: At<'_>,
+    ) -> Result<((f64, f64), RowCount)> {
         let means = |x: &DMatrix<f64>, offset: Option<&[f64]>| -> Vec<f64> {
             let eta = x * nalgebra::DVectorView::from_slice(beta, beta.len());
             eta.iter()
@@ -562,10 +691,10 @@ impl StreamModel {
                 .map(|(i, e)| (e + offset.map_or(0.0, |o| o[i])).exp())
                 .collect()
         };
-        let (sums, _) = self.encoded(batch, source, g, |rows| {
+        let (sums, count) = self.encoded(batch, at, |rows| {
             overdispersion(rows.y, &means(rows.x, rows.offset), rows.weights)
         })?;
-        Ok(sums.unwrap_or((0.0, 0.0)))
+        Ok((sums.unwrap_or((0.0, 0.0)), count))
     }
 
     /// The R factor of one batch (least squares), with its row counts.
@@ -576,7 +705,7 @@ impl StreamModel {
         g: usize,
     ) -> Result<(RFactor, RowCount)> {
         let p = self.spec.column_names().len();
-        let (factor, count) = self.encoded(batch, source, g, |rows| {
+        let (factor, count) = self.encoded(batch, At::Group(source, g), |rows| {
             RFactor::from_rows(rows.x, rows.y, rows.offset, rows.weights)
         })?;
         Ok((factor.unwrap_or_else(|| RFactor::zero(p)), count))
@@ -615,6 +744,95 @@ fn scan_levels(
         ModelSpec::from_scan(parsed, source.column_names(), scan, options)?,
         rows,
     ))
+}
+
+/// Whether a spec has a factor (a variable or the response).
+fn has_factor(s: &ModelSpec) -> bool {
+    s.variables()
+        .iter()
+        .any(|v| matches!(v.kind, VariableKind::Factor { .. }))
+        || matches!(s.response(), Some(mle_data::ResponseSpec::Factor { .. }))
+}
+
+/// The columns a parsed formula reads from data with the columns `available`: the
+/// response's, the variables', then the weights and offset columns of `options`.
+fn needed_columns(parsed: &Formula, available: &[String], options: &FrameOptions) -> Result<Vec<String>> {
+    let terms = parsed
+        .terms(&available.iter().map(String::as_str).collect::<Vec<_>>())
+        .map_err(DataError::from)?;
+    let mut columns: Vec<String> = Vec::new();
+    let mut add = |c: String| {
+        if !columns.contains(&c) {
+            columns.push(c);
+        }
+    };
+    parsed
+        .response()
+        .into_iter()
+        .flat_map(|e| e.names())
+        .for_each(&mut add);
+    terms
+        .variables()
+        .iter()
+        .flat_map(|e| e.names())
+        .for_each(&mut add);
+    options
+        .weights
+        .iter()
+        .chain(&options.offset)
+        .cloned()
+        .for_each(&mut add);
+    Ok(columns)
+}
+
+/// [`needed_columns`], each checked against `available`: a missing one is an error naming it.
+fn available_columns(parsed: &Formula, available: &[String], options: &FrameOptions) -> Result<Vec<String>> {
+    let columns = needed_columns(parsed, available, options)?;
+    if let Some(missing) = columns.iter().find(|c| !available.contains(c)) {
+        return Err(DataError::NoColumn {
+            column: missing.clone(),
+            context: "the table".into(),
+            available: available.to_vec(),
+        }
+        .into());
+    }
+    Ok(columns)
+}
+
+/// Where a batch comes from, for its errors: a row group of a Parquet source, or no file (a
+/// query engine's batch).
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Group(&'a ParquetSource, usize),
+    Batch,
+}
+
+impl At<'_> {
+    fn data_err(self, e: DataError) -> StreamError {
+        match self {
+            At::Group(source, g) => data_err(source, g, e),
+            At::Batch => StreamError::BatchData { source: Box::new(e) },
+        }
+    }
+
+    fn observation_err(self, row: usize, value: f64, family: StreamFamily, reason: String) -> StreamError {
+        match self {
+            At::Group(source, g) => StreamError::Observation {
+                path: source.path(&source.row_groups()[g]).to_path_buf(),
+                row_group: source.row_groups()[g].index,
+                row,
+                value,
+                family: family.to_string(),
+                reason,
+            },
+            At::Batch => StreamError::BatchObservation {
+                row,
+                value,
+                family: family.to_string(),
+                reason,
+            },
+        }
+    }
 }
 
 pub(crate) fn data_err(source: &ParquetSource, g: usize, e: DataError) -> StreamError {
