@@ -7,7 +7,7 @@
 //!          responses cbind(s, f), Surv(time, status), factor(y); zero model after `|`)
 //!         [--link NAME] [--weights COL] [--offset COL] [--cov observed|expected|hc0|hc1|cluster:COL|glm-nb]
 //!         [--tau T] [--level 0.95] [--output table|json|csv] [--save MODEL.json]
-//!         [--streaming [--warm-start ROWS] [--batch-size ROWS]] [--stream-above SIZE|never]
+//!         [--streaming [--warm-start ROWS] [--batch-size ROWS] [--mmap]] [--stream-above SIZE|never]
 //! mle predict --model MODEL.json --data NEW.csv [--type link|response|probs|prob|zero] [--se] [--level 0.95]
 //!         [--at LO:HI] [--output csv|json]
 //! ```

@@ -10,7 +10,7 @@ use mle_stream::{fit_parquet, StreamFamily, StreamFit, StreamOptions};
 use crate::{number, required, string, CliError};
 
 /// The `fit` arguments of a streaming fit.
-pub(crate) fn args() -> [Arg; 4] {
+pub(crate) fn args() -> [Arg; 5] {
     [
         Arg::new("stream-above")
             .long("stream-above")
@@ -34,9 +34,16 @@ pub(crate) fn args() -> [Arg; 4] {
         Arg::new("batch-size")
             .long("batch-size")
             .value_name("ROWS")
-            .default_value("65536")
+            .default_value("2048")
             .value_parser(clap::value_parser!(usize))
             .help("with --streaming: rows per batch read"),
+        Arg::new("mmap")
+            .long("mmap")
+            .action(ArgAction::SetTrue)
+            .help(
+                "with --streaming: read row groups through a memory mapping (faster; the files must not \
+                 be rewritten or truncated during the fit)",
+            ),
     ]
 }
 
@@ -127,7 +134,8 @@ pub(crate) fn fit(m: &ArgMatches, out: &mut dyn Write) -> Result<(), CliError> {
     };
     let options = StreamOptions {
         frame,
-        batch_size: m.get_one::<usize>("batch-size").copied().unwrap_or(65_536),
+        batch_size: m.get_one::<usize>("batch-size").copied().unwrap_or(2_048),
+        memory_map: m.get_flag("mmap"),
         warm_start_rows: m.get_one::<u64>("warm-start").copied(),
         covariance: required(m, "cov").parse::<mle_data::CovarianceChoice>()?,
         ..StreamOptions::default()

@@ -31,13 +31,23 @@ fn parquet_copy(name: &str) -> (PathBuf, Table) {
 fn streaming_fit_equals_the_in_memory_fit() {
     let (path, table) = parquet_copy("fit");
     let data = path.display().to_string();
-    for family in ["binomial", "gaussian"] {
+    // Read through `read(2)` and through a memory mapping (`--mmap`): the same fit.
+    for (family, mmap) in [
+        ("binomial", false),
+        ("gaussian", false),
+        ("binomial", true),
+        ("gaussian", true),
+    ] {
         let formula = if family == "binomial" {
             FORMULA
         } else {
             "bwt ~ age + lwt + race * smoke"
         };
-        let out = fit(&data, formula, family, &["--streaming", "--output", "json"]).unwrap();
+        let mut args = vec!["--streaming", "--output", "json"];
+        if mmap {
+            args.push("--mmap");
+        }
+        let out = fit(&data, formula, family, &args).unwrap();
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         let fam: Family = family.parse().unwrap();
         let memory = FormulaFit::fit(formula, &table, fam, FormulaOptions::default()).unwrap();

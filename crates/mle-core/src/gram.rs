@@ -122,6 +122,79 @@ pub fn add_symmetric_cross_product_rows<S: Storage<f64, Dyn, Dyn>>(
     *out += upper;
 }
 
+/// diag(w) X[r0..r0+m, ..] as a contiguous m × p matrix, column by column (each column of the
+/// column-major `x` is a contiguous slice: the loop vectorises).
+///
+/// ```
+/// use mle_core::gram::weighted_rows;
+/// use nalgebra::DMatrix;
+/// let x = DMatrix::from_row_slice(3, 2, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+/// let wx = weighted_rows(&x, 1, 2, &[10.0, 0.5]);
+/// assert_eq!(wx, DMatrix::from_row_slice(2, 2, &[30.0, 40.0, 2.5, 3.0]));
+/// ```
+pub fn weighted_rows(x: &DMatrix<f64>, r0: usize, m: usize, w: &[f64]) -> DMatrix<f64> {
+    assert_eq!(w.len(), m, "weighted rows: one weight per row");
+    let (n, p) = x.shape();
+    assert!(r0 + m <= n, "weighted rows: rows out of range");
+    let xs = x.as_slice();
+    let mut buf = Vec::with_capacity(m * p);
+    for j in 0..p {
+        let col = &xs[j * n + r0..j * n + r0 + m];
+        buf.extend(col.iter().zip(w).map(|(a, b)| a * b));
+    }
+    DMatrix::from_vec(m, p, buf)
+}
+
+/// The P × P matrix of the K × K blocks X_kᵀ diag(w_kl) X_l over rows `r0..r0 + m` of K
+/// designs (same rows), block (k, l) at (`starts[k]`, `starts[l]`): a K-predictor model's
+/// Hessian (or information, or score-product) contribution of one row chunk. `weights[k][l]`
+/// (k ≤ l; the entries below the diagonal are not read) holds one weight per row of the
+/// chunk. Each block goes through the cache-blocked kernel reading X_k in place; a diagonal
+/// block of one design multiplies its upper half only; the lower blocks are mirrored, so the
+/// result is exactly symmetric.
+///
+/// ```
+/// use mle_core::gram::weighted_blocks;
+/// use nalgebra::DMatrix;
+/// let x = DMatrix::from_row_slice(3, 2, &[1.0, 2.0, 1.0, 0.0, 1.0, -1.0]);
+/// let z = DMatrix::from_element(3, 1, 1.0);
+/// let (w, c, v) = ([1.0, 2.0, 3.0], [0.5; 3], [4.0; 3]);
+/// let h = weighted_blocks([&x, &z], [0, 2], 1, 2, [[&w[1..], &c[1..]], [&c[1..], &v[1..]]]);
+/// // rows 1 and 2: XᵀWX = [[5, −3], [−3, 3]], Xᵀc = [1, −0.5], zᵀvz = 8.
+/// assert_eq!(h, DMatrix::from_row_slice(3, 3, &[5.0, -3.0, 1.0, -3.0, 3.0, -0.5, 1.0, -0.5, 8.0]));
+/// ```
+pub fn weighted_blocks<const K: usize>(
+    designs: [&DMatrix<f64>; K],
+    starts: [usize; K],
+    r0: usize,
+    m: usize,
+    weights: [[&[f64]; K]; K],
+) -> DMatrix<f64> {
+    let p = starts[K - 1] + designs[K - 1].ncols();
+    let mut out = DMatrix::zeros(p, p);
+    for k in 0..K {
+        let xk = designs[k];
+        for l in k..K {
+            let scaled = weighted_rows(designs[l], r0, m, weights[k][l]);
+            let block = if std::ptr::eq(xk, designs[l]) {
+                let mut b = DMatrix::zeros(xk.ncols(), xk.ncols());
+                add_symmetric_cross_product_rows(&mut b, xk, r0, m, &scaled);
+                b
+            } else {
+                cross_product_rows(xk, r0, m, &scaled)
+            };
+            let (sk, sl) = (starts[k], starts[l]);
+            out.view_mut((sk, sl), (block.nrows(), block.ncols()))
+                .copy_from(&block);
+            if k != l {
+                out.view_mut((sl, sk), (block.ncols(), block.nrows()))
+                    .copy_from(&block.transpose());
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

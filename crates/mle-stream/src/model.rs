@@ -21,6 +21,7 @@ use crate::source::ParquetSource;
 use crate::tsqr::RFactor;
 
 mod binding;
+mod plain_group;
 /// The families a streaming fit handles, each with its canonical link as the in-memory
 /// formula fit uses it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

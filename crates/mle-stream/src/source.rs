@@ -14,6 +14,7 @@ use parquet::arrow::ProjectionMask;
 use rayon::prelude::*;
 
 use crate::error::{Result, StreamError};
+use crate::mapped::MappedChunks;
 
 /// One row group of one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +43,7 @@ pub struct ParquetSource {
     groups: Vec<RowGroup>,
     columns: Vec<String>,
     batch_size: usize,
+    memory_map: bool,
 }
 
 impl ParquetSource {
@@ -102,14 +104,40 @@ impl ParquetSource {
             metadata,
             groups,
             columns,
-            batch_size: 65_536,
+            batch_size: 2_048,
+            memory_map: false,
         })
     }
 
-    /// Rows per batch read (default 65 536).
+    /// Rows per batch read (default 2048).
     pub fn with_batch_size(mut self, rows: usize) -> Self {
         self.batch_size = rows.max(1);
         self
+    }
+
+    /// Reads each row group's column chunks through a memory mapping, faulted in at once,
+    /// instead of `read(2)` into buffers (default off). It saves the copy from the page cache
+    /// into the process — on the bench machine a streamed logistic pass (n = 10⁷, p = 20,
+    /// PLAIN pages) went from 752 ms to 535 ms, 88 % of the in-memory pass — and maps only one row group's projected columns per thread
+    /// at a time, so memory stays bounded by threads × row-group size.
+    ///
+    /// The price is a contract: no other process may truncate or rewrite the files while a
+    /// pass runs (a truncated mapping ends the process with SIGBUS). Use it on data written
+    /// once and read many times.
+    ///
+    /// ```no_run
+    /// use mle_stream::ParquetSource;
+    /// let src = ParquetSource::open("big.parquet").unwrap().with_memory_map(true);
+    /// assert!(src.memory_mapped());
+    /// ```
+    pub fn with_memory_map(mut self, on: bool) -> Self {
+        self.memory_map = on;
+        self
+    }
+
+    /// Whether row groups are read through a memory mapping ([`ParquetSource::with_memory_map`]).
+    pub fn memory_mapped(&self) -> bool {
+        self.memory_map
     }
 
     /// The files, in reading order.
@@ -147,6 +175,16 @@ impl ParquetSource {
             .saturating_mul(8)
     }
 
+    /// Rows per batch read.
+    pub(crate) fn batch_size(&self) -> usize {
+        self.batch_size
+    }
+
+    /// The parsed footer of a row group's file.
+    pub(crate) fn reader_metadata(&self, group: &RowGroup) -> &ArrowReaderMetadata {
+        &self.metadata[group.file]
+    }
+
     /// The path of a row group's file.
     pub fn path(&self, group: &RowGroup) -> &Path {
         &self.files[group.file]
@@ -159,7 +197,7 @@ impl ParquetSource {
         g: usize,
         columns: &[String],
         init: T,
-        mut f: impl FnMut(T, RecordBatch) -> Result<T>,
+        f: impl FnMut(T, RecordBatch) -> Result<T>,
     ) -> Result<T> {
         let group = self.groups[g];
         let path = &self.files[group.file];
@@ -183,21 +221,31 @@ impl ParquetSource {
             path: path.clone(),
             source,
         })?;
-        let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta.clone())
-            .with_projection(ProjectionMask::roots(meta.parquet_schema(), roots))
-            .with_row_groups(vec![group.index])
-            .with_batch_size(self.batch_size)
-            .build()
-            .map_err(parquet_err)?;
-        let mut acc = init;
-        for batch in reader {
-            let batch = batch.map_err(|source| StreamError::Arrow {
-                context: format!("reading `{}` row group {}", path.display(), group.index),
-                source,
-            })?;
-            acc = f(acc, batch)?;
+        let parquet_schema = meta.parquet_schema();
+        let projection = ProjectionMask::roots(parquet_schema, roots.iter().copied());
+        let context = || format!("reading `{}` row group {}", path.display(), group.index);
+        if self.memory_map {
+            let leaves: Vec<usize> = (0..parquet_schema.num_columns())
+                .filter(|&l| roots.contains(&parquet_schema.get_column_root_idx(l)))
+                .collect();
+            let row_group = meta.metadata().row_group(group.index);
+            let mapped = MappedChunks::map(path, &file, row_group, group.index, &leaves)?;
+            let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(mapped, meta.clone())
+                .with_projection(projection)
+                .with_row_groups(vec![group.index])
+                .with_batch_size(self.batch_size)
+                .build()
+                .map_err(parquet_err)?;
+            fold_batches(reader, context, init, f)
+        } else {
+            let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta.clone())
+                .with_projection(projection)
+                .with_row_groups(vec![group.index])
+                .with_batch_size(self.batch_size)
+                .build()
+                .map_err(parquet_err)?;
+            fold_batches(reader, context, init, f)
         }
-        Ok(acc)
     }
 
     /// One pass: `per_group(g)` for the row groups `groups` in parallel on the current rayon
@@ -240,4 +288,22 @@ impl ParquetSource {
         }
         Ok(acc)
     }
+}
+
+/// Folds `f` over a reader's batches, a decoding error reported with `context`.
+fn fold_batches<T>(
+    reader: impl Iterator<Item = std::result::Result<RecordBatch, arrow_schema::ArrowError>>,
+    context: impl Fn() -> String,
+    init: T,
+    mut f: impl FnMut(T, RecordBatch) -> Result<T>,
+) -> Result<T> {
+    let mut acc = init;
+    for batch in reader {
+        let batch = batch.map_err(|source| StreamError::Arrow {
+            context: context(),
+            source,
+        })?;
+        acc = f(acc, batch)?;
+    }
+    Ok(acc)
 }
