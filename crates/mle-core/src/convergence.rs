@@ -1,6 +1,7 @@
 //! How an estimate was obtained and why the optimiser stopped: the method, a matchable
 //! status decided by the solver, iteration and evaluation counts.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// How an estimate was computed.
@@ -406,8 +407,9 @@ pub struct Convergence {
     pub status: ConvergenceStatus,
     /// Iterations done.
     pub iterations: u64,
-    /// Objective evaluations by kind (e.g. "value", "gradient", "fused").
-    pub evaluations: Vec<(String, u64)>,
+    /// Objective evaluations by kind (e.g. "value", "gradient", "fused"; the built-in kinds
+    /// are borrowed names, so counting them allocates no strings).
+    pub evaluations: Vec<(Cow<'static, str>, u64)>,
     /// Earlier stages and alternative runs in words (e.g. the Levenberg–Marquardt stage
     /// before the Newton polish); printed after the status.
     pub notes: Vec<String>,

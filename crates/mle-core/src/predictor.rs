@@ -416,10 +416,16 @@ impl<'a, F: LogDensity<K>, const K: usize> LinearPredictorObjective<'a, F, K> {
     pub fn linear_predictors(&self, theta: &[f64]) -> Result<DMatrix<f64>> {
         check_parameters(&self.parameters, theta)?;
         let n = self.y.len();
+        // Row chunks in parallel (each row's η is the same whatever the chunking).
+        let parts = self.map_chunks(|r0, m| {
+            let cols: [DVector<f64>; K] = std::array::from_fn(|k| self.eta_rows(k, theta, r0, m));
+            (r0, cols)
+        });
         let mut eta = DMatrix::zeros(n, K);
-        for k in 0..K {
-            let col = self.eta_rows(k, theta, 0, n);
-            eta.column_mut(k).copy_from(&col);
+        for (r0, cols) in parts {
+            for (k, col) in cols.iter().enumerate() {
+                eta.view_mut((r0, k), (col.len(), 1)).copy_from(col);
+            }
         }
         Ok(eta)
     }

@@ -27,6 +27,7 @@ use mle_core::gram::add_cross_product_rows;
 use mle_core::transform::sigmoid_pair;
 use mle_core::{Design, MleError, Result};
 use nalgebra::{DMatrix, DVector, SymmetricEigen};
+use rayon::prelude::*;
 
 use crate::separation::{detect_separation, Separation};
 
@@ -213,27 +214,24 @@ pub fn finite_by_margin_bounds(
     }
     // Σ_S σ(−mᵢ), Σ_S wᵢ, Σ_{|mᵢ|>τ} wᵢ (S: mᵢ > τ), and max_U wᵢ over the other rows U —
     // at the smallest |mᵢ| there, wᵢ = σ(mᵢ)σ(−mᵢ) falling with |mᵢ|: an exponential only
-    // for the rows beyond τ.
-    let (mut tail_s, mut w_s, mut w_rest, mut min_abs_u) = (0.0, 0.0, 0.0, f64::INFINITY);
-    for (&yi, &e) in y.iter().zip(eta) {
-        if !e.is_finite() {
-            return false;
-        }
-        let m = margin(yi, e);
-        if m.abs() <= TAU {
-            min_abs_u = min_abs_u.min(m.abs());
-            continue;
-        }
-        let (sig, tail) = sigmoid_pair(m); // σ(m), σ(−m)
-        let w = sig * tail;
-        w_rest += w;
-        if m > TAU {
-            tail_s += tail;
-            w_s += w;
-        } else {
-            min_abs_u = min_abs_u.min(m.abs());
-        }
+    // for the rows beyond τ. Fixed row chunks in parallel, summed in chunk order: the same
+    // bits on any number of threads.
+    let parts: Vec<Option<MarginSums>> = y
+        .par_chunks(MARGIN_CHUNK)
+        .zip(eta.par_chunks(MARGIN_CHUNK))
+        .map(|(y, eta)| MarginSums::of(y, eta))
+        .collect();
+    let mut sums = MarginSums::default();
+    for part in parts {
+        let Some(part) = part else { return false };
+        sums.add(&part);
     }
+    let MarginSums {
+        tail_s,
+        w_s,
+        w_rest,
+        min_abs_u,
+    } = sums;
     let w_u_max = if min_abs_u.is_finite() {
         let (sig, tail) = sigmoid_pair(min_abs_u);
         sig * tail
@@ -255,6 +253,64 @@ pub fn finite_by_margin_bounds(
     };
     let (lo, hi) = (info.eigenvalues.min(), info.eigenvalues.amax());
     r2.is_finite() && lo > 1e-10 * hi && 4.0 * (lo - r2 * w_rest) > delta * delta
+}
+
+/// Rows per chunk of the margin sums.
+const MARGIN_CHUNK: usize = 16_384;
+
+/// The margin sums of some rows: Σ_S σ(−mᵢ), Σ_S wᵢ, Σ_{|mᵢ|>τ} wᵢ, and the smallest |mᵢ|
+/// over the rows U outside S.
+struct MarginSums {
+    tail_s: f64,
+    w_s: f64,
+    w_rest: f64,
+    min_abs_u: f64,
+}
+
+impl Default for MarginSums {
+    fn default() -> Self {
+        MarginSums {
+            tail_s: 0.0,
+            w_s: 0.0,
+            w_rest: 0.0,
+            min_abs_u: f64::INFINITY,
+        }
+    }
+}
+
+impl MarginSums {
+    /// The sums of rows with responses `y` and linear predictors `eta` (`None` when an η is
+    /// not finite).
+    fn of(y: &[f64], eta: &[f64]) -> Option<MarginSums> {
+        let mut s = MarginSums::default();
+        for (&yi, &e) in y.iter().zip(eta) {
+            if !e.is_finite() {
+                return None;
+            }
+            let m = margin(yi, e);
+            if m.abs() <= TAU {
+                s.min_abs_u = s.min_abs_u.min(m.abs());
+                continue;
+            }
+            let (sig, tail) = sigmoid_pair(m); // σ(m), σ(−m)
+            let w = sig * tail;
+            s.w_rest += w;
+            if m > TAU {
+                s.tail_s += tail;
+                s.w_s += w;
+            } else {
+                s.min_abs_u = s.min_abs_u.min(m.abs());
+            }
+        }
+        Some(s)
+    }
+
+    fn add(&mut self, other: &MarginSums) {
+        self.tail_s += other.tail_s;
+        self.w_s += other.w_s;
+        self.w_rest += other.w_rest;
+        self.min_abs_u = self.min_abs_u.min(other.min_abs_u);
+    }
 }
 
 /// (2y − 1)η.

@@ -7,6 +7,7 @@
 //! also counts the passes over the data by kind, and remembers the highest ℓ it has seen
 //! (so a run that ends in an optimiser error can still say that ℓ ran off to +∞).
 
+use std::borrow::Cow;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use argmin::core::{CostFunction, Error, Gradient, Hessian};
@@ -51,9 +52,9 @@ impl EvaluationCounts {
     ///
     /// ```
     /// let c = mle_optim::adapter::EvaluationCounts { value: 2, ..Default::default() };
-    /// assert_eq!(c.as_list(), vec![("value".to_string(), 2)]);
+    /// assert_eq!(c.as_list(), vec![("value".into(), 2)]);
     /// ```
-    pub fn as_list(&self) -> Vec<(String, u64)> {
+    pub fn as_list(&self) -> Vec<(Cow<'static, str>, u64)> {
         [
             ("value", self.value),
             ("gradient", self.gradient),
@@ -62,7 +63,7 @@ impl EvaluationCounts {
         ]
         .into_iter()
         .filter(|(_, n)| *n > 0)
-        .map(|(k, n)| (k.to_string(), n))
+        .map(|(k, n)| (Cow::Borrowed(k), n))
         .collect()
     }
 }

@@ -425,7 +425,7 @@ impl FitOptions {
         convergence.method = EstimationMethod::LevenbergMarquardt;
         convergence.iterations += lm_iterations;
         for (k, n) in lm_counts {
-            convergence.evaluations.push((format!("lm_{k}"), n));
+            convergence.evaluations.push((format!("lm_{k}").into(), n));
         }
         Ok(Outcome {
             param,

@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 
 use arrow_array::RecordBatch;
 use parquet::arrow::arrow_reader::{
-    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder,
 };
 use parquet::arrow::ProjectionMask;
+use parquet::file::reader::ChunkReader;
 use rayon::prelude::*;
 
 use crate::error::{Result, StreamError};
@@ -224,28 +225,33 @@ impl ParquetSource {
         let parquet_schema = meta.parquet_schema();
         let projection = ProjectionMask::roots(parquet_schema, roots.iter().copied());
         let context = || format!("reading `{}` row group {}", path.display(), group.index);
-        if self.memory_map {
+        let reader = if self.memory_map {
             let leaves: Vec<usize> = (0..parquet_schema.num_columns())
                 .filter(|&l| roots.contains(&parquet_schema.get_column_root_idx(l)))
                 .collect();
             let row_group = meta.metadata().row_group(group.index);
             let mapped = MappedChunks::map(path, &file, row_group, group.index, &leaves)?;
-            let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(mapped, meta.clone())
-                .with_projection(projection)
-                .with_row_groups(vec![group.index])
-                .with_batch_size(self.batch_size)
-                .build()
-                .map_err(parquet_err)?;
-            fold_batches(reader, context, init, f)
+            self.group_reader(mapped, meta, projection, group.index)
         } else {
-            let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta.clone())
-                .with_projection(projection)
-                .with_row_groups(vec![group.index])
-                .with_batch_size(self.batch_size)
-                .build()
-                .map_err(parquet_err)?;
-            fold_batches(reader, context, init, f)
+            self.group_reader(file, meta, projection, group.index)
         }
+        .map_err(parquet_err)?;
+        fold_batches(reader, context, init, f)
+    }
+
+    /// The Arrow reader of one row group's projected columns from `input`.
+    fn group_reader<R: ChunkReader + 'static>(
+        &self,
+        input: R,
+        meta: &ArrowReaderMetadata,
+        projection: ProjectionMask,
+        row_group: usize,
+    ) -> parquet::errors::Result<ParquetRecordBatchReader> {
+        ParquetRecordBatchReaderBuilder::new_with_metadata(input, meta.clone())
+            .with_projection(projection)
+            .with_row_groups(vec![row_group])
+            .with_batch_size(self.batch_size)
+            .build()
     }
 
     /// One pass: `per_group(g)` for the row groups `groups` in parallel on the current rayon

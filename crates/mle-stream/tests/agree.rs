@@ -3,43 +3,10 @@
 
 mod common;
 
+use common::{assert_close, compare};
+
 use mle_data::{CovarianceChoice, Family, FormulaFit, FormulaOptions, FrameOptions, Table};
 use mle_stream::{fit_parquet, StreamFamily, StreamFit, StreamOptions};
-
-fn assert_close(a: f64, b: f64, tol: f64, what: &str) {
-    let rel = (a - b).abs() / b.abs().max(1e-300);
-    assert!(
-        rel <= tol || (a - b).abs() <= tol * 1e-3,
-        "{what}: {a} vs {b} (rel {rel:e})"
-    );
-}
-
-fn compare(stream: &StreamFit, memory: &FormulaFit) {
-    let (s, m) = (&stream.fit, memory.estimate());
-    assert_eq!(s.parameters().len(), m.parameters().len());
-    for (a, b) in s.parameters().iter().zip(m.parameters()) {
-        assert_eq!(a.name, b.name);
-    }
-    assert_eq!(stream.coefficient_names(), memory.coefficient_names().as_slice());
-    for i in 0..s.estimates().len() {
-        assert_close(
-            s.estimates()[i],
-            m.estimates()[i],
-            1e-10,
-            &format!("estimate {i}"),
-        );
-    }
-    let (cs, cm) = (s.covariance().unwrap(), m.covariance().unwrap());
-    for i in 0..cs.nrows() {
-        for j in 0..cs.ncols() {
-            assert!((cs[(i, j)] - cm[(i, j)]).abs() <= 1e-8 * cm[(i, i)].abs().max(cm[(j, j)].abs()));
-        }
-    }
-    assert_close(s.log_likelihood(), m.log_likelihood(), 1e-12, "log-likelihood");
-    assert_eq!(s.n_obs(), memory.n_obs());
-    assert_eq!(stream.n_dropped, memory.n_dropped() as u64);
-    assert!(s.convergence().converged());
-}
 
 fn setup(name: &str, n: usize, group_rows: usize) -> (std::path::PathBuf, Table) {
     let dir = common::temp_dir(name);

@@ -1,8 +1,6 @@
 //! A rank-deficient design streamed: the first pass's Hessian (or the streamed R factor)
 //! names the dependent column, as the in-memory design's rank check does.
 
-// Only the writer and the temporary directory of the shared helpers are used here.
-#[allow(dead_code)]
 mod common;
 
 use mle_core::{Design, MleError};

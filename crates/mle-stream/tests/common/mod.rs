@@ -1,4 +1,7 @@
-//! Generated data sets written to Parquet with several row groups.
+//! Generated data sets written to Parquet with several row groups, and the comparison of a
+//! streamed fit with the in-memory one (shared with mle-datafusion's tests, which include
+//! this file).
+#![allow(dead_code)]
 
 use std::path::Path;
 
@@ -89,8 +92,49 @@ pub fn write(batch: &RecordBatch, path: &Path, group_rows: usize) {
 
 /// A fresh temporary directory under the target dir.
 pub fn temp_dir(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("mle-stream-{name}-{}", std::process::id()));
+    let d = std::env::temp_dir().join(format!(
+        "{}-{name}-{}",
+        env!("CARGO_PKG_NAME"),
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
+}
+
+pub fn assert_close(a: f64, b: f64, tol: f64, what: &str) {
+    let rel = (a - b).abs() / b.abs().max(1e-300);
+    assert!(
+        rel <= tol || (a - b).abs() <= tol * 1e-3,
+        "{what}: {a} vs {b} (rel {rel:e})"
+    );
+}
+
+/// Estimates to 1e-10 relative, covariance to 1e-8, ℓ to 1e-12, names, n and dropped rows
+/// as the in-memory fit's.
+pub fn compare(fit: &mle_stream::StreamFit, memory: &mle_data::FormulaFit) {
+    let (s, m) = (&fit.fit, memory.estimate());
+    assert_eq!(s.parameters().len(), m.parameters().len());
+    for (a, b) in s.parameters().iter().zip(m.parameters()) {
+        assert_eq!(a.name, b.name);
+    }
+    assert_eq!(fit.coefficient_names(), memory.coefficient_names().as_slice());
+    for i in 0..s.estimates().len() {
+        assert_close(
+            s.estimates()[i],
+            m.estimates()[i],
+            1e-10,
+            &format!("estimate {i}"),
+        );
+    }
+    let (cs, cm) = (s.covariance().unwrap(), m.covariance().unwrap());
+    for i in 0..cs.nrows() {
+        for j in 0..cs.ncols() {
+            assert!((cs[(i, j)] - cm[(i, j)]).abs() <= 1e-8 * cm[(i, i)].abs().max(cm[(j, j)].abs()));
+        }
+    }
+    assert_close(s.log_likelihood(), m.log_likelihood(), 1e-12, "log-likelihood");
+    assert_eq!(s.n_obs(), memory.n_obs());
+    assert_eq!(fit.n_dropped, memory.n_dropped() as u64);
+    assert!(s.convergence().converged());
 }
