@@ -1,13 +1,14 @@
 //! The generic entry point: objective + start + options → `Result<Fit>`.
 
-use argmin::core::{Executor, OptimizationResult, State};
+use argmin::core::{Executor, Problem, State};
 use mle_core::fit::{ConvergenceStatus, EstimationMethod};
 use mle_core::objective::check_parameters;
 use mle_core::{Convergence, Fit, MleError, Objective, Result};
 
 use crate::adapter::{into_mle_error, positive_finite, stable_norm, NegativeLogLikelihood};
+use crate::driver::drive;
 use crate::levenberg_marquardt::LevenbergMarquardt;
-use crate::newton::{SafeguardedNewton, Theta};
+use crate::newton::{NewtonState, SafeguardedNewton, Theta};
 use crate::quasi_newton::{run_bfgs, run_lbfgs};
 use mle_core::InformationKind;
 
@@ -284,16 +285,12 @@ impl FitOptions {
             .with_curvature(curvature);
         let nll = NegativeLogLikelihood::new(objective);
         let handle = nll.handle();
-        let OptimizationResult {
-            solver, mut state, ..
-        } = Executor::new(nll, solver)
-            .configure(|s| {
-                s.param(Theta::from_slice(start))
-                    .max_iters(self.max_iterations)
-                    .counting(false)
-            })
-            .run()
-            .map_err(into_mle_error)?;
+        // argmin's loop without the Executor's optional stages (`driver::drive`).
+        let initial = NewtonState::new()
+            .param(Theta::from_slice(start))
+            .max_iters(self.max_iterations)
+            .counting(false);
+        let (solver, mut state) = drive(solver, Problem::new(nll), initial).map_err(into_mle_error)?;
         let param = state
             .take_param()
             .ok_or_else(|| MleError::Optimiser("Newton returned no parameter".into()))?

@@ -24,6 +24,7 @@ pub mod adapter;
 pub mod batch;
 pub mod bootstrap;
 mod direction;
+pub mod driver;
 pub mod fit;
 pub mod fitted;
 pub mod levenberg_marquardt;
