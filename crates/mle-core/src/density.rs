@@ -213,19 +213,37 @@ pub trait LogDensity<const P: usize>: Sync {
     }
 }
 
-/// A fixed-size summary of a weighted sample (up to four numbers, their meaning the
+/// A fixed-size summary of a weighted sample (up to sixteen numbers, their meaning the
 /// family's: e.g. Σw, the mean and Σw(x − x̄)² for the Gaussian) from which the family's
 /// log-likelihood is exact; see [`LogDensity::sufficient_statistics`].
 ///
 /// ```
 /// use mle_core::density::SufficientStatistics;
-/// let s = SufficientStatistics { values: [3.0, 2.0, 2.0, 0.0] };
+/// let s = SufficientStatistics::from_slice(&[3.0, 2.0, 2.0]);
 /// assert_eq!(s.values[0], 3.0);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SufficientStatistics {
-    /// The statistics.
-    pub values: [f64; 4],
+    /// The statistics (unused slots zero).
+    pub values: [f64; SufficientStatistics::CAPACITY],
+}
+
+impl SufficientStatistics {
+    /// How many numbers a summary holds.
+    pub const CAPACITY: usize = 16;
+
+    /// The statistics `values`, the remaining slots zero (at most [`Self::CAPACITY`]).
+    ///
+    /// ```
+    /// use mle_core::density::SufficientStatistics;
+    /// let s = SufficientStatistics::from_slice(&[3.0, 2.0]);
+    /// assert_eq!(&s.values[..3], &[3.0, 2.0, 0.0]);
+    /// ```
+    pub fn from_slice(values: &[f64]) -> Self {
+        let mut out = [0.0; Self::CAPACITY];
+        out[..values.len()].copy_from_slice(values);
+        SufficientStatistics { values: out }
+    }
 }
 
 /// A closed-form i.i.d. estimate (working scale), or why there is none.

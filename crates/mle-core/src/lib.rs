@@ -60,5 +60,7 @@ pub use objective::{DataObjective, Evaluation, Objective};
 pub use predictor::{CoefficientNames, LinearPredictorObjective};
 pub use transform::{Parameter, Transform};
 
+#[doc(hidden)]
+pub use mle_macros::__log_density_statistics;
 pub use nalgebra;
 pub use num_dual;

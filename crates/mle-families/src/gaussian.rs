@@ -74,7 +74,8 @@ impl LogDensity<2> for Gaussian {
         theta: &[D],
         statistics: &SufficientStatistics,
     ) -> D {
-        let [total_weight, mean, centred, _] = statistics.values;
+        let [total_weight, mean, centred] =
+            [statistics.values[0], statistics.values[1], statistics.values[2]];
         if total_weight == 0.0 {
             return D::from(0.0);
         }
@@ -268,9 +269,7 @@ impl GaussianSufficientStatistics {
 
 impl From<GaussianSufficientStatistics> for SufficientStatistics {
     fn from(s: GaussianSufficientStatistics) -> Self {
-        SufficientStatistics {
-            values: [s.total_weight, s.mean, s.sum_sq, 0.0],
-        }
+        SufficientStatistics::from_slice(&[s.total_weight, s.mean, s.sum_sq])
     }
 }
 
