@@ -9,6 +9,10 @@
 //! [`JeffreysObjective::new`](crate::jeffreys::JeffreysObjective::new), exactly as if it had
 //! been written by hand.
 //!
+//! When the body is a polynomial in data atoms, the expansion also writes the family's
+//! sufficient statistics (found by the `mle-macros` proc macro at compile time; see
+//! "Sufficient statistics" in [`log_density!`](crate::log_density)).
+//!
 //! This module only holds the helpers the expansion calls; they are not meant to be used
 //! directly.
 
@@ -275,6 +279,61 @@ pub fn check_support<O: ?Sized, F: Fn(&O) -> Result<(), String>>(check: F, x: &O
 ///
 /// Closed-form expected information and a block override (`ln_density_block`) are not
 /// generated; write the `impl LogDensity` by hand for those.
+///
+/// # Sufficient statistics, found at compile time
+///
+/// When the body is a polynomial in *data atoms* — subexpressions of the observation (and
+/// captures) alone, such as `*x`, `x.ln()`, `*y as f64` or `log_factorial[*y]` — whose
+/// coefficients depend on `t` (and captures) alone, the macro also writes
+/// [`LogDensity::sufficient_statistics`](crate::LogDensity::sufficient_statistics) and
+/// [`LogDensity::ln_likelihood_from_statistics`](crate::LogDensity::ln_likelihood_from_statistics):
+/// [`DataObjective`](crate::DataObjective) sums the monomials once, and every evaluation of
+/// ℓ, ∇ℓ and ∇²ℓ is then O(1) instead of a pass over the data (Gaussian, log-normal,
+/// Poisson, exponential, gamma, straight-line regression bodies, …). Atoms that appear in
+/// a monomial of degree ≥ 2 are centred at their weighted mean, so sums of squares do not
+/// cancel for data far from zero; the results equal the per-observation sums to rounding.
+///
+/// Mixed subexpressions (of both `t` and the observation) may be `+`, `−`, `×`, unary `−`,
+/// `÷` by a θ-only expression, `.powi(k)` with a literal k ≤ 4, parentheses and `let`
+/// names bound to those; θ-only and data-only parts may be anything. A body with anything
+/// else in its mixed part — a branch, `exp`/`ln`/`abs` of a mixed expression, a call,
+/// `return`, a name bound twice — keeps the per-observation path, as does a sample with a
+/// non-finite atom. Per-observation quantities (scores, residuals, sandwich covariances)
+/// always come from the body itself.
+///
+/// ```
+/// use mle_core::{log_density, DataObjective, LogDensity, Objective};
+///
+/// // Gaussian on (μ, log σ): statistics Σ1, Σd, Σd² of the centred atom d = x − x̄.
+/// let normal = log_density! {
+///     name: "Normal",
+///     params: [Parameter::identity("mu"), Parameter::log_scale("sigma")],
+///     |t, x: &f64| {
+///         let z = (t[0] - *x) * (-t[1]).exp();
+///         -(z * z) * 0.5 - t[1] - 0.5 * (2.0 * std::f64::consts::PI).ln()
+///     }
+/// };
+/// let data = [1e9 + 1.0, 1e9 + 2.0, 1e9 + 6.0];
+/// assert!(normal.sufficient_statistics(&data, None).is_some());
+/// // At μ = x̄, σ = 1: ℓ = −S/2 − (n/2) log 2π with S = Σ(x − x̄)² = 14, exactly.
+/// let objective = DataObjective::new(&normal, &data).unwrap();
+/// let e = objective.evaluate(&[1e9 + 3.0, 0.0]).unwrap();
+/// let expected = -7.0 - 1.5 * (2.0 * std::f64::consts::PI).ln();
+/// assert!((e.value - expected).abs() < 1e-12);
+/// assert!(e.gradient[0].abs() < 1e-12);
+/// assert_eq!(e.hessian[(0, 0)], -3.0);
+///
+/// // exp of a mixed expression: no statistics, the per-observation path.
+/// let weibull = log_density! {
+///     name: "Weibull",
+///     params: [Parameter::log_scale("shape"), Parameter::log_scale("scale")],
+///     |t, x: &f64| {
+///         let z = -t[1] + x.ln();
+///         t[0] - t[1] + (t[0].exp() - 1.0) * z - (z * t[0].exp()).exp()
+///     }
+/// };
+/// assert!(weibull.sufficient_statistics(&data, None).is_none());
+/// ```
 ///
 /// # Examples
 ///
