@@ -12,6 +12,9 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use mle::optim::batch::fit_each;
 use mle::prelude::*;
 
+#[path = "support/data.rs"]
+mod data;
+
 type Result<T> = std::result::Result<T, MleError>;
 
 /// The system allocator, counting allocations.
@@ -51,22 +54,9 @@ const SETS: usize = 10_000;
 const N: usize = 100;
 
 fn data_sets() -> Vec<Vec<f64>> {
-    let mut s: u64 = 7;
-    let mut uniform = move || {
-        s = s
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((s >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    };
+    let mut g = data::SplitMix64(7);
     (0..SETS)
-        .map(|_| {
-            (0..N)
-                .map(|_| {
-                    let (u1, u2) = (uniform(), uniform());
-                    1.0 + 2.0 * (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-                })
-                .collect()
-        })
+        .map(|_| (0..N).map(|_| 1.0 + 2.0 * g.normal()).collect())
         .collect()
 }
 

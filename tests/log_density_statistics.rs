@@ -10,6 +10,9 @@ use mle::core::special::ln_gamma;
 use mle::prelude::*;
 use proptest::prelude::*;
 
+#[path = "../benches/support/data.rs"]
+mod data;
+
 const HALF_LN_2PI: f64 = 0.918_938_533_204_672_8;
 
 log_density! {
@@ -141,19 +144,10 @@ fn assert_statistics_agree<K, const P: usize>(
     }
 }
 
-/// Deterministic uniforms in (0, 1) (SplitMix64).
+/// `n` deterministic uniforms in (0, 1): the benches' SplitMix64.
 fn uniforms(seed: u64, n: usize) -> Vec<f64> {
-    let mut s = seed;
-    (0..n)
-        .map(|_| {
-            s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = s;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^= z >> 31;
-            ((z >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-        })
-        .collect()
+    let mut g = data::SplitMix64(seed);
+    (0..n).map(|_| g.uniform()).collect()
 }
 
 #[test]

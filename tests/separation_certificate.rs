@@ -10,6 +10,9 @@ use mle::prelude::*;
 use nalgebra::DMatrix;
 use proptest::prelude::*;
 
+#[path = "../benches/support/data.rs"]
+mod data;
+
 fn design(rows: &[(f64, f64)]) -> Design {
     let m = DMatrix::from_fn(rows.len(), 3, |i, j| match j {
         0 => 1.0,
@@ -53,13 +56,8 @@ proptest! {
 fn margin_certificate_holds_with_one_strong_predictor_and_agrees_with_the_full_check() {
     // y ~ Bernoulli(σ(0.5 + 12 x1 + 0.5 x2)) on a fixed grid-like sample: overlapping
     // classes, many margins beyond 20 at the fit.
-    let mut s: u64 = 11;
-    let mut uniform = move || {
-        s = s
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((s >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    };
+    let mut g = data::SplitMix64(11);
+    let mut uniform = move || g.uniform();
     let rows: Vec<(f64, f64)> = (0..40_000)
         .map(|_| (6.0 * uniform() - 3.0, 6.0 * uniform() - 3.0))
         .collect();

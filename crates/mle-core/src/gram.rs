@@ -96,30 +96,48 @@ pub fn add_symmetric_cross_product_rows<S: Storage<f64, Dyn, Dyn>>(
 ) {
     let p = x.ncols();
     assert_eq!(wx.shape(), (m, p), "symmetric cross product: shapes differ");
+    let (block, _) = symmetric_block_and_extra(x, r0, m, wx);
+    *out += block;
+}
+
+/// `X[r0..r0+m, ..]ᵀ · [WX | G]` for `b` = [WX | G] (m × (p + e)): the symmetric p × p block
+/// (upper block triangle multiplied, mirrored) and the p × e products XᵀG, from the same
+/// kernel calls — the extra columns ride along with the second half of WX, so X is packed
+/// once for both (a gradient Xᵀg costs no pass of its own).
+fn symmetric_block_and_extra<S: Storage<f64, Dyn, Dyn>>(
+    x: &DMatrix<f64>,
+    r0: usize,
+    m: usize,
+    b: &Matrix<f64, Dyn, Dyn, S>,
+) -> (DMatrix<f64>, DMatrix<f64>) {
+    let p = x.ncols();
+    let e = b.ncols().saturating_sub(p);
+    assert_eq!(b.nrows(), m, "symmetric cross product: row counts differ");
+    assert!(b.ncols() >= p, "symmetric cross product: too few columns");
     assert!(r0 + m <= x.nrows(), "symmetric cross product: rows out of range");
     if m == 0 || p == 0 {
-        return;
+        return (DMatrix::zeros(p, p), DMatrix::zeros(p, e));
     }
+    let mut all = DMatrix::zeros(p, p + e);
     if p < 16 || !blocked(p, p, m) {
-        add_cross_product_rows(out, x, r0, m, wx);
-        return;
-    }
-    let h = p / 2;
-    let xt = transposed_rows(x, r0, m);
-    let mut upper = DMatrix::zeros(p, p);
-    // [A₁ A₂]ᵀ[B₁ B₂]: A₁ᵀB₁ (h × h) and [A₁ A₂]ᵀB₂ (p × (p − h)); A₂ᵀB₁ is mirrored.
-    upper
-        .view_mut((0, 0), (h, h))
-        .gemm(1.0, &xt.rows(0, h), &wx.columns(0, h), 0.0);
-    upper
-        .view_mut((0, h), (p, p - h))
-        .gemm(1.0, &xt, &wx.columns(h, p - h), 0.0);
-    for j in 0..p {
-        for i in 0..j {
-            upper[(j, i)] = upper[(i, j)];
+        add_cross_product_rows(&mut all, x, r0, m, b);
+    } else {
+        let h = p / 2;
+        let xt = transposed_rows(x, r0, m);
+        // [A₁ A₂]ᵀ[B₁ B₂ G]: A₁ᵀB₁ (h × h) and [A₁ A₂]ᵀ[B₂ G] (p × (p − h + e)); A₂ᵀB₁ is
+        // mirrored.
+        all.view_mut((0, 0), (h, h))
+            .gemm(1.0, &xt.rows(0, h), &b.columns(0, h), 0.0);
+        all.view_mut((0, h), (p, p + e - h))
+            .gemm(1.0, &xt, &b.columns(h, p + e - h), 0.0);
+        for j in 0..p {
+            for i in 0..j {
+                all[(j, i)] = all[(i, j)];
+            }
         }
     }
-    *out += upper;
+    let extra = all.columns(p, e).clone_owned();
+    (all.columns(0, p).clone_owned(), extra)
 }
 
 /// diag(w) X[r0..r0+m, ..] as a contiguous m × p matrix, column by column (each column of the
@@ -133,16 +151,32 @@ pub fn add_symmetric_cross_product_rows<S: Storage<f64, Dyn, Dyn>>(
 /// assert_eq!(wx, DMatrix::from_row_slice(2, 2, &[30.0, 40.0, 2.5, 3.0]));
 /// ```
 pub fn weighted_rows(x: &DMatrix<f64>, r0: usize, m: usize, w: &[f64]) -> DMatrix<f64> {
+    weighted_rows_with(x, r0, m, w, None)
+}
+
+/// [`weighted_rows`], with `extra` (m values) appended as a last column when given.
+fn weighted_rows_with(
+    x: &DMatrix<f64>,
+    r0: usize,
+    m: usize,
+    w: &[f64],
+    extra: Option<&[f64]>,
+) -> DMatrix<f64> {
     assert_eq!(w.len(), m, "weighted rows: one weight per row");
     let (n, p) = x.shape();
     assert!(r0 + m <= n, "weighted rows: rows out of range");
     let xs = x.as_slice();
-    let mut buf = Vec::with_capacity(m * p);
+    let e = usize::from(extra.is_some());
+    let mut buf = Vec::with_capacity(m * (p + e));
     for j in 0..p {
         let col = &xs[j * n + r0..j * n + r0 + m];
         buf.extend(col.iter().zip(w).map(|(a, b)| a * b));
     }
-    DMatrix::from_vec(m, p, buf)
+    if let Some(g) = extra {
+        assert_eq!(g.len(), m, "weighted rows: one extra value per row");
+        buf.extend_from_slice(g);
+    }
+    DMatrix::from_vec(m, p + e, buf)
 }
 
 /// The P × P matrix of the K × K blocks X_kᵀ diag(w_kl) X_l over rows `r0..r0 + m` of K
@@ -170,17 +204,60 @@ pub fn weighted_blocks<const K: usize>(
     m: usize,
     weights: [[&[f64]; K]; K],
 ) -> DMatrix<f64> {
+    weighted_blocks_inner(designs, starts, r0, m, weights, None).0
+}
+
+/// [`weighted_blocks`] and the gradient block Σ X_kᵀ g_k of the same rows (`gradients[k]`
+/// one value per row), each X_kᵀ g_k computed in the same kernel call as the diagonal block
+/// (k, k) (an extra column of its weighted rows): no separate pass over the chunk of X_k.
+///
+/// ```
+/// use mle_core::gram::{weighted_blocks, weighted_blocks_and_gradient};
+/// use nalgebra::DMatrix;
+/// let x = DMatrix::from_fn(300, 20, |i, j| ((i * 7 + j * 3) % 11) as f64 - 5.0);
+/// let w: Vec<f64> = (0..300).map(|i| 1.0 + (i % 5) as f64).collect();
+/// let g: Vec<f64> = (0..300).map(|i| (i % 3) as f64 - 1.0).collect();
+/// let (h, grad) = weighted_blocks_and_gradient([&x], [0], 0, 300, [[&w]], [&g]);
+/// assert_eq!(h, weighted_blocks([&x], [0], 0, 300, [[&w]]));
+/// let expected = x.tr_mul(&nalgebra::DVector::from_vec(g));
+/// assert!((grad - expected).amax() < 1e-9);
+/// ```
+pub fn weighted_blocks_and_gradient<const K: usize>(
+    designs: [&DMatrix<f64>; K],
+    starts: [usize; K],
+    r0: usize,
+    m: usize,
+    weights: [[&[f64]; K]; K],
+    gradients: [&[f64]; K],
+) -> (DMatrix<f64>, nalgebra::DVector<f64>) {
+    let (h, g) = weighted_blocks_inner(designs, starts, r0, m, weights, Some(gradients));
+    (h, g.expect("gradients were given"))
+}
+
+fn weighted_blocks_inner<const K: usize>(
+    designs: [&DMatrix<f64>; K],
+    starts: [usize; K],
+    r0: usize,
+    m: usize,
+    weights: [[&[f64]; K]; K],
+    gradients: Option<[&[f64]; K]>,
+) -> (DMatrix<f64>, Option<nalgebra::DVector<f64>>) {
     let p = starts[K - 1] + designs[K - 1].ncols();
     let mut out = DMatrix::zeros(p, p);
+    let mut gradient = gradients.map(|_| nalgebra::DVector::zeros(p));
     for k in 0..K {
         let xk = designs[k];
         for l in k..K {
-            let scaled = weighted_rows(designs[l], r0, m, weights[k][l]);
             let block = if std::ptr::eq(xk, designs[l]) {
-                let mut b = DMatrix::zeros(xk.ncols(), xk.ncols());
-                add_symmetric_cross_product_rows(&mut b, xk, r0, m, &scaled);
+                let extra = gradients.filter(|_| k == l).map(|g| g[k]);
+                let scaled = weighted_rows_with(xk, r0, m, weights[k][l], extra);
+                let (b, xg) = symmetric_block_and_extra(xk, r0, m, &scaled);
+                if let (Some(grad), 1) = (gradient.as_mut(), xg.ncols()) {
+                    grad.rows_mut(starts[k], xk.ncols()).copy_from(&xg.column(0));
+                }
                 b
             } else {
+                let scaled = weighted_rows(designs[l], r0, m, weights[k][l]);
                 cross_product_rows(xk, r0, m, &scaled)
             };
             let (sk, sl) = (starts[k], starts[l]);
@@ -192,7 +269,7 @@ pub fn weighted_blocks<const K: usize>(
             }
         }
     }
-    out
+    (out, gradient)
 }
 
 #[cfg(test)]
@@ -220,6 +297,32 @@ mod tests {
                     assert_eq!(sym, x.rows(r0, m).tr_mul(&wx), "symmetric {n} {p} {r0} {m}");
                     assert_eq!(sym, sym.transpose());
                 }
+            }
+        }
+    }
+
+    /// The fused gradient column on the symmetric and small paths, one and two designs
+    /// (integer data: every product is exact, so the comparison is exact).
+    #[test]
+    fn gradient_column_equals_the_separate_products() {
+        for &(n, p, q) in &[(64, 20, 3), (64, 4, 17), (7, 17, 2)] {
+            let x = DMatrix::from_fn(n, p, |i, j| ((i * 13 + j * 7) % 17) as f64 - 8.0);
+            let z = DMatrix::from_fn(n, q, |i, j| ((i * 3 + j * 5) % 7) as f64 - 3.0);
+            let w: Vec<f64> = (0..n).map(|i| (i % 4) as f64 + 1.0).collect();
+            let (gx, gz): (Vec<f64>, Vec<f64>) =
+                (0..n).map(|i| ((i % 5) as f64 - 2.0, (i % 3) as f64)).unzip();
+            for &(r0, m) in &[(0, n), (2, n - 3)] {
+                let rows = |v: &[f64]| v[r0..r0 + m].to_vec();
+                let (wr, gxr, gzr) = (rows(&w), rows(&gx), rows(&gz));
+                let (h, g) = weighted_blocks_and_gradient([&x], [0], r0, m, [[&wr]], [&gxr]);
+                assert_eq!(h, weighted_blocks([&x], [0], r0, m, [[&wr]]));
+                assert_eq!(g, x.rows(r0, m).tr_mul(&nalgebra::DVector::from_vec(gxr.clone())));
+                let ws = [[&wr[..], &wr[..]], [&wr[..], &wr[..]]];
+                let (h2, g2) = weighted_blocks_and_gradient([&x, &z], [0, p], r0, m, ws, [&gxr, &gzr]);
+                assert_eq!(h2, weighted_blocks([&x, &z], [0, p], r0, m, ws));
+                let gz_expected = z.rows(r0, m).tr_mul(&nalgebra::DVector::from_vec(gzr.clone()));
+                assert_eq!(g2.rows(0, p), g.rows(0, p));
+                assert_eq!(g2.rows(p, q), gz_expected.rows(0, q));
             }
         }
     }

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use crate::density::{seed_first, unpack_first, LogDensity, Observation};
 use crate::design::Design;
 use crate::error::{MleError, Result};
-use crate::gram::weighted_blocks;
+use crate::gram::{weighted_blocks, weighted_blocks_and_gradient};
 use crate::objective::{check_parameters, Evaluation, Objective};
 use crate::summation::CompensatedSum;
 use crate::transform::Parameter;
@@ -491,6 +491,22 @@ impl<'a, F: LogDensity<K>, const K: usize> LinearPredictorObjective<'a, F, K> {
         let weights: [[&[f64]; K]; K] = std::array::from_fn(|k| std::array::from_fn(|l| w[k][l].as_slice()));
         weighted_blocks(designs, self.starts, r0, m, weights)
     }
+
+    /// [`Self::blocks`] and [`Self::chunk_gradient`] together: each X_kᵀ g_k comes out of
+    /// the kernel call of the diagonal block (k, k), so the chunk of X is not read again.
+    fn blocks_and_gradient(
+        &self,
+        r0: usize,
+        m: usize,
+        w: &[[DVector<f64>; K]; K],
+        g: &[DVector<f64>; K],
+    ) -> (DVector<f64>, DMatrix<f64>) {
+        let designs: [&DMatrix<f64>; K] = std::array::from_fn(|k| self.designs[k].matrix());
+        let weights: [[&[f64]; K]; K] = std::array::from_fn(|k| std::array::from_fn(|l| w[k][l].as_slice()));
+        let gradients: [&[f64]; K] = std::array::from_fn(|k| g[k].as_slice());
+        let (h, grad) = weighted_blocks_and_gradient(designs, self.starts, r0, m, weights, gradients);
+        (grad, h)
+    }
 }
 
 impl<F: LogDensity<K>, const K: usize> Objective for LinearPredictorObjective<'_, F, K> {
@@ -581,7 +597,8 @@ impl<F: LogDensity<K>, const K: usize> Objective for LinearPredictorObjective<'_
                     }
                 }
             }
-            (v, self.chunk_gradient(r0, m, &g), self.blocks(r0, m, &h))
+            let (grad, hess) = self.blocks_and_gradient(r0, m, &h, &g);
+            (v, grad, hess)
         });
         let (value, gradient) = compensated_value_gradient(p, parts.iter().map(|(v, g, _)| (*v, g)));
         let mut hessian = DMatrix::zeros(p, p);
