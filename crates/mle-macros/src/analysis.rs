@@ -52,7 +52,7 @@ struct Reader {
 }
 
 /// Every identifier in `tokens`, groups included.
-fn identifiers(tokens: TokenStream, out: &mut Vec<String>) {
+pub(crate) fn identifiers(tokens: TokenStream, out: &mut Vec<String>) {
     for tt in tokens {
         match tt {
             TokenTree::Ident(i) => out.push(i.to_string()),

@@ -76,17 +76,9 @@ fn unwrap_none_groups(tokens: TokenStream) -> TokenStream {
 
 /// The names an observation pattern binds.
 fn pattern_names(pattern: &TokenStream) -> Vec<String> {
-    fn walk(tokens: TokenStream, out: &mut Vec<String>) {
-        for tt in tokens {
-            match tt {
-                TokenTree::Ident(i) if i != "mut" && i != "ref" && i != "_" => out.push(i.to_string()),
-                TokenTree::Group(g) => walk(g.stream(), out),
-                _ => {}
-            }
-        }
-    }
     let mut out = Vec::new();
-    walk(pattern.clone(), &mut out);
+    analysis::identifiers(pattern.clone(), &mut out);
+    out.retain(|n| n != "mut" && n != "ref" && n != "_");
     out
 }
 
