@@ -306,6 +306,40 @@ fn bodies_the_macro_cannot_read_keep_the_per_observation_path() {
 }
 
 #[test]
+fn generic_number_code_on_either_side_compiles_and_agrees() {
+    // The data side written for the generic D (`D::from`, `D::zero()`, `.re()`): compiled at
+    // f64 in the statistics. A constant `let` read by the θ side only is kept; one read by
+    // the data side makes the macro keep the per-observation path.
+    let generic = log_density! {
+        name: "generic",
+        params: [Parameter::identity("mu"), Parameter::log_scale("sigma")],
+        |t, x: &f64| {
+            let half = D::from(0.5);
+            let shifted = D::from(*x).re() + D::zero().re();
+            let z = (t[0] - shifted) * (-t[1]).exp();
+            -(z * z) * half - t[1]
+        }
+    };
+    let data = [0.5, 1.5, 4.0, -2.0];
+    assert_statistics_agree(&generic, &data, None, &[[0.3, 0.1], [1.0, -0.5]], 1e-13);
+    let neutral_on_data_side = log_density! {
+        name: "constant on the data side",
+        params: [Parameter::identity("mu")],
+        |t, x: &f64| {
+            let two = 2.0f64;
+            let z = t[0] - *x * two;
+            -(z * z)
+        }
+    };
+    assert!(neutral_on_data_side.sufficient_statistics(&data, None).is_none());
+    let objective = DataObjective::new(&neutral_on_data_side, &data).unwrap();
+    assert_eq!(
+        objective.log_likelihood(&[1.0]).unwrap(),
+        -(0.0 + 4.0 + 49.0 + 25.0)
+    );
+}
+
+#[test]
 fn a_non_finite_atom_falls_back_to_the_per_observation_path() {
     // ln 0 = −∞: no statistics; the per-observation sum decides (−∞ here).
     assert!(LogNormal.sufficient_statistics(&[0.0, 1.0], None).is_none());

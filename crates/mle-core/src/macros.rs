@@ -43,6 +43,22 @@ pub fn capture_by_ref<T: ?Sized>(field: &T) -> &T {
     field
 }
 
+/// The traits behind `DualNum`'s bounds, in scope where the data side of a body (its
+/// data-only `let`s and atoms) runs at `f64` in the generated `sufficient_statistics`: there
+/// `D` is `f64`, and `D::zero()`, `D::from_f64(..)`, `x.re()` need these traits imported
+/// (for a generic `D` the bounds bring them).
+///
+/// ```
+/// use mle_core::macros::stats_prelude::*;
+/// type D = f64;
+/// assert_eq!(D::zero() + D::one() + 2.0f64.re(), 3.0);
+/// ```
+#[doc(hidden)]
+pub mod stats_prelude {
+    pub use num_dual::{DualNum, DualStruct};
+    pub use num_traits::{FromPrimitive, Inv, Num, One, Signed, Zero};
+}
+
 /// Weighted sums of the monomials of a body's data atoms, for the sufficient statistics
 /// that `log_density!` writes when its body is a polynomial in the data (used by the
 /// expansion; see [`log_density!`](crate::log_density)).
@@ -295,10 +311,11 @@ pub fn check_support<O: ?Sized, F: Fn(&O) -> Result<(), String>>(check: F, x: &O
 ///
 /// Mixed subexpressions (of both `t` and the observation) may be `+`, `−`, `×`, unary `−`,
 /// `÷` by a θ-only expression, `.powi(k)` with a literal k ≤ 4, parentheses and `let`
-/// names bound to those; θ-only and data-only parts may be anything. A body with anything
-/// else in its mixed part — a branch, `exp`/`ln`/`abs` of a mixed expression, a call,
-/// `return`, a name bound twice — keeps the per-observation path, as does a sample with a
-/// non-finite atom. Per-observation quantities (scores, residuals, sandwich covariances)
+/// names bound to those; θ-only and data-only parts may be anything (the data side is
+/// compiled at `f64`, with `D = f64`). A body with anything else in its mixed part — a
+/// branch, `exp`/`ln`/`abs` of a mixed expression, a call, `return`, a name bound twice, a
+/// constant `let` (of neither `t` nor the observation) read by the data side — keeps the
+/// per-observation path, as does a sample with a non-finite atom. Per-observation quantities (scores, residuals, sandwich covariances)
 /// always come from the body itself.
 ///
 /// ```

@@ -20,10 +20,9 @@ use crate::poly::{Builder, Factor, Lin, Poly};
 /// A body read as a polynomial.
 pub struct Analysis {
     /// θ-only `let` statements (and those that mention neither θ nor the observation), for
-    /// the log-likelihood from statistics, in order.
+    /// the log-likelihood from statistics, in order (the data side may not read the latter).
     pub theta_lets: Vec<TokenStream>,
-    /// Data-only `let` statements (and those that mention neither), for the pass over the
-    /// data, in order.
+    /// Data-only `let` statements, for the pass over the data, in order.
     pub data_lets: Vec<TokenStream>,
     /// The atoms' expressions (`f64`), in order of first appearance.
     pub atoms: Vec<TokenStream>,
@@ -121,7 +120,17 @@ impl Reader {
         }
     }
 
-    fn atom(&mut self, e: &Expr) -> Poly {
+    /// Whether `e` reads a name bound to a constant of neither θ nor data.
+    fn mentions_neutral(&self, e: &Expr) -> bool {
+        let mut names = Vec::new();
+        identifiers(e.to_token_stream(), &mut names);
+        names.iter().any(|n| self.neutral.contains(n))
+    }
+
+    fn atom(&mut self, e: &Expr) -> Option<Poly> {
+        if self.mentions_neutral(e) {
+            return None;
+        }
         let tokens = strip(e).to_token_stream();
         let key = tokens.to_string();
         let a = match self.atom_keys.iter().position(|k| *k == key) {
@@ -133,7 +142,7 @@ impl Reader {
             }
         };
         let shift = format_ident!("__mle_shift{}", a);
-        Poly::atom(a, Factor::Expr(quote!(#shift)))
+        Some(Poly::atom(a, Factor::Expr(quote!(#shift))))
     }
 
     fn poly(&mut self, e: &Expr) -> Option<Poly> {
@@ -146,7 +155,7 @@ impl Reader {
                 let v = self.out.builder.var_from_expr(e.to_token_stream());
                 Some(Poly::coefficient(Lin::var(v)))
             }
-            Kind::Data => Some(self.atom(e)),
+            Kind::Data => self.atom(e),
             Kind::Mixed => self.mixed_poly(strip(e)),
         }
     }
@@ -219,12 +228,15 @@ impl Reader {
                 if theta {
                     self.theta_names.extend(names);
                 } else {
-                    // Neither θ nor data: a constant, available to both sides.
-                    self.out.data_lets.push(s.to_token_stream());
+                    // Neither θ nor data: a constant of the θ side only (it may be written
+                    // for the generic D); the data side may not read it.
                     self.neutral.extend(names);
                 }
             }
             Kind::Data => {
+                if self.mentions_neutral(&init.expr) {
+                    return None;
+                }
                 self.out.data_lets.push(s.to_token_stream());
                 self.data_names.extend(names);
             }

@@ -191,7 +191,7 @@ fn emit(
             __mle_weights: ::core::option::Option<&[f64]>,
         ) -> ::core::option::Option<#krate::density::SufficientStatistics> {
             #[allow(unused_imports)]
-            use #krate::num_dual::DualNum as _;
+            use #krate::macros::stats_prelude::*;
             // The data side of the body runs at f64.
             #[allow(dead_code)]
             type D = f64;
