@@ -164,6 +164,21 @@ fn gaussian_statistics_equal_the_per_observation_sums_far_from_zero() {
 }
 
 #[test]
+fn statistics_of_many_rows_are_the_same_on_any_number_of_threads() {
+    // 50,000 rows: several of the engine's fixed summation chunks, summed in parallel.
+    let data: Vec<f64> = uniforms(8, 50_000).iter().map(|u| 1e3 + 5.0 * u).collect();
+    let on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| Normal.sufficient_statistics(&data, None).unwrap())
+    };
+    assert_eq!(on(1), on(2));
+    assert_statistics_agree(&Normal, &data, None, &[[1e3 + 2.0, 0.4], [1e3 + 3.0, 1.0]], 1e-11);
+}
+
+#[test]
 fn gaussian_macro_fit_is_the_closed_form() {
     let data: Vec<f64> = uniforms(3, 200).iter().map(|u| 50.0 + (u - 0.5) * 8.0).collect();
     let weights: Vec<f64> = uniforms(4, 200).iter().map(|u| 0.5 + u).collect();

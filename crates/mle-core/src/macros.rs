@@ -59,148 +59,70 @@ pub mod stats_prelude {
     pub use num_traits::{FromPrimitive, Inv, Num, One, Signed, Zero};
 }
 
-/// Weighted sums of the monomials of a body's data atoms, for the sufficient statistics
-/// that `log_density!` writes when its body is a polynomial in the data (used by the
-/// expansion; see [`log_density!`](crate::log_density)).
-///
-/// `K` atoms are centred at their weighted mean (a first pass, [`StatisticSums::add_to_mean`]),
-/// then `M` monomials are summed (weighted) in the second pass. Sums are plain within blocks
-/// of [`BLOCK`](crate::summation::BLOCK) terms and Neumaier-compensated across blocks, as the
-/// objective's own sums. The statistics are `[means…, sums…]`; any non-finite value gives
-/// `None` (the per-observation path then decides what the data mean).
+/// The weighted means of the `K` atoms a `log_density!` body's statistics centre (the first
+/// of their two passes; used by the expansion, see [`log_density!`](crate::log_density)).
+/// `block(range, out)` adds Σw into `out[0]` and Σw·aⱼ into `out[1 + j]` for the observations
+/// in `range`; the sums are the engine's own ([`sum_blocks_with`](crate::summation::sum_blocks_with):
+/// fixed chunks in parallel, compensated, the same on any number of threads).
 ///
 /// ```
-/// use mle_core::macros::StatisticSums;
-/// let mut s = StatisticSums::<1, 3>::new();
-/// for x in [1.0, 2.0, 6.0] {
-///     s.add_to_mean(1.0, [x]);
-/// }
-/// s.end_mean();
-/// for x in [1.0, 2.0, 6.0] {
-///     let [d] = s.centred([x]);
-///     s.add(1.0, [1.0, d, d * d]);
-/// }
-/// let v = s.finish().unwrap().values;
-/// assert_eq!(&v[..4], &[3.0, 3.0, 0.0, 14.0]);
+/// use mle_core::macros::atom_means;
+/// let xs = [1.0, 2.0, 6.0];
+/// let means: [f64; 1] = atom_means(xs.len(), |r, out| {
+///     for x in &xs[r] {
+///         out[0] += 1.0;
+///         out[1] += x;
+///     }
+/// });
+/// assert_eq!(means, [3.0]);
 /// ```
 #[doc(hidden)]
-#[derive(Debug, Clone)]
-pub struct StatisticSums<const K: usize, const M: usize> {
-    weight: BlockedSum<1>,
-    weighted_atoms: BlockedSum<K>,
-    mean: [f64; K],
-    sums: BlockedSum<M>,
+pub fn atom_means<const K: usize>(
+    n: usize,
+    block: impl Fn(std::ops::Range<usize>, &mut [f64]) + Sync,
+) -> [f64; K] {
+    crate::summation::sum_blocks_with(n, K + 1, block, |s| std::array::from_fn(|j| s[1 + j] / s[0]))
 }
 
-impl<const K: usize, const M: usize> Default for StatisticSums<K, M> {
-    fn default() -> Self {
-        Self::new()
+/// The statistics `[means…, sums…]` of a `log_density!` body that is a polynomial in data
+/// atoms (the second pass; used by the expansion): `block(range, out)` adds the `m` weighted
+/// monomials of the centred atoms into `out`, summed as [`atom_means`] sums. `None` if any
+/// statistic is not finite (the per-observation path then decides what the data mean) or
+/// they do not fit in [`SufficientStatistics::CAPACITY`](crate::density::SufficientStatistics::CAPACITY).
+///
+/// ```
+/// use mle_core::macros::monomial_statistics;
+/// let xs = [1.0, 2.0, 6.0];
+/// let s = monomial_statistics([3.0], xs.len(), 3, |r, out| {
+///     for x in &xs[r] {
+///         let d = x - 3.0;
+///         out[0] += 1.0;
+///         out[1] += d;
+///         out[2] += d * d;
+///     }
+/// });
+/// assert_eq!(&s.unwrap().values[..4], &[3.0, 3.0, 0.0, 14.0]);
+/// ```
+#[doc(hidden)]
+pub fn monomial_statistics<const K: usize>(
+    means: [f64; K],
+    n: usize,
+    m: usize,
+    block: impl Fn(std::ops::Range<usize>, &mut [f64]) + Sync,
+) -> Option<crate::density::SufficientStatistics> {
+    use crate::density::SufficientStatistics;
+    if K + m > SufficientStatistics::CAPACITY {
+        return None;
     }
-}
-
-impl<const K: usize, const M: usize> StatisticSums<K, M> {
-    /// Nothing summed.
-    pub fn new() -> Self {
-        StatisticSums {
-            weight: BlockedSum::new(),
-            weighted_atoms: BlockedSum::new(),
-            mean: [0.0; K],
-            sums: BlockedSum::new(),
-        }
-    }
-
-    /// First pass: one observation's centred atoms, with its weight.
-    #[inline(always)]
-    pub fn add_to_mean(&mut self, w: f64, atoms: [f64; K]) {
-        self.weight.add([w]);
-        self.weighted_atoms.add(atoms.map(|a| w * a));
-    }
-
-    /// Ends the first pass: the weighted means.
-    pub fn end_mean(&mut self) {
-        let [w] = self.weight.total();
-        let s = self.weighted_atoms.total();
-        self.mean = std::array::from_fn(|a| s[a] / w);
-    }
-
-    /// The atoms minus their means.
-    #[inline(always)]
-    pub fn centred(&self, atoms: [f64; K]) -> [f64; K] {
-        std::array::from_fn(|a| atoms[a] - self.mean[a])
-    }
-
-    /// Second pass: one observation's monomials, with its weight.
-    #[inline(always)]
-    pub fn add(&mut self, w: f64, monomials: [f64; M]) {
-        self.sums.add(monomials.map(|m| w * m));
-    }
-
-    /// `[means…, sums…]`, or `None` if any is not finite (or they do not fit).
-    pub fn finish(&self) -> Option<crate::density::SufficientStatistics> {
-        let sums = self.sums.total();
-        let mut values = [0.0; crate::density::SufficientStatistics::CAPACITY];
-        if K + M > values.len() {
-            return None;
-        }
-        values[..K].copy_from_slice(&self.mean);
-        values[K..K + M].copy_from_slice(&sums);
+    crate::summation::sum_blocks_with(n, m, block, |sums| {
+        let mut values = [0.0; SufficientStatistics::CAPACITY];
+        values[..K].copy_from_slice(&means);
+        values[K..K + m].copy_from_slice(sums);
         values
             .iter()
             .all(|v| v.is_finite())
-            .then_some(crate::density::SufficientStatistics { values })
-    }
-}
-
-/// `W` running sums: plain within blocks, Neumaier-compensated across blocks.
-#[derive(Debug, Clone)]
-struct BlockedSum<const W: usize> {
-    block: [f64; W],
-    in_block: usize,
-    total: [f64; W],
-    compensation: [f64; W],
-}
-
-impl<const W: usize> BlockedSum<W> {
-    fn new() -> Self {
-        BlockedSum {
-            block: [0.0; W],
-            in_block: 0,
-            total: [0.0; W],
-            compensation: [0.0; W],
-        }
-    }
-
-    #[inline(always)]
-    fn add(&mut self, terms: [f64; W]) {
-        for (b, t) in self.block.iter_mut().zip(terms) {
-            *b += t;
-        }
-        self.in_block += 1;
-        if self.in_block == crate::summation::BLOCK {
-            self.fold();
-        }
-    }
-
-    fn fold(&mut self) {
-        for i in 0..W {
-            let (s, x) = (self.total[i], self.block[i]);
-            let t = s + x;
-            self.compensation[i] += if s.abs() >= x.abs() {
-                (s - t) + x
-            } else {
-                (x - t) + s
-            };
-            self.total[i] = t;
-            self.block[i] = 0.0;
-        }
-        self.in_block = 0;
-    }
-
-    fn total(&self) -> [f64; W] {
-        let mut s = self.clone();
-        s.fold();
-        std::array::from_fn(|i| s.total[i] + s.compensation[i])
-    }
+            .then_some(SufficientStatistics { values })
+    })
 }
 
 /// Calls the support check with its argument type fixed, so an unannotated closure
@@ -727,7 +649,7 @@ macro_rules! __log_density {
             $crate::__log_density! { @support $support [$obs] [$({ $f $mode })*] }
 
             // Sufficient statistics when the body is a polynomial in data atoms (nothing
-            // otherwise): see `StatisticSums`.
+            // otherwise): see `atom_means` and `monomial_statistics`.
             $crate::__log_density_statistics! {
                 [$crate]
                 [$( #[allow(unused_variables)] let $f = $crate::macros::$mode(&self.$f); )*]

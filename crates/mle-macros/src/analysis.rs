@@ -46,12 +46,11 @@ struct Reader {
     /// Names bound to expressions of neither θ nor the observation.
     neutral: HashSet<String>,
     mixed: HashMap<String, Poly>,
-    atom_keys: Vec<String>,
     out: Analysis,
 }
 
 /// Every identifier in `tokens`, groups included.
-pub(crate) fn identifiers(tokens: TokenStream, out: &mut Vec<String>) {
+fn identifiers(tokens: TokenStream, out: &mut Vec<String>) {
     for tt in tokens {
         match tt {
             TokenTree::Ident(i) => out.push(i.to_string()),
@@ -59,6 +58,13 @@ pub(crate) fn identifiers(tokens: TokenStream, out: &mut Vec<String>) {
             _ => {}
         }
     }
+}
+
+/// The identifiers an expression mentions.
+fn names(e: &Expr) -> Vec<String> {
+    let mut out = Vec::new();
+    identifiers(e.to_token_stream(), &mut out);
+    out
 }
 
 /// Whether `tokens` hold `return` or `?` (control flow that leaves the body early).
@@ -89,10 +95,10 @@ fn float_literal(e: &Expr) -> bool {
     }
 }
 
-/// The names a `let` pattern binds (all its identifiers).
-fn pattern_names(p: &Pat) -> Vec<String> {
+/// The names a pattern binds (all its identifiers but `mut`, `ref` and `_`).
+pub(crate) fn binding_names(pattern: TokenStream) -> Vec<String> {
     let mut names = Vec::new();
-    identifiers(p.to_token_stream(), &mut names);
+    identifiers(pattern, &mut names);
     names.retain(|n| n != "mut" && n != "ref" && n != "_");
     names
 }
@@ -108,8 +114,7 @@ fn simple_name(p: &Pat) -> Option<String> {
 
 impl Reader {
     fn kind(&self, e: &Expr) -> Kind {
-        let mut names = Vec::new();
-        identifiers(e.to_token_stream(), &mut names);
+        let names = names(e);
         let mixed = names.iter().any(|n| self.mixed.contains_key(n));
         let theta = mixed || names.iter().any(|n| self.theta_names.contains(n));
         let data = mixed || names.iter().any(|n| self.data_names.contains(n));
@@ -122,9 +127,7 @@ impl Reader {
 
     /// Whether `e` reads a name bound to a constant of neither θ nor data.
     fn mentions_neutral(&self, e: &Expr) -> bool {
-        let mut names = Vec::new();
-        identifiers(e.to_token_stream(), &mut names);
-        names.iter().any(|n| self.neutral.contains(n))
+        names(e).iter().any(|n| self.neutral.contains(n))
     }
 
     fn atom(&mut self, e: &Expr) -> Option<Poly> {
@@ -133,12 +136,11 @@ impl Reader {
         }
         let tokens = strip(e).to_token_stream();
         let key = tokens.to_string();
-        let a = match self.atom_keys.iter().position(|k| *k == key) {
+        let a = match self.out.atoms.iter().position(|t| t.to_string() == key) {
             Some(a) => a,
             None => {
-                self.atom_keys.push(key);
                 self.out.atoms.push(tokens);
-                self.atom_keys.len() - 1
+                self.out.atoms.len() - 1
             }
         };
         let shift = format_ident!("__mle_shift{}", a);
@@ -217,20 +219,18 @@ impl Reader {
         if init.diverge.is_some() {
             return None;
         }
-        let names = pattern_names(&local.pat);
-        self.bind(&names)?;
+        let bound = binding_names(local.pat.to_token_stream());
+        self.bind(&bound)?;
         match self.kind(&init.expr) {
             Kind::Theta => {
-                let mut mentioned = Vec::new();
-                identifiers(init.expr.to_token_stream(), &mut mentioned);
-                let theta = mentioned.iter().any(|n| self.theta_names.contains(n));
+                let theta = names(&init.expr).iter().any(|n| self.theta_names.contains(n));
                 self.out.theta_lets.push(s.to_token_stream());
                 if theta {
-                    self.theta_names.extend(names);
+                    self.theta_names.extend(bound);
                 } else {
                     // Neither θ nor data: a constant of the θ side only (it may be written
                     // for the generic D); the data side may not read it.
-                    self.neutral.extend(names);
+                    self.neutral.extend(bound);
                 }
             }
             Kind::Data => {
@@ -238,7 +238,7 @@ impl Reader {
                     return None;
                 }
                 self.out.data_lets.push(s.to_token_stream());
-                self.data_names.extend(names);
+                self.data_names.extend(bound);
             }
             Kind::Mixed => {
                 let name = simple_name(&local.pat)?;
@@ -261,7 +261,6 @@ pub fn analyse(theta: &str, observation: &[String], body: &Expr) -> Option<Analy
         data_names: observation.iter().cloned().collect(),
         neutral: HashSet::new(),
         mixed: HashMap::new(),
-        atom_keys: Vec::new(),
         out: Analysis {
             theta_lets: Vec::new(),
             data_lets: Vec::new(),

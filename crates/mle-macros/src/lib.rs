@@ -74,14 +74,6 @@ fn unwrap_none_groups(tokens: TokenStream) -> TokenStream {
         .collect()
 }
 
-/// The names an observation pattern binds.
-fn pattern_names(pattern: &TokenStream) -> Vec<String> {
-    let mut out = Vec::new();
-    analysis::identifiers(pattern.clone(), &mut out);
-    out.retain(|n| n != "mut" && n != "ref" && n != "_");
-    out
-}
-
 /// Emits `sufficient_statistics` and `ln_likelihood_from_statistics` for a `log_density!`
 /// body that is a polynomial in data atoms, and nothing otherwise (implementation detail of
 /// `mle_core::log_density!`).
@@ -93,7 +85,7 @@ pub fn __log_density_statistics(input: proc_macro::TokenStream) -> proc_macro::T
 fn expand(input: TokenStream) -> Option<TokenStream> {
     let input = parse_input(input)?;
     let body: syn::Expr = syn::parse2(unwrap_none_groups(input.body.clone())).ok()?;
-    let observation = pattern_names(&input.pattern);
+    let observation = analysis::binding_names(input.pattern.clone());
     let analysis = analysis::analyse(&input.theta.to_string(), &observation, &body)?;
     let monomials: Vec<&Vec<usize>> = analysis.poly.terms.keys().collect();
     let atoms = analysis.atoms.len();
@@ -146,6 +138,8 @@ fn emit(
         }
     });
     let data_lets = &analysis.data_lets;
+    // One observation inside a block closure of the engine's sums: its weight (a row of weight
+    // zero is skipped), its bindings and atoms.
     let observation = quote! {
         let __mle_w: f64 = match __mle_weights {
             ::core::option::Option::Some(__mle_w) => __mle_w[__mle_i],
@@ -154,19 +148,34 @@ fn emit(
         if __mle_w == 0.0 {
             continue;
         }
-        let #pattern: &#obs = __mle_x;
+        let #pattern: &#obs = &__mle_data[__mle_i];
         #(#data_lets)*
         #(let #atom_names: f64 = #atom_exprs;)*
     };
-    let centring = (k > 0).then(|| {
-        quote! {
-            for (__mle_i, __mle_x) in __mle_data.iter().enumerate() {
-                #observation
-                __mle_sums.add_to_mean(__mle_w, [#(#centred_names),*]);
-            }
-            __mle_sums.end_mean();
-        }
+    let mean_terms = centred_names.iter().enumerate().map(|(j, a)| {
+        let at = j + 1;
+        quote!(__mle_out[#at] += __mle_w * #a;)
     });
+    let means = if k > 0 {
+        quote! {
+            let __mle_means: [f64; #k] = #krate::macros::atom_means(__mle_data.len(), |__mle_range, __mle_out| {
+                for __mle_i in __mle_range {
+                    #observation
+                    __mle_out[0] += __mle_w;
+                    #(#mean_terms)*
+                }
+            });
+        }
+    } else {
+        quote!(let __mle_means: [f64; 0] = [];)
+    };
+    let centred_values = centred_names
+        .iter()
+        .enumerate()
+        .map(|(j, a)| quote!(#a - __mle_means[#j]));
+    let sums = products
+        .enumerate()
+        .map(|(j, product)| quote!(__mle_out[#j] += __mle_w * #product;));
     let shifts = (0..atom_exprs.len()).map(|a| {
         let name = format_ident!("__mle_shift{}", a);
         match centred.iter().position(|&c| c == a) {
@@ -196,14 +205,14 @@ fn emit(
             #[allow(dead_code)]
             type D = f64;
             #binds
-            let mut __mle_sums = #krate::macros::StatisticSums::<#k, #m>::new();
-            #centring
-            for (__mle_i, __mle_x) in __mle_data.iter().enumerate() {
-                #observation
-                let __mle_centred: [f64; #k] = __mle_sums.centred([#(#centred_names),*]);
-                __mle_sums.add(__mle_w, [#(#products),*]);
-            }
-            __mle_sums.finish()
+            #means
+            #krate::macros::monomial_statistics(__mle_means, __mle_data.len(), #m, |__mle_range, __mle_out| {
+                for __mle_i in __mle_range {
+                    #observation
+                    let __mle_centred: [f64; #k] = [#(#centred_values),*];
+                    #(#sums)*
+                }
+            })
         }
 
         #[inline]
